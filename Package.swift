@@ -1,0 +1,77 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "storagekit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "storagekit", targets: ["storagekit"]),
+        .library(name: "StorageModel", targets: ["StorageModel"]),
+        .library(name: "StorageRender", targets: ["StorageRender"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, behind shim headers only.
+        .systemLibrary(
+            name: "CLibISCSI", pkgConfig: "libiscsi",
+            providers: [.apt(["libiscsi-dev"])]),
+        .systemLibrary(
+            name: "CLibNFS", pkgConfig: "libnfs",
+            providers: [.apt(["libnfs-dev"])]),
+
+        // Pure: the spec, its loading and validation.
+        .target(
+            name: "StorageModel",
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        // Pure: view models and templates/ rendered with Mustache, embedded in the binary.
+        .target(
+            name: "StorageRender",
+            dependencies: ["StorageModel", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.embedInCode("templates")],
+            swiftSettings: swiftSettings),
+        // Side effects: commands, files under a root, tool-output parsers.
+        .target(
+            name: "StorageSystem",
+            dependencies: [
+                "StorageModel", "StorageRender",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Protocol-level probes over libiscsi/libnfs; no C type leaks out.
+        .target(
+            name: "StorageProbe",
+            dependencies: ["CLibISCSI", "CLibNFS"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "StorageCommands",
+            dependencies: [
+                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "storagekit", dependencies: ["StorageCommands"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands"],
+            swiftSettings: swiftSettings),
+    ]
+)

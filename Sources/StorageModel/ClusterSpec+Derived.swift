@@ -1,0 +1,73 @@
+/// Values the spec leaves to defaults, computed one way for every renderer and check.
+extension ClusterSpec {
+    public var hypervisors: [Host] { hosts.filter { $0.has(.hypervisor) } }
+
+    /// The host's initiator name; default `iqn.2026-11.storagekit.<cluster>:<host>`.
+    public func initiatorName(of host: Host) -> String {
+        host.initiatorName ?? "iqn.2026-11.storagekit.\(cluster.lowercased()):\(host.name.lowercased())"
+    }
+
+    /// A target's portals; default every address of its server on 3260.
+    public func portals(of target: ISCSITarget) -> [Portal] {
+        if let portals = target.portals { return portals.compactMap(Portal.init) }
+        return host(named: target.server)?.addresses.map { Portal(address: $0, port: Portal.defaultPort) } ?? []
+    }
+
+    /// Initiator names allowed on a target: host names resolved to their initiator names.
+    public func initiatorNames(of target: ISCSITarget) -> [String] {
+        target.initiators.map { entry in host(named: entry).map(initiatorName(of:)) ?? entry }
+    }
+
+    public func identity(of target: ISCSITarget, _ lun: ISCSILUN) -> LUNIdentity {
+        LUNIdentity(cluster: cluster, target: target, lun: lun)
+    }
+
+    /// `/dev/mapper/<alias>` name of a LUN: its own alias, else the spec's alias when it has one
+    /// LUN, else `<alias>-<n>` with n counting LUNs in spec order from 1.
+    public func multipathAlias(of target: ISCSITarget, _ lun: ISCSILUN) -> String {
+        guard let iscsi else { return cluster }
+        if let alias = lun.alias { return alias }
+        let all = iscsi.allLUNs
+        if all.count == 1 { return iscsi.multipath.alias }
+        let index = all.firstIndex { $0.target.iqn == target.iqn && $0.lun.lun == lun.lun } ?? 0
+        return "\(iscsi.multipath.alias)-\(index + 1)"
+    }
+
+    /// The address hypervisors mount NFS from.
+    public var nfsServerAddress: String? {
+        guard let nfs else { return nil }
+        return nfs.address ?? host(named: nfs.server)?.addresses.first
+    }
+
+    /// Where export `index` is mounted on hypervisors.
+    public func mountPath(ofExport index: Int) -> String? {
+        guard let nfs, nfs.exports.indices.contains(index) else { return nil }
+        return nfs.exports[index].mountPath ?? (index == 0 ? mountPath : nil)
+    }
+}
+
+/// An iSCSI portal, `ADDR[:PORT]`.
+public struct Portal: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public static let defaultPort = 3260
+    public var address: String
+    public var port: Int
+
+    public init(address: String, port: Int) {
+        self.address = address
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2, IPv4Address(String(parts[0])) != nil else { return nil }
+        address = String(parts[0])
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            self.port = port
+        } else {
+            port = Self.defaultPort
+        }
+    }
+
+    public var description: String { "\(address):\(port)" }
+}

@@ -1,0 +1,83 @@
+/// The whole declarative spec of one cluster's shared storage (see docs/spec.md).
+public struct ClusterSpec: Sendable, Equatable {
+    public var cluster: String
+    public var os: OSFamily
+    /// Where shared storage appears on every hypervisor.
+    public var mountPath: String
+    /// Storage networks (CIDR); the firewall's allowed sources.
+    public var networks: [String]
+    public var hosts: [Host]
+    public var nfs: NFSSpec?
+    public var iscsi: ISCSISpec?
+    public var firewall: FirewallSpec
+    public var migration: MigrationSpec
+
+    public init(
+        cluster: String, os: OSFamily = .debian, mountPath: String, networks: [String], hosts: [Host],
+        nfs: NFSSpec? = nil, iscsi: ISCSISpec? = nil, firewall: FirewallSpec = .init(),
+        migration: MigrationSpec = .init()
+    ) {
+        self.cluster = cluster
+        self.os = os
+        self.mountPath = mountPath
+        self.networks = networks
+        self.hosts = hosts
+        self.nfs = nfs
+        self.iscsi = iscsi
+        self.firewall = firewall
+        self.migration = migration
+    }
+
+    public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
+
+    public func osFamily(of host: Host) -> OSFamily { host.os ?? os }
+}
+
+public enum OSFamily: String, Sendable, Codable, CaseIterable { case debian, rhel }
+
+public enum HostRole: String, Sendable, Codable, CaseIterable {
+    case iscsiTarget = "iscsi-target"
+    case nfsServer = "nfs-server"
+    case hypervisor
+}
+
+public struct Host: Sendable, Equatable {
+    public var name: String
+    public var addresses: [String]
+    /// `address` (one) or `addresses` (several): the key the spec used, for error paths.
+    public var addressKey: String
+    public var roles: [HostRole]
+    public var initiatorName: String?
+    public var os: OSFamily?
+
+    public init(
+        name: String, addresses: [String], addressKey: String = "address", roles: [HostRole],
+        initiatorName: String? = nil, os: OSFamily? = nil
+    ) {
+        self.name = name
+        self.addresses = addresses
+        self.addressKey = addressKey
+        self.roles = roles
+        self.initiatorName = initiatorName
+        self.os = os
+    }
+
+    public func has(_ role: HostRole) -> Bool { roles.contains(role) }
+
+    /// Field path of address `index`, as the spec wrote it.
+    public func addressPath(host index: Int, address: Int) -> String {
+        addressKey == "address" ? "hosts[\(index)].address" : "hosts[\(index)].addresses[\(address)]"
+    }
+}
+
+public struct FirewallSpec: Sendable, Equatable {
+    public var manage: Bool
+    public init(manage: Bool = false) { self.manage = manage }
+}
+
+public enum Hypervisor: String, Sendable, Codable, CaseIterable { case kvm, xen }
+
+public struct MigrationSpec: Sendable, Equatable {
+    public var hypervisor: Hypervisor
+    public init(hypervisor: Hypervisor = .kvm) { self.hypervisor = hypervisor }
+}

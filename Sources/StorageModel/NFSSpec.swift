@@ -1,0 +1,66 @@
+public enum NFSImplementation: String, Sendable, Codable, CaseIterable { case kernel, ganesha }
+
+public struct NFSSpec: Sendable, Equatable {
+    /// Name of the host with role nfs-server.
+    public var server: String
+    public var implementation: NFSImplementation
+    /// Address hypervisors mount from; default: the server's first address.
+    public var address: String?
+    public var exports: [NFSExport]
+    public var ports: NFSPorts
+    /// Client mount options (the `_netdev` ordering is added by the renderer).
+    public var mountOptions: [String]
+
+    public static let defaultMountOptions = ["hard", "vers=4.1"]
+
+    public init(
+        server: String, implementation: NFSImplementation = .kernel, address: String? = nil,
+        exports: [NFSExport], ports: NFSPorts = .init(), mountOptions: [String] = NFSSpec.defaultMountOptions
+    ) {
+        self.server = server
+        self.implementation = implementation
+        self.address = address
+        self.exports = exports
+        self.ports = ports
+        self.mountOptions = mountOptions
+    }
+}
+
+public struct NFSExport: Sendable, Equatable {
+    public var path: String
+    /// CIDR, host name/address, or `*`.
+    public var clients: [String]
+    public var options: [String]
+    public var fsid: Int?
+    /// Where hypervisors mount this export; default: the spec's mountPath (first export only).
+    public var mountPath: String?
+
+    public static let defaultOptions = ["rw", "sync", "no_root_squash", "no_subtree_check"]
+
+    public init(path: String, clients: [String], options: [String] = NFSExport.defaultOptions, fsid: Int? = nil, mountPath: String? = nil) {
+        self.path = path
+        self.clients = clients
+        self.options = options
+        self.fsid = fsid
+        self.mountPath = mountPath
+    }
+}
+
+/// The NFS daemons' ports, pinned so a firewall can name them (they roam by default).
+public struct NFSPorts: Sendable, Equatable {
+    public var nfs: Int = 2049
+    public var mountd: Int = 892
+    public var statd: Int = 662
+    public var statdOutgoing: Int = 2020
+    public var lockd: Int = 32803
+    public var lockdUdp: Int = 32769
+    public var rquotad: Int = 875
+
+    public init() {}
+
+    /// Each pinned port with its spec key, in spec order.
+    public var named: [(key: String, port: Int)] {
+        [("nfs", nfs), ("mountd", mountd), ("statd", statd), ("statdOutgoing", statdOutgoing),
+         ("lockd", lockd), ("lockdUdp", lockdUdp), ("rquotad", rquotad)]
+    }
+}
