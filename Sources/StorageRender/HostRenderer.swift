@@ -1,0 +1,22 @@
+import StorageModel
+
+/// Every file one host needs, for its roles and OS family, sorted by path. Deterministic: the
+/// same spec gives byte-identical files.
+public enum HostRenderer {
+    public static func render(_ spec: ClusterSpec, host name: String, secrets: [String: String] = [:]) throws(RenderError) -> [RenderedFile] {
+        guard let host = spec.host(named: name) else {
+            throw .unknownHost(name, known: spec.hosts.map(\.name))
+        }
+        let context = RenderContext(spec: spec, host: host, secrets: secrets)
+        var files = NFSServerFiles.render(context)
+        files += try ISCSITargetFiles.render(context)
+        files += HypervisorFiles.render(context)
+        files += FirewallFiles.render(context)
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Secret files the rendering of `host` reads (CHAP of the targets it serves).
+    public static func secretFiles(_ spec: ClusterSpec, host name: String) -> [String] {
+        (spec.iscsi?.targets ?? []).filter { $0.server == name }.compactMap { $0.chap?.secretFile }
+    }
+}
