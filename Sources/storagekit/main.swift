@@ -1,1 +1,3 @@
-print("x")
+import StorageCommands
+
+await StorageKit.runAsMain()

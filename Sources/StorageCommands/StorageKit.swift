@@ -1,0 +1,34 @@
+import ArgumentParser
+
+/// The `storagekit` command: shared storage for live migration, from one spec.
+public struct StorageKit: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "storagekit",
+        abstract: "Shared storage for KVM/Xen live migration, from one declarative spec.",
+        discussion: """
+            Every hypervisor must see the same disk images at the same path before a guest can
+            move. storagekit renders the iSCSI target, NFS export, multipath, mount and firewall
+            files each host needs from one spec (see docs/spec.md and examples/).
+            """,
+        version: "0.1.0",
+        subcommands: [Validate.self, Render.self])
+
+    public init() {}
+}
+
+extension StorageKit {
+    /// The program's entry point. (Top-level `await StorageKit.main()` resolves to the
+    /// synchronous overload, which refuses async commands.)
+    public static func runAsMain() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

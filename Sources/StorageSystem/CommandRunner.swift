@@ -1,0 +1,70 @@
+/// One external command: an argv array (never a shell string), a deadline, optional stdin (the
+/// place for secrets: never argv, which any user can read in /proc).
+public struct Command: Sendable, Equatable, CustomStringConvertible {
+    public var executable: String
+    public var arguments: [String]
+    public var timeout: Duration
+    public var stdin: String?
+    /// Extra environment entries on top of the inherited environment.
+    public var environment: [String: String]
+
+    public init(_ executable: String, _ arguments: [String] = [], timeout: Duration = .seconds(60), stdin: String? = nil, environment: [String: String] = [:]) {
+        self.executable = executable
+        self.arguments = arguments
+        self.timeout = timeout
+        self.stdin = stdin
+        self.environment = environment
+    }
+
+    /// For logs and errors: arguments quoted when needed; stdin is never shown.
+    public var description: String {
+        ([executable] + arguments).map { word in
+            word.isEmpty || word.contains(where: { " \t\n'\"$`\\|&;<>()*?[]{}".contains($0) })
+                ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
+        }.joined(separator: " ")
+    }
+}
+
+public struct CommandResult: Sendable, Equatable {
+    public var command: Command
+    /// Exit status, or nil when a signal ended the process.
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var stdout: String
+    public var stderr: String
+
+    public init(command: Command, exitCode: Int32?, signal: Int32? = nil, stdout: String, stderr: String) {
+        self.command = command
+        self.exitCode = exitCode
+        self.signal = signal
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public var succeeded: Bool { exitCode == 0 }
+}
+
+public enum CommandError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case timedOut(String, after: Duration)
+    case outputTooLarge(String, limit: Int)
+    case launchFailed(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let executable):
+            return "\(executable) is not installed (or not in PATH): install the package that provides it"
+        case .timedOut(let command, let after):
+            return "`\(command)` did not finish within \(after) and was stopped"
+        case .outputTooLarge(let command, let limit):
+            return "`\(command)` printed more than \(limit) bytes; stopped reading"
+        case .launchFailed(let command, let reason):
+            return "could not start `\(command)`: \(reason)"
+        }
+    }
+}
+
+/// Every external command storagekit runs goes through one of these.
+public protocol CommandRunner: Sendable {
+    func run(_ command: Command) async throws(CommandError) -> CommandResult
+}
