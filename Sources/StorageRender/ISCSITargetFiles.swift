@@ -40,6 +40,10 @@ struct TgtModel: Sendable {
                 guard let secret = context.secrets[spec.secretFile] else {
                     throw .missingSecret(file: spec.secretFile, target: target.iqn)
                 }
+                // The secret becomes one word on an `incominguser` line: no blanks, no comment start.
+                guard !secret.isEmpty, secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "#" }) else {
+                    throw .unusableSecret(file: spec.secretFile)
+                }
                 chap = CHAP(username: spec.username, secret: secret)
             }
             rendered.append(Target(
@@ -58,6 +62,7 @@ struct TgtModel: Sendable {
 public enum RenderError: Error, Equatable, CustomStringConvertible {
     case unknownHost(String, known: [String])
     case missingSecret(file: String, target: String)
+    case unusableSecret(file: String)
     case invalidSpec(errors: Int)
 
     public var description: String {
@@ -66,6 +71,8 @@ public enum RenderError: Error, Equatable, CustomStringConvertible {
             return "no host named \"\(name)\" in the spec (hosts: \(known.joined(separator: ", ")))"
         case .missingSecret(let file, let target):
             return "the CHAP secret of \(target) could not be read from \(file): create it (mode 600) or fix chap.secretFile"
+        case .unusableSecret(let file):
+            return "the CHAP secret in \(file) is empty or has spaces, '#' or non-ASCII characters: write 12-16 printable ASCII characters, e.g. `openssl rand -hex 8 > \(file)`"
         case .invalidSpec(let errors):
             return "the spec has \(errors) error(s): run `storagekit validate` and fix them first"
         }

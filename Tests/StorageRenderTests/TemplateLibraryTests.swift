@@ -34,3 +34,13 @@ import Testing
         #expect(throws: RenderError.self) { try HostRenderer.render(spec, host: "nosuchhost") }
     }
 }
+
+@Suite struct CHAPSecretRenderingTests {
+    @Test(arguments: ["two words", "", "has#hash", "naïve-secret"])
+    func aSecretThatCannotBeOneWordIsRefused(_ secret: String) throws {
+        let spec = try GoldenCase.all.first { $0.name == "iscsi-two-servers-chap" }!.load()
+        #expect(throws: RenderError.unusableSecret(file: "/etc/storagekit/vm.chap")) {
+            try HostRenderer.render(spec, host: "san1", secrets: ["/etc/storagekit/vm.chap": secret])
+        }
+    }
+}
