@@ -71,3 +71,26 @@ public struct Portal: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(address):\(port)" }
 }
+
+/// A target's ACL as tgtd applies it: an initiator gets in when its address OR its name is listed.
+public struct InitiatorACL: Sendable, Equatable {
+    /// Addresses of the initiators that are spec hosts.
+    public var addresses: [String]
+    /// Initiators given as bare IQNs (not spec hosts): only their name can be listed.
+    public var names: [String]
+}
+
+extension ClusterSpec {
+    public func initiatorACL(of target: ISCSITarget) -> InitiatorACL {
+        var acl = InitiatorACL(addresses: [], names: [])
+        for entry in target.initiators {
+            // An IQN that is a spec host's initiator name stands for that host.
+            if let host = host(named: entry) ?? hosts.first(where: { initiatorName(of: $0) == entry }) {
+                for address in host.addresses where !acl.addresses.contains(address) { acl.addresses.append(address) }
+            } else if !acl.names.contains(entry) {
+                acl.names.append(entry)
+            }
+        }
+        return acl
+    }
+}

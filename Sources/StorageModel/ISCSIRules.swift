@@ -119,6 +119,16 @@ extension ValidationRun {
                         ?? "name a hypervisor or write its iqn.… name")
             }
         }
+        let acl = spec.initiatorACL(of: target)
+        if !acl.names.isEmpty {
+            if acl.addresses.isEmpty {
+                error("\(path).initiators", "lists only IQNs: tgt-admin opens a target without an initiator-address to ALL initiators",
+                    fix: "list the hypervisors by host name (storagekit then allows their addresses)")
+            } else {
+                warning("\(path).initiators", "\(acl.names.joined(separator: ", ")) may log in from any address: tgtd admits a listed name OR a listed address, and names are not authentication",
+                    fix: "list hypervisors by host name, and set `chap:`")
+            }
+        }
         let allowed = Set(spec.initiatorNames(of: target))
         for host in spec.hypervisors where !allowed.contains(spec.initiatorName(of: host)) && !target.initiators.isEmpty {
             warning("\(path).initiators", "hypervisor \(host.name) is not an initiator: VMs on this target cannot migrate to it",

@@ -25,6 +25,7 @@ struct TgtModel: Sendable {
     struct Target: Sendable {
         let iqn: String
         let luns: [LUN]
+        let initiatorAddresses: [String]
         let initiatorNames: [String]
         let chap: CHAP?
     }
@@ -52,7 +53,8 @@ struct TgtModel: Sendable {
                     let identity = context.spec.identity(of: target, lun)
                     return LUN(lun: lun.lun, backingStore: lun.backingStore, scsiID: identity.scsiID, serial: identity.serial)
                 },
-                initiatorNames: context.spec.initiatorNames(of: target),
+                initiatorAddresses: context.spec.initiatorACL(of: target).addresses,
+                initiatorNames: context.spec.initiatorACL(of: target).names,
                 chap: chap))
         }
         self.targets = rendered
