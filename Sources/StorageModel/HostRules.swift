@@ -33,7 +33,7 @@ extension ValidationRun {
                         fix: "add its network to `network:` or correct the address")
                 }
             }
-            if host.roles.isEmpty && !host.name.isEmpty {
+            if host.roles.isEmpty && !host.name.isEmpty && !sink.sourceMap.contains("\(path).roles[0]") {
                 error("\(path).roles", "host \(host.name) has no role", fix: "add `roles: [hypervisor]` (or iscsi-target, nfs-server)")
             }
             if Set(host.roles).count != host.roles.count {

@@ -36,6 +36,7 @@ extension ValidationRun {
                     error("\(lunPath).lun", "\(lun.lun) is out of range 1-255 (tgtd keeps LUN 0 for its controller)", fix: "number LUNs from 1")
                 } else if let first = luns[lun.lun] {
                     error("\(lunPath).lun", "LUN \(lun.lun) is already \(path).luns[\(first)]", fix: "number each LUN of a target once")
+                    continue  // Its derived serial and alias would only repeat this error.
                 } else {
                     luns[lun.lun] = slot
                 }
@@ -93,7 +94,7 @@ extension ValidationRun {
                 continue
             }
             if !seen.insert(portal).inserted { error(field, "\(portal) is listed twice") }
-            if let server, !server.addresses.contains(portal.address) {
+            if let server, !server.addresses.isEmpty, !server.addresses.contains(portal.address) {
                 error(field, "\(portal.address) is not an address of \(server.name) (\(server.addresses.joined(separator: ", ")))",
                     fix: "use one of \(server.name)'s addresses, or add this one to its `addresses`")
             }
@@ -120,12 +121,13 @@ extension ValidationRun {
             }
         }
         let acl = spec.initiatorACL(of: target)
-        if !acl.names.isEmpty {
-            if acl.addresses.isEmpty {
+        let iqnEntries = acl.names.filter { $0.hasPrefix("iqn.") || $0.hasPrefix("eui.") }
+        if !iqnEntries.isEmpty {
+            if acl.addresses.isEmpty && iqnEntries.count == acl.names.count {
                 error("\(path).initiators", "lists only IQNs: tgt-admin opens a target without an initiator-address to ALL initiators",
                     fix: "list the hypervisors by host name (storagekit then allows their addresses)")
             } else {
-                warning("\(path).initiators", "\(acl.names.joined(separator: ", ")) may log in from any address: tgtd admits a listed name OR a listed address, and names are not authentication",
+                warning("\(path).initiators", "\(iqnEntries.joined(separator: ", ")) may log in from any address: tgtd admits a listed name OR a listed address, and names are not authentication",
                     fix: "list hypervisors by host name, and set `chap:`")
             }
         }

@@ -10,6 +10,9 @@ public struct SourceMap: Sendable, Equatable {
         lines[path] = line
     }
 
+    /// Whether the spec wrote this exact field.
+    public func contains(_ path: String) -> Bool { lines[path] != nil }
+
     /// The line of `path`, or of its nearest recorded parent (`a.b[2].c` → `a.b[2]` → `a.b` → `a`).
     public func line(of path: String) -> Int? {
         var current = path
