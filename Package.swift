@@ -36,7 +36,7 @@ let package = Package(
         // Pure: view models and templates/ rendered with Mustache, embedded in the binary.
         .target(
             name: "StorageRender",
-            dependencies: ["StorageModel", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["StorageModel", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.embedInCode("templates")],
             swiftSettings: swiftSettings),
         // Side effects: commands, files under a root, tool-output parsers.

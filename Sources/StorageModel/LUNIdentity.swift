@@ -1,5 +1,3 @@
-import Crypto
-
 /// The identity a LUN will have before any probe: tgtd builds VPD 0x83's NAA-6 designator from
 /// `scsi_id` read as hex digits (top nibble forced to 6) and multipath's WWID is `3` + that
 /// designator, so a 32-hex-digit `scsi_id` starting with 6 fixes the WWID at render time.
@@ -10,12 +8,8 @@ public struct LUNIdentity: Sendable, Equatable {
     public var wwid: String { "3" + scsiID }
 
     public init(cluster: String, target: ISCSITarget, lun: ISCSILUN) {
-        let digest = Self.hex("storagekit/\(cluster)/\(target.iqn)/\(lun.lun)")
+        let digest = sha256Hex("storagekit/\(cluster)/\(target.iqn)/\(lun.lun)")
         scsiID = "6" + digest.prefix(31)
         serial = lun.serial ?? ("SK" + digest.dropFirst(31).prefix(14).uppercased())
-    }
-
-    private static func hex(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }

@@ -21,9 +21,3 @@ public enum SystemdEscape {
 
     public static func mountUnitName(for path: String) -> String { self.path(path) + ".mount" }
 }
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}

@@ -1,4 +1,4 @@
-import Crypto
+import StorageModel
 
 /// One file storagekit manages on a host, fully rendered.
 public struct RenderedFile: Sendable, Equatable {
@@ -27,10 +27,5 @@ public struct RenderedFile: Sendable, Equatable {
 
     public var sha256: String { RenderedFile.sha256(of: content) }
 
-    public static func sha256(of content: String) -> String {
-        SHA256.hash(data: Array(content.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
-    }
+    public static func sha256(of content: String) -> String { sha256Hex(content) }
 }

@@ -1,3 +1,4 @@
+import StorageModel
 import StorageRender
 
 /// What ended up on disk for one rendered file.
@@ -41,11 +42,5 @@ public struct RenderedFileWriter: Sendable {
                 changed: changed, purpose: file.purpose))
         }
         return written
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -12,7 +12,7 @@ import Testing
         cp "$1/exports" /etc/exports && mount --bind "$1/varlib" /var/lib/nfs && exportfs -ra && exportfs -v
         """
 
-    func exportfs(_ rendered: String, in directory: TemporaryDirectory) async throws -> (result: RealToolResult, lines: Int) {
+    func exportfs(_ rendered: String, in directory: TemporaryDirectory) async throws -> (result: CommandResult, lines: Int) {
         for sub in ["upper", "work", "varlib", "export"] {
             try FileManager.default.createDirectory(atPath: "\(directory.path)/\(sub)", withIntermediateDirectories: true)
         }
@@ -24,7 +24,7 @@ import Testing
         }.joined(separator: "\n")
         _ = try directory.write("exports", rewritten)
         let result = try await RealTool.inMountNamespace(Self.script, [directory.path])
-        return (RealToolResult(result), count)
+        return (result, count)
     }
 
     @Test func everyRenderedExportsFileIsAcceptedByExportfs() async throws {
@@ -45,17 +45,5 @@ import Testing
         let (result, _) = try await exportfs("/srv/vmstore 10.20.0.0/24(rw,no_root_sqash)\n", in: scratch)
         #expect(result.exitCode != 0)
         #expect(result.stderr.contains("unknown keyword"))
-    }
-}
-
-/// What the tests read of a command's result.
-struct RealToolResult {
-    let exitCode: Int32?
-    let stdout: String
-    let stderr: String
-    init(_ result: StorageSystem.CommandResult) {
-        exitCode = result.exitCode
-        stdout = result.stdout
-        stderr = result.stderr
     }
 }

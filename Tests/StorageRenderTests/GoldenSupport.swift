@@ -1,6 +1,7 @@
 import Foundation
 import StorageModel
 import StorageRender
+import Testing
 
 /// Paths of the package, found from this file so tests run from any working directory.
 enum PackagePaths {
@@ -38,4 +39,3 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     }
 }
 
-import Testing

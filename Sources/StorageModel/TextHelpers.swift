@@ -1,0 +1,12 @@
+import Crypto
+
+/// Lower-case hex SHA-256 of a text's UTF-8 bytes: LUN identities and file digests.
+public func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+}
+
+extension String {
+    public func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
