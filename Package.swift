@@ -63,15 +63,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "storagekit", dependencies: ["StorageCommands"], swiftSettings: swiftSettings),
 
+        .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem"],
+            name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands"],
+            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageTestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

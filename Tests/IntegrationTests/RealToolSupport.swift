@@ -2,31 +2,22 @@ import Foundation
 import StorageModel
 import StorageRender
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// Shared plumbing of the real-parser tests: render specs into temporary roots and run the
 /// real Debian tools on the result, through the project's one command runner.
 enum RealTool {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TestSpecs.packageRoot
+    static let specURLs = TestSpecs.urls
 
-    /// Every example plus the variant specs of the golden tests.
-    static let specURLs: [URL] = ["examples", "Tests/StorageRenderTests/Specs"].flatMap { directory in
-        let url = packageRoot.appendingPathComponent(directory)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
-            .filter { $0.hasSuffix(".yaml") }.sorted().map { url.appendingPathComponent($0) }
-    }
-
-    static let secrets = ["/etc/storagekit/vm.chap": "golden-secret-01"]
-
-    static func load(_ url: URL) throws -> ClusterSpec {
-        try SpecLoader.load(yaml: String(contentsOf: url, encoding: .utf8)).spec
-    }
+    static func load(_ url: URL) throws -> ClusterSpec { try TestSpecs.load(url) }
 
     /// Renders every host of `spec` under `root/<host>/`; returns (host, file, path on disk).
     static func renderAll(_ spec: ClusterSpec, into root: String) throws -> [(host: String, file: RenderedFile, path: String)] {
         var result: [(String, RenderedFile, String)] = []
         for host in spec.hosts {
-            let files = try HostRenderer.render(spec, host: host.name, secrets: secrets)
+            let files = try HostRenderer.render(spec, host: host.name, secrets: TestSpecs.secrets)
             _ = try RenderedFileWriter(fileSystem: LocalFileSystem(root: "\(root)/\(host.name)")).write(files)
             result += files.map { (host.name, $0, "\(root)/\(host.name)\($0.path)") }
         }
