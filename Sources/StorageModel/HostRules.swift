@@ -1,8 +1,8 @@
 extension ValidationRun {
     mutating func checkHosts() {
-        var names: [String: Int] = [:]
-        var addresses: [String: String] = [:]
-        var initiators: [String: Int] = [:]
+        var names = FirstClaims<String, Int>()
+        var addresses = FirstClaims<String, String>()
+        var initiators = FirstClaims<String, Int>()
         for (index, host) in spec.hosts.enumerated() {
             let path = "hosts[\(index)]"
             if !host.name.isEmpty {
@@ -10,10 +10,8 @@ extension ValidationRun {
                     error("\(path).name", "\"\(host.name)\" is not a host name (a-z, 0-9, '-', at most 63)",
                         fix: "e.g. `name: \(Names.slug(host.name))`")
                 }
-                if let first = names[host.name] {
+                if let first = names.claim(host.name, by: index) {
                     error("\(path).name", "\"\(host.name)\" is already the name of hosts[\(first)]", fix: "give every host its own name")
-                } else {
-                    names[host.name] = index
                 }
             }
             for (slot, address) in host.addresses.enumerated() {
@@ -22,10 +20,8 @@ extension ValidationRun {
                     error(field, "\"\(address)\" is not an IPv4 address", fix: "write four numbers 0-255, e.g. 10.20.0.11")
                     continue
                 }
-                if let owner = addresses[address] {
+                if let owner = addresses.claim(address, by: "hosts[\(index)] (\(host.name))") {
                     error(field, "\(address) is already used by \(owner)", fix: "every NIC needs its own address")
-                } else {
-                    addresses[address] = "hosts[\(index)] (\(host.name))"
                 }
                 let networks = spec.networks.compactMap(IPv4Network.init)
                 if !networks.isEmpty && !networks.contains(where: { $0.contains(parsed) }) {
@@ -44,12 +40,10 @@ extension ValidationRun {
             }
             if host.has(.hypervisor) {
                 let name = spec.initiatorName(of: host)
-                if let first = initiators[name] {
+                if let first = initiators.claim(name, by: index) {
                     error(host.initiatorName != nil ? "\(path).initiatorName" : "\(path).name",
                         "initiator name \(name) is also hosts[\(first)]'s: targets could not tell them apart",
                         fix: "give each hypervisor its own initiatorName")
-                } else {
-                    initiators[name] = index
                 }
             }
         }

@@ -8,20 +8,18 @@ extension ValidationRun {
             error("iscsi.multipath.alias", "\"\(iscsi.multipath.alias.debugEscaped)\" is not a device name (letters, digits, . _ -)",
                 fix: "e.g. `alias: vmstore`")
         }
-        var iqns: [String: Int] = [:]
-        var serials: [String: String] = [:]
-        var aliases: [String: String] = [:]
-        var stores: [String: String] = [:]
+        var iqns = FirstClaims<String, Int>()
+        var serials = FirstClaims<String, String>()
+        var aliases = FirstClaims<String, String>()
+        var stores = FirstClaims<String, String>()
         for (index, target) in iscsi.targets.enumerated() {
             let path = "iscsi.targets[\(index)]"
             if !target.iqn.isEmpty {
                 if let problem = IQN.problem(target.iqn) {
                     error("\(path).iqn", "\"\(target.iqn.debugEscaped)\" \(problem)", fix: "e.g. iqn.2026-11.org.example.san1:vmstore")
                 }
-                if let first = iqns[target.iqn] {
+                if let first = iqns.claim(target.iqn, by: index) {
                     error("\(path).iqn", "\(target.iqn) is already iscsi.targets[\(first)]", fix: "give each target its own IQN")
-                } else {
-                    iqns[target.iqn] = index
                 }
             }
             checkServer(target.server, at: "\(path).server", role: .iscsiTarget)
@@ -29,25 +27,21 @@ extension ValidationRun {
             checkInitiators(target, at: path)
             if let chap = target.chap { checkCHAP(chap, at: "\(path).chap") }
 
-            var luns: [Int: Int] = [:]
+            var luns = FirstClaims<Int, Int>()
             for (slot, lun) in target.luns.enumerated() {
                 let lunPath = "\(path).luns[\(slot)]"
                 if !(1...255).contains(lun.lun) {
                     error("\(lunPath).lun", "\(lun.lun) is out of range 1-255 (tgtd keeps LUN 0 for its controller)", fix: "number LUNs from 1")
-                } else if let first = luns[lun.lun] {
+                } else if let first = luns.claim(lun.lun, by: slot) {
                     error("\(lunPath).lun", "LUN \(lun.lun) is already \(path).luns[\(first)]", fix: "number each LUN of a target once")
                     continue  // Its derived serial and alias would only repeat this error.
-                } else {
-                    luns[lun.lun] = slot
                 }
                 if !lun.backingStore.isEmpty {
                     checkAbsolutePath(lun.backingStore, at: "\(lunPath).backingStore")
                     let key = "\(target.server):\(lun.backingStore)"
-                    if let first = stores[key] {
+                    if let first = stores.claim(key, by: lunPath) {
                         error("\(lunPath).backingStore", "\(lun.backingStore) on \(target.server) already backs \(first): two LUNs on one disk corrupt each other",
                             fix: "give each LUN its own file or device")
-                    } else {
-                        stores[key] = lunPath
                     }
                 }
                 if let size = lun.size {
@@ -61,19 +55,15 @@ extension ValidationRun {
                 if lun.serial != nil && !Names.isToken(identity.serial, maxLength: Self.maxSerialLength) {
                     error("\(lunPath).serial", "\"\(identity.serial.debugEscaped)\" must be 1-\(Self.maxSerialLength) letters, digits, . _ -",
                         fix: "e.g. SK-\(spec.cluster.uppercased())-\(lun.lun)")
-                } else if let first = serials[identity.serial] {
+                } else if let first = serials.claim(identity.serial, by: lunPath) {
                     error("\(lunPath).serial", "serial \(identity.serial) is also \(first)'s: multipath would merge two different disks",
                         fix: "give each LUN its own serial (or leave it out for a derived one)")
-                } else {
-                    serials[identity.serial] = lunPath
                 }
                 let alias = spec.multipathAlias(of: target, lun)
                 if lun.alias != nil && !Names.isToken(alias, maxLength: 64) {
                     error("\(lunPath).alias", "\"\(alias.debugEscaped)\" is not a device name (letters, digits, . _ -)")
-                } else if let first = aliases[alias] {
+                } else if let first = aliases.claim(alias, by: lunPath) {
                     error("\(lunPath).alias", "/dev/mapper/\(alias) is already \(first)", fix: "give this LUN its own `alias:`")
-                } else {
-                    aliases[alias] = lunPath
                 }
             }
         }

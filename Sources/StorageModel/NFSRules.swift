@@ -13,37 +13,31 @@ extension ValidationRun {
                 warning("nfs.address", "\(address) is not one of \(server.name)'s addresses (a floating address?)")
             }
         }
-        var paths: [String: Int] = [:]
-        var fsids: [Int: Int] = [:]
-        var mountPoints: [String: Int] = [:]
+        var paths = FirstClaims<String, Int>()
+        var fsids = FirstClaims<Int, Int>()
+        var mountPoints = FirstClaims<String, Int>()
         for (index, export) in nfs.exports.enumerated() {
             let path = "nfs.exports[\(index)]"
             if !export.path.isEmpty {
                 checkAbsolutePath(export.path, at: "\(path).path")
                 if export.path == "/" { error("\(path).path", "exporting / gives away the whole server", fix: "export a dedicated directory such as /srv/vmstore") }
-                if let first = paths[export.path] {
+                if let first = paths.claim(export.path, by: index) {
                     error("\(path).path", "\(export.path) is already exported by nfs.exports[\(first)]", fix: "merge the two entries")
-                } else {
-                    paths[export.path] = index
                 }
             }
             checkExportClients(export, at: path)
             checkExportOptions(export, at: path, implementation: nfs.implementation)
             if let fsid = export.fsid {
                 if fsid < 0 { error("\(path).fsid", "must be 0 or more") }
-                if let first = fsids[fsid] {
+                if let first = fsids.claim(fsid, by: index) {
                     error("\(path).fsid", "fsid \(fsid) is already used by nfs.exports[\(first)]: clients would confuse the two exports",
                         fix: "give each export its own fsid")
-                } else {
-                    fsids[fsid] = index
                 }
             }
             if let own = export.mountPath { checkAbsolutePath(own, at: "\(path).mountPath", isMountPoint: true) }
             if let mountPoint = spec.mountPath(ofExport: index) {
-                if let first = mountPoints[mountPoint] {
+                if let first = mountPoints.claim(mountPoint, by: index) {
                     error("\(path).mountPath", "nfs.exports[\(first)] is already mounted at \(mountPoint)", fix: "give this export its own mountPath")
-                } else {
-                    mountPoints[mountPoint] = index
                 }
             } else {
                 error("\(path).mountPath", "is required for every export after the first (the first is mounted at mountPath \(spec.mountPath))",
@@ -51,7 +45,7 @@ extension ValidationRun {
             }
         }
         checkMountOptions(nfs.mountOptions)
-        if let iscsi = spec.iscsi, iscsi.filesystem != .none, mountPoints[spec.mountPath] != nil {
+        if let iscsi = spec.iscsi, iscsi.filesystem != .none, mountPoints.owner(of: spec.mountPath) != nil {
             error("iscsi.filesystem", "both the \(iscsi.filesystem.rawValue) LUN and nfs.exports would be mounted at mountPath \(spec.mountPath)",
                 fix: "give the NFS export its own `mountPath:` or use `filesystem: none`")
         }

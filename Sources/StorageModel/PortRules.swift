@@ -2,7 +2,7 @@ extension ValidationRun {
     /// Every pinned port is in range, and no two services would listen on one port on one host.
     mutating func checkPorts() {
         if let nfs = spec.nfs {
-            var owners: [Int: String] = [111: "rpcbind"]
+            var owners = FirstClaims<Int, String>([111: "rpcbind"])
             for (key, port) in nfs.ports.named {
                 let field = "nfs.ports.\(key)"
                 guard (1...65535).contains(port) else {
@@ -14,10 +14,8 @@ extension ValidationRun {
                     continue
                 }
                 if key == "lockdUdp" && port == nfs.ports.lockd { continue }  // lockd's tcp and udp may share a number.
-                if let owner = owners[port] {
+                if let owner = owners.claim(port, by: key) {
                     error(field, "\(port) is already \(owner)'s port", fix: "give each daemon its own port")
-                } else {
-                    owners[port] = key
                 }
             }
             if let server = spec.host(named: nfs.server) {
