@@ -32,12 +32,6 @@ public struct SecretFiles: Sendable {
     /// The first line, without its newline and surrounding blanks.
     static func secret(from text: String) -> String {
         let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return line.trimmingCharacters(in: [" ", "\t", "\r"])
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+        return line.trimmingCharacters(in: " \t\r")
     }
 }
