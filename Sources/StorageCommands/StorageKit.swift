@@ -11,7 +11,7 @@ public struct StorageKit: AsyncParsableCommand {
             files each host needs from one spec (see docs/spec.md and examples/).
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Render.self])
+        subcommands: [Validate.self, Render.self, Lab.self])
 
     public init() {}
 }

@@ -31,6 +31,14 @@ import Testing
         #expect(diagnostics.at("iscsi.targets[0].initiators", .warning)?.message.contains("hv2 is not an initiator") == true)
     }
 
+    @Test func aHypervisorOutsideTheExportClientsCannotMount() throws {
+        let diagnostics = try SpecFixture.diagnostics(("clients: [10.20.0.0/24]", "clients: [10.20.0.11]"))
+        #expect(!diagnostics.hasErrors)
+        let warning = diagnostics.at("nfs.exports[0].clients", .warning)
+        #expect(warning?.message.contains("hypervisor hv2 (10.20.0.12) is not among the clients") == true)
+        #expect(warning?.fix == "add 10.20.0.12 or its network to clients")
+    }
+
     @Test func aShortCHAPSecret() throws {
         let diagnostics = try SpecFixture.diagnostics(secret: .ok(length: 6))
         #expect(!diagnostics.hasErrors)

@@ -1,0 +1,105 @@
+import ArgumentParser
+import StorageModel
+import StorageSystem
+
+struct Lab: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A whole cluster on this machine: one network namespace per spec host (root only).",
+        discussion: """
+            Each host gets its spec addresses on bridges (one per storage network) and its own
+            /etc, /var/lib, /srv and /run in a persistent mount namespace, so files written for one
+            host are not in another nor in this machine's real /etc. `down` removes exactly what
+            `up` created (also after a crashed `up`) and refuses to touch anything else.
+            """,
+        subcommands: [Up.self, Down.self, Status.self, Exec.self])
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or complete) the lab of a spec; idempotent.")
+        @OptionGroup var options: SpecOptions
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            let controller = try LabCommandSupport.controller(options)
+            let report = try await LabCommandSupport.run { try await controller.up() }
+            if json { return try Console.json(report) }
+            for line in report.created { print("created  \(line)") }
+            for line in report.existing { print("present  \(line)") }
+            print("lab \(controller.layout.cluster) is up: \(controller.layout.hosts.count) host(s). Run commands on a host with `storagekit lab exec --spec \(options.spec) HOST -- CMD`.")
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove everything the lab created; safe to repeat.")
+        @OptionGroup var options: SpecOptions
+
+        func run() async throws {
+            let controller = try LabCommandSupport.controller(options)
+            let removed = try await LabCommandSupport.run { try await controller.down() }
+            print(removed.isEmpty ? "no lab of cluster \(controller.layout.cluster) was up" : removed.map { "removed  \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show each lab host: namespaces and addresses.")
+        @OptionGroup var options: SpecOptions
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            let controller = try LabCommandSupport.controller(options)
+            let hosts = try await LabCommandSupport.run { try await controller.status() }
+            if json { return try Console.json(hosts) }
+            for host in hosts {
+                let state = host.namespace && host.mountNamespace ? "up" : host.namespace ? "partial" : "down"
+                print("\(host.host.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(host.addresses.joined(separator: ", "))")
+            }
+            if !hosts.allSatisfy({ $0.namespace && $0.mountNamespace }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Exec: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a command inside a lab host (its network and its own /etc), like docker exec.",
+            discussion: "Example: storagekit lab exec --spec lab.yaml hv1 -- iscsi-ls iscsi://10.20.0.5/")
+        @OptionGroup var options: SpecOptions
+        @Argument(help: "The lab host.") var host: String
+        @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
+
+        func validate() throws {
+            if command.isEmpty { throw ValidationError("give the command after --, e.g. `storagekit lab exec --spec F hv1 -- ip addr`") }
+        }
+
+        func run() async throws {
+            let controller = try LabCommandSupport.controller(options)
+            let labHost = try await LabCommandSupport.run(usage: true) { try controller.layout.host(host) }
+            let status = try await LabCommandSupport.run { try await controller.status() }
+            guard status.first(where: { $0.host == host })?.mountNamespace == true else {
+                Console.error("error: \(LabError.notUp(cluster: controller.layout.cluster))")
+                throw ExitCode(1)
+            }
+            Console.error("error: " + ProcessReplacement.exec(controller.layout.execArguments(host: labHost, command)))
+            throw ExitCode(127)
+        }
+    }
+}
+
+enum LabCommandSupport {
+    static func controller(_ options: SpecOptions) throws -> LabController {
+        let (loaded, _) = try options.loadValidated(printWarnings: false)
+        do {
+            return LabController(layout: try LabLayout(spec: loaded.spec))
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Lab failures print their message and exit 1 (2 for a usage problem such as an unknown host).
+    static func run<T>(usage: Bool = false, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as LabError {
+            Console.error("error: \(error)")
+            throw ExitCode(usage ? 2 : 1)
+        }
+    }
+}

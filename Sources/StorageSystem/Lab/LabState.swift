@@ -1,0 +1,25 @@
+import Foundation
+
+/// What a lab run created, recorded after every step so `down` removes exactly that, also after
+/// a crashed `up`, and never anything it did not create.
+public struct LabState: Codable, Sendable, Equatable {
+    public var cluster: String
+    public var bridges: [String] = []
+    public var namespaces: [String] = []
+    public var mountNamespaceFiles: [String] = []
+    /// Daemons started inside lab hosts, by pid.
+    public var pids: [Int32] = []
+
+    public init(cluster: String) { self.cluster = cluster }
+
+    static func load(_ path: String) throws -> LabState? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try JSONDecoder().decode(LabState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func save(_ path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
