@@ -106,6 +106,10 @@ public struct LabController: Sendable {
         _ = try? await runner.run(Command("umount", ["-l", layout.runDirectory]))
         try? FileManager.default.removeItem(atPath: layout.runDirectory)
         try? FileManager.default.removeItem(atPath: layout.dataDirectory)
+        // The parents too, when no other cluster's lab is in them.
+        for parent in [layout.runDirectory, layout.dataDirectory].map({ ($0 as NSString).deletingLastPathComponent }) {
+            rmdir(parent)
+        }
         return removed
     }
 
