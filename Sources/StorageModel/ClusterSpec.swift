@@ -35,6 +35,16 @@ public struct ClusterSpec: Sendable, Equatable {
 
 public enum OSFamily: String, Sendable, Codable, CaseIterable { case debian, rhel }
 
+/// How storagekit reaches a host to act on it.
+public enum TransportKind: String, Sendable, Codable, CaseIterable {
+    /// This machine.
+    case local
+    /// OpenSSH to root@<first address>, batch mode, one reused connection.
+    case ssh
+    /// A host of `storagekit lab` on this machine (its network and mount namespaces).
+    case lab
+}
+
 public enum HostRole: String, Sendable, Codable, CaseIterable {
     case iscsiTarget = "iscsi-target"
     case nfsServer = "nfs-server"
@@ -49,11 +59,13 @@ public struct Host: Sendable, Equatable {
     public var roles: [HostRole]
     public var initiatorName: String?
     public var os: OSFamily?
+    public var transport: TransportKind
 
     public init(
         name: String, addresses: [String], addressKey: String = "address", roles: [HostRole],
-        initiatorName: String? = nil, os: OSFamily? = nil
+        initiatorName: String? = nil, os: OSFamily? = nil, transport: TransportKind = .ssh
     ) {
+        self.transport = transport
         self.name = name
         self.addresses = addresses
         self.addressKey = addressKey

@@ -92,7 +92,8 @@ public enum SpecLoader {
         }
         return Host(
             name: name, addresses: addresses, addressKey: addressKey, roles: roles,
-            initiatorName: reader.string("initiatorName"), os: reader.enumValue("os", OSFamily.self))
+            initiatorName: reader.string("initiatorName"), os: reader.enumValue("os", OSFamily.self),
+            transport: reader.enumValue("transport", TransportKind.self) ?? .ssh)
             .finishing(reader)
     }
 

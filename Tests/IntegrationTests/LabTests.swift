@@ -65,6 +65,11 @@ import Testing
         #expect(try await on("hv2", ["cat", marker]).exitCode != 0)
         #expect(!FileManager.default.fileExists(atPath: marker))
 
+        // The lab transport runs a command on hv1 as everything else in storagekit will.
+        let transport = LabTransport(host: "hv1", layout: layout)
+        let addresses = try await transport.run(Command("ip", ["-4", "-o", "addr", "show", "dev", "eth1"]))
+        #expect(addresses.stdout.contains("10.98.2.11/24"))
+
         // Idempotent: a second up creates nothing and keeps hv1's files.
         let second = try await lab.up()
         #expect(second.created.isEmpty, "\(second.created)")

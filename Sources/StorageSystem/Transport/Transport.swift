@@ -1,0 +1,103 @@
+import StorageModel
+
+/// Runs a command "on" a host: here, over OpenSSH, or inside a lab host's namespaces. Everything
+/// that acts on another host goes through one of these, so the same code drives real clusters
+/// and the lab.
+public protocol Transport: Sendable {
+    var host: String { get }
+    func run(_ command: Command) async throws(CommandError) -> CommandResult
+}
+
+/// This machine.
+public struct LocalTransport: Transport {
+    public let host: String
+    let runner: any CommandRunner
+
+    public init(host: String, runner: any CommandRunner = SubprocessRunner()) {
+        self.host = host
+        self.runner = runner
+    }
+
+    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        try await runner.run(command)
+    }
+}
+
+/// A lab host: the command runs under `nsenter` in the host's network and mount namespaces.
+public struct LabTransport: Transport {
+    public let host: String
+    let layout: LabLayout
+    let runner: any CommandRunner
+
+    public init(host: String, layout: LabLayout, runner: any CommandRunner = SubprocessRunner()) {
+        self.host = host
+        self.layout = layout
+        self.runner = runner
+    }
+
+    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        guard let labHost = try? layout.host(host) else { throw .launchFailed(command.description, reason: "\(host) is not a lab host") }
+        let argv = layout.execArguments(host: labHost, [command.executable] + command.arguments)
+        var wrapped = command
+        wrapped.executable = argv[0]
+        wrapped.arguments = Array(argv.dropFirst())
+        let result = try await runner.run(wrapped)
+        return CommandResult(command: command, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr)
+    }
+}
+
+/// OpenSSH as admins run it: key authentication only (`BatchMode=yes`, never a password
+/// prompt), one master connection reused by every command (`ControlMaster`), a connect timeout.
+public struct SSHTransport: Transport {
+    public let host: String
+    public let destination: String
+    let controlDirectory: String
+    let runner: any CommandRunner
+
+    public init(host: String, destination: String, controlDirectory: String = "/tmp", runner: any CommandRunner = SubprocessRunner()) {
+        self.host = host
+        self.destination = destination
+        self.controlDirectory = controlDirectory
+        self.runner = runner
+    }
+
+    /// The ssh argv for `command`. ssh hands the remote side one string for its shell, so each
+    /// argument is single-quoted there: no word of the command is ever interpreted.
+    public func sshArguments(for command: Command) -> [String] {
+        [
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(max(1, Int(command.timeout.components.seconds)))",
+            "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/storagekit-ssh-%C", "-o", "ControlPersist=60",
+            "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
+            "--", destination, ([command.executable] + command.arguments).map(Self.shellQuoted).joined(separator: " "),
+        ]
+    }
+
+    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        let ssh = Command("ssh", sshArguments(for: command), timeout: command.timeout, stdin: command.stdin)
+        let result = try await runner.run(ssh)
+        // 255 is ssh's own failure (unreachable, refused key): say so rather than blame the command.
+        if result.exitCode == 255 {
+            throw .launchFailed(command.description, reason: "ssh to \(destination) failed: \(result.stderr.split(separator: "\n").last ?? "")")
+        }
+        return CommandResult(command: command, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr)
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// The transport of each spec host, by its `transport:` key.
+public enum Transports {
+    public static func make(for host: Host, layout: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> any Transport {
+        switch host.transport {
+        case .local:
+            return LocalTransport(host: host.name, runner: runner)
+        case .ssh:
+            return SSHTransport(host: host.name, destination: "root@\(host.addresses.first ?? host.name)", runner: runner)
+        case .lab:
+            guard let layout else { throw .notUp(cluster: "") }
+            return LabTransport(host: host.name, layout: layout, runner: runner)
+        }
+    }
+}
