@@ -1,7 +1,19 @@
 import StorageModel
 
 /// The iptables-restore file of a host whose firewall storagekit manages.
-enum FirewallFiles {
+public enum FirewallFiles {
+    /// Input for `iptables-restore --noflush`: storagekit's chain alone (declaring it flushes
+    /// it), so the rules of other tools are never touched. Nil when the host needs no rules.
+    public static func chainRestoreInput(_ spec: ClusterSpec, host name: String) -> String? {
+        guard spec.firewall.manage, let host = spec.host(named: name) else { return nil }
+        let context = RenderContext(spec: spec, host: host, secrets: [:])
+        let openings = FirewallPolicy.openings(for: host, in: spec)
+        guard !openings.isEmpty else { return nil }
+        return TemplateLibrary.render(.iptablesChain, FirewallModel(context, openings))
+    }
+
+    public static let chain = "STORAGEKIT"
+
     static func render(_ context: RenderContext) -> [RenderedFile] {
         guard context.spec.firewall.manage else { return [] }
         let openings = FirewallPolicy.openings(for: context.host, in: context.spec)
@@ -22,7 +34,7 @@ struct FirewallModel: Sendable {
         let service: String
     }
     let header: FileHeader
-    let chain = "STORAGEKIT"
+    let chain = FirewallFiles.chain
     let allows: [Rule]
     let drops: [Rule]
 

@@ -10,7 +10,8 @@ enum ISCSITargetFiles {
         // 0600: the file carries CHAP secrets when a target uses CHAP.
         return [RenderedFile(
             path: "/etc/tgt/conf.d/\(context.spec.cluster).conf", mode: 0o600,
-            content: TemplateLibrary.render(.tgtTargets, model), purpose: "iSCSI targets (tgtd)")]
+            content: TemplateLibrary.render(.tgtTargets, model), purpose: "iSCSI targets (tgtd)",
+            containsSecret: model.targets.contains { $0.chap != nil })]
     }
 }
 

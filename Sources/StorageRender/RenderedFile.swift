@@ -16,8 +16,11 @@ public struct RenderedFile: Sendable, Equatable {
     public var kind: Kind
     /// What the file is for, in a few words, for plans and `--json`.
     public var purpose: String
+    /// The content carries a secret: never shown in plans, diffs or logs.
+    public var containsSecret: Bool
 
-    public init(path: String, mode: UInt16 = 0o644, content: String, kind: Kind = .whole, purpose: String) {
+    public init(path: String, mode: UInt16 = 0o644, content: String, kind: Kind = .whole, purpose: String, containsSecret: Bool = false) {
+        self.containsSecret = containsSecret
         self.path = path
         self.mode = mode
         self.content = content

@@ -16,6 +16,8 @@ public enum TemplateName: String, CaseIterable, Sendable {
     case mountUnit = "storage.mount"
     case fstabBlock = "fstab-block"
     case iptablesRules = "iptables.rules"
+    case storagekitChain = "storagekit-chain"
+    case iptablesChain = "iptables-chain.rules"
 
     public var fileName: String { rawValue + ".mustache" }
 
@@ -34,6 +36,8 @@ public enum TemplateName: String, CaseIterable, Sendable {
         case .mountUnit: PackageResources.storage_mount_mustache
         case .fstabBlock: PackageResources.fstab_block_mustache
         case .iptablesRules: PackageResources.iptables_rules_mustache
+        case .storagekitChain: PackageResources.storagekit_chain_mustache
+        case .iptablesChain: PackageResources.iptables_chain_rules_mustache
         }
     }
 

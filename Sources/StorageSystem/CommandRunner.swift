@@ -7,6 +7,8 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     public var stdin: String?
     /// Extra environment entries on top of the inherited environment.
     public var environment: [String: String]
+    /// Words shown as `********` in `description` (a secret the tool only takes in argv).
+    public var redacted: Set<String> = []
 
     public init(_ executable: String, _ arguments: [String] = [], timeout: Duration = .seconds(60), stdin: String? = nil, environment: [String: String] = [:]) {
         self.executable = executable
@@ -19,7 +21,8 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     /// For logs and errors: arguments quoted when needed; stdin is never shown.
     public var description: String {
         ([executable] + arguments).map { word in
-            word.isEmpty || word.contains(where: { " \t\n'\"$`\\|&;<>()*?[]{}".contains($0) })
+            if redacted.contains(word) { return "********" }
+            return word.isEmpty || word.contains(where: { " \t\n'\"$`\\|&;<>()*?[]{}".contains($0) })
                 ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
         }.joined(separator: " ")
     }

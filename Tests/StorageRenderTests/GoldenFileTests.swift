@@ -53,11 +53,26 @@ import Testing
             .mountUnit: { $0.hasSuffix(".mount") },
             .fstabBlock: { $0 == "/etc/fstab" },
             .iptablesRules: { $0 == "/etc/iptables/rules.v4" || $0 == "/etc/sysconfig/iptables" },
+            .storagekitChain: { $0 == "/etc/iptables/rules.v4" || $0 == "/etc/sysconfig/iptables" },
+            // Not a file: checked against rules.v4 by chainInputIsTheChainOfTheWholeFile.
+            .iptablesChain: { _ in true },
             .header: { _ in true },
         ]
         for template in TemplateName.allCases {
             let matches = try #require(pathFor[template], "no coverage rule for \(template)")
             #expect(rendered.contains(where: matches), "no golden spec renders templates/\(template.fileName)")
+        }
+    }
+
+    @Test func chainInputIsTheChainOfTheWholeFile() throws {
+        let spec = try SpecLoader.load(yaml: String(contentsOfFile: "examples/lab.yaml", encoding: .utf8)).spec
+        for host in spec.hosts.map(\.name) {
+            let whole = try #require(try HostRenderer.render(spec, host: host).first { $0.path == "/etc/iptables/rules.v4" }).content
+            let input = try #require(FirewallFiles.chainRestoreInput(spec, host: host))
+            let chainLines = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("-A STORAGEKIT") } }
+            #expect(!chainLines(input).isEmpty)
+            #expect(chainLines(input) == chainLines(whole))
+            #expect(!input.contains(":INPUT") && !input.contains("-A INPUT"), "the --noflush input must leave INPUT alone")
         }
     }
 

@@ -1,0 +1,82 @@
+import StorageModel
+
+/// A daemon storagekit starts or restarts: its systemd unit on real hosts, and the foreground
+/// command the lab runs directly inside the host's namespaces (there is no systemd there).
+public struct ServiceDefinition: Sendable, Equatable {
+    /// Short name for plans and pid files (`rpcbind`, `ganesha`, `tgtd`).
+    public var name: String
+    public var systemdUnit: String
+    /// argv that keeps the daemon in the foreground, for the lab.
+    public var foreground: [String]
+
+    public init(name: String, systemdUnit: String, foreground: [String]) {
+        self.name = name
+        self.systemdUnit = systemdUnit
+        self.foreground = foreground
+    }
+}
+
+/// Starting, restarting and asking after daemons on one host.
+public protocol ServiceManager: Sendable {
+    func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
+    /// Starts the service unless it runs.
+    func start(_ service: ServiceDefinition) async throws(ServiceError)
+    func restart(_ service: ServiceDefinition) async throws(ServiceError)
+    func stop(_ service: ServiceDefinition) async throws(ServiceError)
+}
+
+public struct ServiceError: Error, Equatable, CustomStringConvertible {
+    public var host: String
+    public var service: String
+    public var operation: String
+    public var reason: String
+
+    public init(host: String, service: String, operation: String, reason: String) {
+        self.host = host
+        self.service = service
+        self.operation = operation
+        self.reason = reason
+    }
+
+    public var description: String { "could not \(operation) \(service) on \(host): \(reason)" }
+}
+
+/// systemd, through the host's transport.
+public struct SystemdServiceManager: ServiceManager {
+    let transport: any Transport
+
+    public init(transport: any Transport) {
+        self.transport = transport
+    }
+
+    public func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        try await systemctl(["is-active", "--quiet", service.systemdUnit], service, "query", allowFailure: true).succeeded
+    }
+
+    public func start(_ service: ServiceDefinition) async throws(ServiceError) {
+        _ = try await systemctl(["start", service.systemdUnit], service, "start")
+    }
+
+    public func restart(_ service: ServiceDefinition) async throws(ServiceError) {
+        _ = try await systemctl(["restart", service.systemdUnit], service, "restart")
+    }
+
+    public func stop(_ service: ServiceDefinition) async throws(ServiceError) {
+        _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
+    }
+
+    private func systemctl(_ arguments: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
+        let result: CommandResult
+        do {
+            result = try await transport.run(Command("systemctl", arguments, timeout: .seconds(120)))
+        } catch {
+            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: operation, reason: error.description)
+        }
+        if !allowFailure && !result.succeeded {
+            throw ServiceError(
+                host: transport.host, service: service.systemdUnit, operation: operation,
+                reason: "\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) (see `journalctl -u \(service.systemdUnit)` on \(transport.host))")
+        }
+        return result
+    }
+}
