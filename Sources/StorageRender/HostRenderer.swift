@@ -3,15 +3,23 @@ import StorageModel
 /// Every file one host needs, for its roles and OS family, sorted by path. Deterministic: the
 /// same spec gives byte-identical files.
 public enum HostRenderer {
-    public static func render(_ spec: ClusterSpec, host name: String, secrets: [String: String] = [:]) throws(RenderError) -> [RenderedFile] {
+    /// The groups of files, by the job they serve (`setup nfs` writes only `.nfsServer`, …).
+    public enum Part: String, Sendable, CaseIterable, Codable {
+        case nfsServer, iscsiTarget, hypervisor, firewall
+    }
+
+    public static func render(
+        _ spec: ClusterSpec, host name: String, secrets: [String: String] = [:], parts: Set<Part> = Set(Part.allCases)
+    ) throws(RenderError) -> [RenderedFile] {
         guard let host = spec.host(named: name) else {
             throw .unknownHost(name, known: spec.hosts.map(\.name))
         }
         let context = RenderContext(spec: spec, host: host, secrets: secrets)
-        var files = NFSServerFiles.render(context)
-        files += try ISCSITargetFiles.render(context)
-        files += HypervisorFiles.render(context)
-        files += FirewallFiles.render(context)
+        var files: [RenderedFile] = []
+        if parts.contains(.nfsServer) { files += NFSServerFiles.render(context) }
+        if parts.contains(.iscsiTarget) { files += try ISCSITargetFiles.render(context) }
+        if parts.contains(.hypervisor) { files += HypervisorFiles.render(context) }
+        if parts.contains(.firewall) { files += FirewallFiles.render(context) }
         return files.sorted { $0.path < $1.path }
     }
 

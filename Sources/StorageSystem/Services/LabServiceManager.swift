@@ -61,6 +61,21 @@ public struct LabServiceManager: ServiceManager {
         try? FileManager.default.removeItem(atPath: pidFile(service))
     }
 
+    /// A detached `sh` that sleeps, then execs the command: argv passed as positional
+    /// parameters, nothing interpolated into the script.
+    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+        try await stop(service)
+        var timer = service
+        timer.foreground = ["sh", "-c", "sleep \"$0\" && exec \"$@\"", "\(delay.components.seconds)"] + service.foreground
+        try await start(timer)
+    }
+
+    public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        let pending = pid(service) != nil
+        try await stop(service)
+        return pending
+    }
+
     private func recordInLabState(_ pid: Int32) throws {
         var state = try LabState.load(layout.stateFile) ?? LabState(cluster: layout.cluster)
         state.pids.append(pid)

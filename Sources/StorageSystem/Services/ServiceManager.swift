@@ -23,6 +23,11 @@ public protocol ServiceManager: Sendable {
     func start(_ service: ServiceDefinition) async throws(ServiceError)
     func restart(_ service: ServiceDefinition) async throws(ServiceError)
     func stop(_ service: ServiceDefinition) async throws(ServiceError)
+    /// Runs `service.foreground` once after `delay`, detached from storagekit (it fires even
+    /// if the connection that set it dies).
+    func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError)
+    /// Cancels a pending timer; true when one was pending.
+    func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
 }
 
 public struct ServiceError: Error, Equatable, CustomStringConvertible {
@@ -63,6 +68,27 @@ public struct SystemdServiceManager: ServiceManager {
 
     public func stop(_ service: ServiceDefinition) async throws(ServiceError) {
         _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
+    }
+
+    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+        _ = try? await systemctl(["stop", "\(service.systemdUnit).timer"], service, "clear", allowFailure: true)
+        let result: CommandResult
+        do {
+            result = try await transport.run(Command("systemd-run", [
+                "--unit=\(service.systemdUnit)", "--on-active=\(delay.components.seconds)s", "--timer-property=AccuracySec=1s", "--",
+            ] + service.foreground, timeout: .seconds(30)))
+        } catch {
+            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: error.description)
+        }
+        guard result.succeeded else {
+            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        let pending = try await systemctl(["is-active", "--quiet", "\(service.systemdUnit).timer"], service, "query", allowFailure: true).succeeded
+        if pending { _ = try await systemctl(["stop", "\(service.systemdUnit).timer"], service, "cancel") }
+        return pending
     }
 
     private func systemctl(_ arguments: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {

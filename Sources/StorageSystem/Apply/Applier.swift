@@ -1,0 +1,199 @@
+import Foundation
+import StorageModel
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a host's plan: under the host's lock, files staged, checked by their real tool and
+/// renamed (never half-written), every replaced file backed up first, stopping at the first
+/// failure with what to do next.
+public struct Applier: Sendable {
+    public static let backupRoot = "/var/lib/storagekit/backups"
+    /// Tests set this to a number of actions after which storagekit kills itself, to prove a
+    /// crash between two actions leaves every file old or new and a rerun converges.
+    public static let faultPointVariable = "STORAGEKIT_FAULT_AFTER_ACTIONS"
+
+    public let context: HostContext
+    public let secrets: [String: String]
+    public var force = false
+    public var confirmFirewallWithin: Duration?
+    /// One name for the backups of a whole run (`20261125T014501Z`).
+    public var runID: String
+
+    public init(context: HostContext, secrets: [String: String], runID: String = Applier.newRunID()) {
+        self.context = context
+        self.secrets = secrets
+        self.runID = runID
+    }
+
+    public static func newRunID() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: Date())
+    }
+
+    public var backupDirectory: String { "\(Self.backupRoot)/\(runID)" }
+    var files: HostFiles { context.files }
+
+    public struct Outcome: Sendable, Codable {
+        public var host: String
+        public var done: [String]
+        public var backup: String?
+        public var notes: [String]
+    }
+
+    public func apply(_ plan: HostPlan) async throws(ApplyError) -> Outcome {
+        if !plan.conflicts.isEmpty && !force { throw .refused(host: plan.host, conflicts: plan.conflicts) }
+        var outcome = Outcome(host: plan.host, done: [], backup: nil, notes: [])
+        guard !plan.actions.isEmpty else { return outcome }
+        let lock = HostLock(files: files)
+        do { try await lock.acquire() } catch { throw .lock(error) }
+        var manifest: [String] = []
+        for (index, action) in plan.actions.enumerated() {
+            do {
+                try await execute(action.operation, manifest: &manifest, notes: &outcome.notes)
+            } catch {
+                try? await lock.release()
+                throw .failed(
+                    host: plan.host, step: index + 1, of: plan.actions.count, action: action.summary, reason: "\(error)",
+                    completed: outcome.done, backup: manifest.isEmpty ? nil : backupDirectory)
+            }
+            outcome.done.append(action.summary)
+            if !manifest.isEmpty { outcome.backup = backupDirectory }
+            Self.faultPoint()
+        }
+        do { try await lock.release() } catch { throw .lock(error) }
+        return outcome
+    }
+
+    private static let completedActions = Mutex(0)
+
+    private static func faultPoint() {
+        guard let limit = ProcessInfo.processInfo.environment[faultPointVariable].flatMap(Int.init) else { return }
+        let count = completedActions.withLock { value in
+            value += 1
+            return value
+        }
+        if count >= limit {
+            FileHandle.standardError.write(Data("storagekit: fault point reached after \(count) action(s) (\(faultPointVariable)); killing myself\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+    }
+
+    private func execute(_ operation: PlannedAction.Operation, manifest: inout [String], notes: inout [String]) async throws {
+        switch operation {
+        case .writeFile(let path, let content, let mode, let check, let secret):
+            let existed = try await files.exists(path)
+            let staged = try await files.stage(path, content: content, mode: mode)
+            if let check {
+                do {
+                    try await runCheck(check, on: staged, path: path, secret: secret)
+                } catch {
+                    try? await files.remove(staged)
+                    throw error
+                }
+            }
+            if existed { try await files.copy(path, to: backupDirectory + path) }
+            manifest.append("\(existed ? "replaced" : "created") \(path)")
+            try await writeManifest(manifest)
+            try await files.commit(staged, to: path)
+        case .makeDirectory(let path, let mode):
+            try await files.makeDirectory(path, mode: mode)
+        case .createSparseFile(let path, let size):
+            try await files.createSparseFile(path, size: size)
+        case .startService(let service):
+            try await context.services.start(service)
+        case .restartService(let service):
+            try await context.services.restart(service)
+        case .run(let command):
+            try await files.run(command, "`\(command)`")
+        case .tgt(let operation):
+            try await runTgt(operation)
+        case .reconcileTargets(let desired):
+            let live = try await waitForTgtd()
+            let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts)
+            if !result.conflicts.isEmpty && !force { throw ApplyError.refused(host: context.host.name, conflicts: result.conflicts) }
+            for operation in result.operations { try await runTgt(operation) }
+            notes += result.operations.map(\.summary)
+        case .firewall(let input, let persistPath):
+            try await FirewallApplier(context: context).apply(chainInput: input, persistPath: persistPath, confirmWithin: confirmFirewallWithin)
+            if let confirmFirewallWithin {
+                notes.append("firewall: the previous rules come back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            }
+        }
+    }
+
+    private func runCheck(_ check: FileCheck, on staged: String, path: String, secret: Bool) async throws {
+        let result: CommandResult
+        let attempt: Result<CommandResult, CommandError>
+        do { attempt = .success(try await context.transport.run(check.command(for: staged))) } catch { attempt = .failure(error) }
+        switch attempt {
+        case .success(let value):
+            result = value
+        case .failure(.notFound(let tool)):
+            // The tool is absent on that host: the file goes in unchecked, and we say so.
+            FileHandle.standardError.write(Data("warning: \(context.host.name): \(tool) not installed; \(path) written without its check\n".utf8))
+            return
+        case .failure(let error):
+            throw error
+        }
+        let output = result.stdout + result.stderr
+        let rejected = !result.succeeded || check.failsWhenOutputContains.map { output.contains($0) } == true
+        guard rejected else { return }
+        let said = secret ? "(output hidden: the file holds a secret)" : output.split(separator: "\n").prefix(5).joined(separator: "\n    ")
+        throw HostCommandError(host: context.host.name, what: "checking the new \(path) with \(check.argv[0])", reason: "rejected, \(path) left as it was:\n    \(said)")
+    }
+
+    private func writeManifest(_ lines: [String]) async throws {
+        let path = "\(backupDirectory)/MANIFEST"
+        let staged = try await files.stage(path, content: lines.joined(separator: "\n") + "\n", mode: 0o600)
+        try await files.commit(staged, to: path)
+    }
+
+    private func runTgt(_ operation: TgtOperation) async throws {
+        var secret: String?
+        if case .newAccount(_, let file) = operation {
+            guard let value = secrets[file] else {
+                throw HostCommandError(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
+            }
+            secret = value
+        }
+        try await files.run(operation.command(secret: secret), operation.summary)
+    }
+
+    /// tgtd answers tgtadm a moment after it starts.
+    private func waitForTgtd() async throws -> TgtLiveState {
+        var lastError: (any Error)?
+        for _ in 0..<50 {
+            do { return try await TgtLiveState.read(files) } catch { lastError = error }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw lastError ?? HostCommandError(host: context.host.name, what: "waiting for tgtd", reason: "no answer")
+    }
+}
+
+public enum ApplyError: Error, CustomStringConvertible {
+    case refused(host: String, conflicts: [TgtConflict])
+    case lock(HostCommandError)
+    case failed(host: String, step: Int, of: Int, action: String, reason: String, completed: [String], backup: String?)
+
+    public var description: String {
+        switch self {
+        case .refused(let host, let conflicts):
+            return "\(host): refusing to change targets in use (nothing was changed):\n" + conflicts.map { "  - \($0)" }.joined(separator: "\n")
+        case .lock(let error):
+            return error.description
+        case .failed(let host, let step, let total, let action, let reason, let completed, let backup):
+            var text = "\(host): step \(step) of \(total) failed: \(action)\n  \(reason)\n"
+            text += completed.isEmpty ? "  nothing was changed before it.\n" : "  done before it: \(completed.count) step(s); every file is either as it was or fully new.\n"
+            if let backup {
+                text += "  replaced files are saved in \(backup) on \(host): `storagekit rollback --spec SPEC --host \(host)` puts them back."
+            }
+            return text
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import StorageModel
+import StorageRender
+
+/// Works out what one host needs, from the spec and what is on the host now: only differences
+/// become actions, so a converged host gets an empty plan.
+public struct HostPlanner: Sendable {
+    public let spec: ClusterSpec
+    public let context: HostContext
+    /// CHAP secrets by file, read on the machine running storagekit.
+    public let secrets: [String: String]
+    public let parts: Set<HostRenderer.Part>
+
+    public init(spec: ClusterSpec, context: HostContext, secrets: [String: String], parts: Set<HostRenderer.Part>) {
+        self.spec = spec
+        self.context = context
+        self.secrets = secrets
+        self.parts = parts
+    }
+
+    var host: Host { context.host }
+    var files: HostFiles { context.files }
+
+    public func plan() async throws(PlanError) -> HostPlan {
+        var plan = HostPlan(host: host.name)
+        let rendered: [RenderedFile]
+        do {
+            rendered = try HostRenderer.render(spec, host: host.name, secrets: secrets, parts: parts.subtracting([.firewall]))
+        } catch {
+            throw PlanError(host: host.name, reason: error.description)
+        }
+        do {
+            var written = Set<String>()
+            for file in rendered {
+                if let action = try await fileAction(file) {
+                    plan.actions.append(action)
+                    written.insert(file.path)
+                }
+            }
+            if parts.contains(.nfsServer), let nfs = spec.nfs, nfs.server == host.name {
+                plan.actions += try await nfsActions(nfs, written: written)
+            }
+            if parts.contains(.iscsiTarget) {
+                try await iscsiActions(into: &plan)
+            }
+            if parts.contains(.firewall), let input = FirewallFiles.chainRestoreInput(spec, host: host.name) {
+                let persistPath = context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"
+                if try await !FirewallState.isCurrent(input, persistPath: persistPath, files: files) {
+                    plan.actions.append(PlannedAction(
+                        "load storagekit's firewall chain (\(FirewallState.chainRules(of: input).count) rules, others untouched) and save the result to \(persistPath)",
+                        diff: input, .firewall(chainInput: input, persistPath: persistPath)))
+                }
+            }
+        } catch let error as PlanError {
+            throw error
+        } catch {
+            throw PlanError(host: host.name, reason: "\(error)")
+        }
+        return plan
+    }
+
+    private func fileAction(_ file: RenderedFile) async throws(HostCommandError) -> PlannedAction? {
+        let current = try await files.read(file.path)
+        let content: String
+        switch file.kind {
+        case .whole: content = file.content
+        case .managedBlock(let begin, let end): content = ManagedBlock.merge(existing: current?.content, block: file.content, begin: begin, end: end)
+        }
+        if current?.content == content && current?.mode == file.mode { return nil }
+        let verb = current == nil ? "create" : current?.content == content ? "set mode \(String(file.mode, radix: 8)) of" : "update"
+        let diff = file.containsSecret ? "(\(file.path) holds a secret: diff not shown)\n" : await UnifiedDiff.make(old: current?.content, new: content, path: file.path)
+        return PlannedAction(
+            "\(verb) \(file.path) (\(file.purpose))", diff: diff,
+            .writeFile(path: file.path, content: content, mode: file.mode, check: FileCheck.forFile(file.path), secret: file.containsSecret))
+    }
+
+    private func nfsActions(_ nfs: NFSSpec, written: Set<String>) async throws -> [PlannedAction] {
+        var actions: [PlannedAction] = []
+        for export in nfs.exports where try await !files.exists(export.path) {
+            actions.append(PlannedAction("create export directory \(export.path) (root:root 0755)", .makeDirectory(path: export.path, mode: 0o755)))
+        }
+        let services = context.services
+        if try await !services.isRunning(Services.rpcbind) {
+            actions.append(PlannedAction("start rpcbind", .startService(Services.rpcbind)))
+        }
+        switch nfs.implementation {
+        case .ganesha:
+            let changed = written.contains("/etc/ganesha/ganesha.conf")
+            if try await !services.isRunning(Services.ganesha) {
+                actions.append(PlannedAction("start nfs-ganesha", .startService(Services.ganesha)))
+            } else if changed {
+                actions.append(PlannedAction("restart nfs-ganesha (its configuration changed)", .restartService(Services.ganesha)))
+            }
+        case .kernel:
+            let portsChanged = !written.isDisjoint(with: ["/etc/nfs.conf", "/etc/sysconfig/nfs", "/etc/modprobe.d/lockd.conf"])
+            for service in [Services.statd, Services.nfsServer] {
+                if try await !services.isRunning(service) {
+                    actions.append(PlannedAction("start \(service.systemdUnit)", .startService(service)))
+                } else if portsChanged {
+                    actions.append(PlannedAction("restart \(service.systemdUnit) (pinned ports changed)", .restartService(service)))
+                }
+            }
+            if portsChanged {
+                // lockd takes its ports when the module loads; a loaded module is told through sysctl.
+                actions.append(PlannedAction(
+                    "set lockd's ports now (tcp \(nfs.ports.lockd), udp \(nfs.ports.lockdUdp))",
+                    .run(Command("sysctl", ["-w", "fs.nfs.nlm_tcpport=\(nfs.ports.lockd)", "fs.nfs.nlm_udpport=\(nfs.ports.lockdUdp)"]))))
+            }
+            if written.contains("/etc/exports") || !actions.isEmpty {
+                actions.append(PlannedAction("re-export everything (exportfs -ra)", .run(Command("exportfs", ["-ra"]))))
+            }
+        }
+        return actions
+    }
+
+    private func iscsiActions(into plan: inout HostPlan) async throws {
+        let desired = TgtDesiredTarget.all(spec, host: host.name)
+        guard !desired.isEmpty else { return }
+        for target in spec.iscsi?.targets ?? [] where target.server == host.name {
+            for lun in target.luns {
+                if let size = try await files.size(lun.backingStore) {
+                    if let wanted = lun.sizeBytes, size < wanted {
+                        plan.notes.append("\(lun.backingStore) is \(size) bytes, smaller than the spec's \(lun.size ?? ""); storagekit never resizes a backing file")
+                    }
+                    continue
+                }
+                guard let bytes = lun.sizeBytes else {
+                    throw PlanError(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) does not exist and the spec gives no size: add `size:` or create the file")
+                }
+                plan.actions.append(PlannedAction("create sparse backing file \(lun.backingStore) (\(lun.size ?? "\(bytes)"))", .createSparseFile(path: lun.backingStore, size: bytes)))
+            }
+        }
+        let tgtd = Services.tgtd(context.osFamily)
+        guard try await context.services.isRunning(tgtd) else {
+            plan.actions.append(PlannedAction("start tgtd", .startService(tgtd)))
+            plan.actions.append(PlannedAction("create \(desired.count) target(s) in tgtd once it runs", .reconcileTargets(desired)))
+            return
+        }
+        let live = try await TgtLiveState.read(files)
+        let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts)
+        plan.actions += result.operations.map { PlannedAction($0.summary, .tgt($0)) }
+        plan.conflicts = result.conflicts
+        for iqn in result.unmanaged { plan.notes.append("target \(iqn) is not in the spec: left alone") }
+    }
+}
+
+public struct PlanError: Error, Equatable, CustomStringConvertible {
+    public var host: String
+    public var reason: String
+    public var description: String { "\(host): cannot plan: \(reason)" }
+}

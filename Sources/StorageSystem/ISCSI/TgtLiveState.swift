@@ -1,0 +1,19 @@
+/// tgtd's live state on a host, read with tgtadm and parsed.
+public struct TgtLiveState: Sendable {
+    public var targets: [TgtLiveTarget]
+    public var accounts: [String]
+
+    public static func read(_ files: HostFiles) async throws(HostCommandError) -> TgtLiveState {
+        let shown = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "target"], "reading tgtd's targets")
+        let targets: [TgtLiveTarget]
+        do {
+            targets = try TgtadmShowParser.parse(shown.stdout)
+        } catch {
+            throw HostCommandError(host: files.host, what: "reading tgtd's targets", reason: error.description)
+        }
+        let accounts = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "account"], "reading tgtd's CHAP accounts")
+        // "Account list:" then one indented user per line.
+        let users = accounts.stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+        return TgtLiveState(targets: targets, accounts: users)
+    }
+}
