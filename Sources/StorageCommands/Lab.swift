@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StorageModel
 import StorageSystem
 
@@ -17,10 +18,22 @@ struct Lab: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create (or complete) the lab of a spec; idempotent.")
         @OptionGroup var options: SpecOptions
         @Flag(help: "Print one JSON document.") var json = false
+        @Option(help: ArgumentHelp("Also write the spec with `transport: lab` to this file, for plan/apply/setup on the lab.", valueName: "file"))
+        var writeSpec: String?
+        @Flag(help: "Print the spec with `transport: lab` instead of the report.") var printSpec = false
 
         func run() async throws {
+            try LabCommandSupport.createMissingCHAPSecrets(options)
             let controller = try LabCommandSupport.controller(options)
             let report = try await LabCommandSupport.run { try await controller.up() }
+            let labSpec = LabSpecText.withLabTransport((try? String(contentsOfFile: options.spec, encoding: .utf8)) ?? "")
+            if let writeSpec {
+                do { try labSpec.write(toFile: writeSpec, atomically: true, encoding: .utf8) } catch {
+                    Console.error("error: cannot write \(writeSpec): \(error.localizedDescription)")
+                    throw ExitCode(1)
+                }
+            }
+            if printSpec { return print(labSpec, terminator: "") }
             if json { return try Console.json(report) }
             for line in report.created { print("created  \(line)") }
             for line in report.existing { print("present  \(line)") }
@@ -83,6 +96,23 @@ struct Lab: AsyncParsableCommand {
 }
 
 enum LabCommandSupport {
+    /// The lab needs CHAP secrets that nobody has yet: random ones, mode 600, made once.
+    static func createMissingCHAPSecrets(_ options: SpecOptions) throws {
+        let loaded = try options.load()
+        for chap in (loaded.spec.iscsi?.targets ?? []).compactMap(\.chap) where !FileManager.default.fileExists(atPath: chap.secretFile) {
+            var generator = SystemRandomNumberGenerator()
+            let secret = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            do {
+                try FileManager.default.createDirectory(atPath: (chap.secretFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try LocalFileSystem().write(chap.secretFile, contents: secret + "\n", mode: 0o600)
+            } catch {
+                Console.error("error: cannot create the lab's CHAP secret \(chap.secretFile): \(error)")
+                throw ExitCode(1)
+            }
+            Console.error("created \(chap.secretFile) (random CHAP secret for the lab, mode 600)")
+        }
+    }
+
     static func controller(_ options: SpecOptions) throws -> LabController {
         let (loaded, _) = try options.loadValidated(printWarnings: false)
         do {

@@ -45,13 +45,14 @@ public enum SpecLoader {
         }
         let cluster = top.string("cluster", required: true, hint: "name the cluster, e.g. `cluster: lab`") ?? ""
         let os = top.enumValue("os", OSFamily.self) ?? .debian
+        let transport = top.enumValue("transport", TransportKind.self) ?? .ssh
         let mountPath = top.string("mountPath", required: true, hint: "e.g. `mountPath: /var/lib/vmstore`") ?? ""
         let networks = top.stringList("network", acceptScalar: true) ?? []
         if networks.isEmpty && !top.has("network") {
             context.error("network", line: top.line, "is required: the storage network(s) the firewall allows",
                 fix: "e.g. `network: 10.20.0.0/24`")
         }
-        let hosts = (top.mappings("hosts") ?? []).map { readHost($0) }
+        let hosts = (top.mappings("hosts") ?? []).map { readHost($0, transport: transport) }
         if hosts.isEmpty { context.error("hosts", line: top.line, "at least one host is required") }
         let nfs = top.mapping("nfs").map(readNFS)
         let iscsi = top.mapping("iscsi").map { readISCSI($0, cluster: cluster) }
@@ -71,7 +72,7 @@ public enum SpecLoader {
             nfs: nfs, iscsi: iscsi, firewall: firewall, migration: migration)
     }
 
-    private static func readHost(_ reader: MappingReader) -> Host {
+    private static func readHost(_ reader: MappingReader, transport: TransportKind) -> Host {
         let name = reader.string("name", required: true) ?? ""
         var addresses: [String] = []
         var addressKey = "address"
@@ -93,7 +94,7 @@ public enum SpecLoader {
         return Host(
             name: name, addresses: addresses, addressKey: addressKey, roles: roles,
             initiatorName: reader.string("initiatorName"), os: reader.enumValue("os", OSFamily.self),
-            transport: reader.enumValue("transport", TransportKind.self) ?? .ssh)
+            transport: reader.enumValue("transport", TransportKind.self) ?? transport)
             .finishing(reader)
     }
 

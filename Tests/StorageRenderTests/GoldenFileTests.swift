@@ -1,6 +1,7 @@
 import Foundation
 import StorageModel
 import StorageRender
+import StorageTestSupport
 import Testing
 
 /// Every rendered file of every example and variant spec, byte for byte, against
@@ -65,9 +66,9 @@ import Testing
     }
 
     @Test func chainInputIsTheChainOfTheWholeFile() throws {
-        let spec = try SpecLoader.load(yaml: String(contentsOfFile: "examples/lab.yaml", encoding: .utf8)).spec
+        let spec = try SpecLoader.load(yaml: String(contentsOf: TestSpecs.packageRoot.appendingPathComponent("examples/lab.yaml"), encoding: .utf8)).spec
         for host in spec.hosts.map(\.name) {
-            let whole = try #require(try HostRenderer.render(spec, host: host).first { $0.path == "/etc/iptables/rules.v4" }).content
+            let whole = try #require(try HostRenderer.render(spec, host: host, secrets: TestSpecs.secrets).first { $0.path == "/etc/iptables/rules.v4" }).content
             let input = try #require(FirewallFiles.chainRestoreInput(spec, host: host))
             let chainLines = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("-A STORAGEKIT") } }
             #expect(!chainLines(input).isEmpty)

@@ -76,6 +76,12 @@ public struct LabController: Sendable {
                                 "-o", "lowerdir=\(directory),upperdir=\(upper),workdir=\(work)", directory],
                     "giving \(host.name) its own \(directory)")
             }
+            for directory in LabLayout.dataDirectories {
+                let source = "\(host.dataDirectory)/data\(directory)"
+                try makeDirectory(source)
+                try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory],
+                    "giving \(host.name) its own \(directory)")
+            }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
                 "giving \(host.name) its own /run")
         }

@@ -30,7 +30,10 @@ public struct LabLayout: Sendable, Equatable {
     }
 
     /// Directories every lab host gets its own copy of (overlays over the real ones).
-    public static let privateDirectories = ["/etc", "/var/lib", "/srv"]
+    public static let privateDirectories = ["/etc", "/var/lib"]
+    /// Directories every lab host gets empty and its own (a bind of a plain directory): data
+    /// lives here, and nfs-ganesha needs file handles, which overlayfs does not give.
+    public static let dataDirectories = ["/srv"]
 
     public var cluster: String
     /// State that must vanish with the machine: mount-namespace files, the record of what was made.

@@ -1,0 +1,69 @@
+import ArgumentParser
+import StorageModel
+import StorageRender
+import StorageSystem
+
+struct Firewall: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "storagekit's own iptables chain: apply it, then confirm it.",
+        subcommands: [ApplyRules.self, Confirm.self])
+
+    struct ApplyRules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "apply",
+            abstract: "Load the STORAGEKIT chain (other rules untouched) after saving the current rules.",
+            discussion: """
+                Only the STORAGEKIT chain is replaced (`iptables-restore --noflush`), after
+                `iptables-restore --test`; INPUT jumps to it once. With --confirm-within N (default 60
+                on ssh hosts) the saved rules come back by themselves after N seconds unless
+                `storagekit firewall confirm` runs: a systemd timer, or a detached process in the lab.
+                Confirmed rules are saved to /etc/iptables/rules.v4 (debian) or /etc/sysconfig/iptables (rhel).
+                """)
+        @OptionGroup var options: SpecOptions
+        @OptionGroup var change: ChangeOptions
+        @Option(help: ArgumentHelp("Seconds before the old rules come back unless confirmed (0: no timer).", valueName: "seconds"))
+        var confirmWithin: Int?
+
+        func run() async throws {
+            var run = ChangeRun(
+                options: options, change: change, parts: [.firewall],
+                defaultHosts: { spec in spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } })
+            run.confirmFirewallWithin = FirewallDefaults.confirmWithin(confirmWithin)
+            try await run.run()
+        }
+    }
+
+    struct Confirm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep the rules of the last `firewall apply --confirm-within`: cancel the rollback timer and save them.",
+            discussion: "Exit status: 0 confirmed, 1 nothing was pending (the rules were already rolled back, or never applied with a timer).")
+        @OptionGroup var options: SpecOptions
+        @Option(help: ArgumentHelp("Confirm on this host only (repeatable).", valueName: "name")) var host: [String] = []
+
+        func run() async throws {
+            let (loaded, _) = try options.loadValidated(printWarnings: false)
+            let spec = loaded.spec
+            let names = host.isEmpty ? spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } : host
+            var missing = false
+            for name in names {
+                guard let specHost = spec.host(named: name) else {
+                    Console.error("error: no host named \"\(name)\" in the spec")
+                    throw ExitCode(2)
+                }
+                do {
+                    let context = try HostContext.make(spec, host: specHost)
+                    if try await FirewallApplier(context: context).confirm() {
+                        print("\(name): firewall rules kept and saved")
+                    } else {
+                        print("\(name): no rollback was pending (already rolled back, or applied without --confirm-within)")
+                        missing = true
+                    }
+                } catch {
+                    Console.error("error: \(name): \(error)")
+                    throw ExitCode(1)
+                }
+            }
+            if missing { throw ExitCode(1) }
+        }
+    }
+}

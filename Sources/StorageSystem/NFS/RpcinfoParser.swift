@@ -1,0 +1,36 @@
+/// One row of `rpcinfo -p`: a program registered with rpcbind.
+public struct RPCRegistration: Sendable, Equatable, Codable {
+    public var program: Int
+    public var version: Int
+    public var proto: String
+    public var port: Int
+    /// Empty column → nil (a program rpcinfo has no name for).
+    public var service: String?
+}
+
+public struct RpcinfoParseError: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var text: String
+    public var description: String { "cannot read line \(line) of `rpcinfo -p`: \"\(text)\"" }
+}
+
+/// Parses `rpcinfo -p HOST` ("program vers proto port service" rows under a header).
+public enum RpcinfoParser {
+    public static func parse(_ output: String) throws(RpcinfoParseError) -> [RPCRegistration] {
+        var rows: [RPCRegistration] = []
+        for (index, raw) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = raw.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if fields.isEmpty || fields.first == "program" { continue }
+            guard fields.count >= 4, let program = Int(fields[0]), let version = Int(fields[1]), let port = Int(fields[3]) else {
+                throw RpcinfoParseError(line: index + 1, text: String(raw))
+            }
+            rows.append(RPCRegistration(program: program, version: version, proto: fields[2], port: port, service: fields.count > 4 ? fields[4] : nil))
+        }
+        return rows
+    }
+
+    /// Ports a service is registered at (by rpcinfo's name: mountd, nlockmgr, rquotad, nfs, status).
+    public static func ports(of service: String, in rows: [RPCRegistration], proto: String? = nil) -> Set<Int> {
+        Set(rows.filter { $0.service == service && (proto == nil || $0.proto == proto) }.map(\.port))
+    }
+}

@@ -1,0 +1,117 @@
+import StorageModel
+
+/// One fact checked on a server after setup.
+public struct VerifiedFact: Sendable, Equatable {
+    public var ok: Bool
+    public var text: String
+}
+
+/// After `setup nfs`: every pinned port registered with rpcbind at its number, every export
+/// listed for its clients, asked with the standard tools under deadlines from a host that is
+/// one of the clients (through the firewall, as a hypervisor will; nfs-ganesha lists an export
+/// only to a client allowed to mount it), else from the server.
+public struct NFSServerVerifier: Sendable {
+    public let spec: ClusterSpec
+    public let files: HostFiles
+
+    public init(spec: ClusterSpec, files: HostFiles) {
+        self.spec = spec
+        self.files = files
+    }
+
+    /// The spec host to ask from: the first whose address is listed as a client of the first export.
+    public static func clientHost(_ spec: ClusterSpec) -> Host? {
+        guard let clients = spec.nfs?.exports.first?.clients else { return nil }
+        return spec.hosts.first { host in host.name != spec.nfs?.server && host.addresses.contains { clients.contains($0) } }
+    }
+
+    /// rpcinfo's service names and the spec port each must have.
+    func expectedPorts(_ nfs: NFSSpec) -> [(service: String, port: Int)] {
+        var expected = [("nfs", nfs.ports.nfs), ("mountd", nfs.ports.mountd), ("nlockmgr", nfs.ports.lockd), ("rquotad", nfs.ports.rquotad)]
+        if nfs.implementation == .kernel { expected.append(("status", nfs.ports.statd)) }
+        return expected
+    }
+
+    public func verify(attempts: Int = 30) async -> [VerifiedFact] {
+        guard let nfs = spec.nfs, let address = spec.nfsServerAddress else { return [] }
+        var facts: [VerifiedFact] = []
+        // ganesha registers its programs a few seconds after it starts.
+        for attempt in 1...attempts {
+            facts = await checkOnce(nfs, address)
+            if facts.allSatisfy(\.ok) || attempt == attempts { break }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return facts
+    }
+
+    private func checkOnce(_ nfs: NFSSpec, _ address: String) async -> [VerifiedFact] {
+        var facts: [VerifiedFact] = []
+        do {
+            let output = try await files.run(Command("rpcinfo", ["-p", address], timeout: .seconds(10)), "asking rpcbind on \(address)")
+            let rows = try RpcinfoParser.parse(output.stdout)
+            for (service, port) in expectedPorts(nfs) {
+                let ports = RpcinfoParser.ports(of: service, in: rows, proto: "tcp")
+                facts.append(VerifiedFact(
+                    ok: ports == [port],
+                    text: ports == [port] ? "rpcbind (asked from \(files.host)): \(service) at \(port)/tcp" : "rpcbind: \(service) expected at \(port)/tcp, registered at \(ports.isEmpty ? "nothing" : ports.sorted().map(String.init).joined(separator: ", "))"))
+            }
+        } catch {
+            facts.append(VerifiedFact(ok: false, text: "rpcinfo -p \(address) on \(files.host): \(error)"))
+        }
+        do {
+            let output = try await files.run(Command("showmount", ["-e", address], timeout: .seconds(10)), "listing exports of \(address)")
+            let listed = try ShowmountParser.parse(output.stdout)
+            for export in nfs.exports {
+                let clients = Set((listed.first { $0.path == export.path }?.clients ?? []).map { $0.hasSuffix("/32") ? String($0.dropLast(3)) : $0 })
+                let wanted = Set(export.clients)
+                let ok = wanted.isSubset(of: clients)
+                facts.append(VerifiedFact(
+                    ok: ok,
+                    text: ok ? "showmount (from \(files.host)): \(export.path) exported to \(export.clients.joined(separator: ", "))"
+                        : "showmount: \(export.path) should be exported to \(export.clients.joined(separator: ", ")), is to \(clients.isEmpty ? "nobody" : clients.sorted().joined(separator: ", "))"))
+            }
+        } catch {
+            facts.append(VerifiedFact(ok: false, text: "showmount -e \(address): \(error)"))
+        }
+        return facts
+    }
+}
+
+/// After `setup iscsi-target`: tgtd's live state read back and compared with the spec.
+public struct ISCSITargetVerifier: Sendable {
+    public let spec: ClusterSpec
+    public let files: HostFiles
+
+    public init(spec: ClusterSpec, files: HostFiles) {
+        self.spec = spec
+        self.files = files
+    }
+
+    public func verify() async -> [VerifiedFact] {
+        let desired = TgtDesiredTarget.all(spec, host: files.host)
+        let live: TgtLiveState
+        do { live = try await TgtLiveState.read(files) } catch { return [VerifiedFact(ok: false, text: error.description)] }
+        var facts: [VerifiedFact] = []
+        for target in desired {
+            guard let current = live.targets.first(where: { $0.iqn == target.iqn }) else {
+                facts.append(VerifiedFact(ok: false, text: "tgtd does not serve \(target.iqn)"))
+                continue
+            }
+            for lun in target.luns {
+                let got = current.luns.first { $0.lun == lun.lun }
+                let ok = got?.serial == lun.serial && got?.scsiID == lun.scsiID && got?.backingStorePath == lun.backingStore
+                facts.append(VerifiedFact(ok: ok, text: ok
+                    ? "\(target.iqn) LUN \(lun.lun): serial \(lun.serial), scsi_id \(lun.scsiID), \(lun.backingStore)"
+                    : "\(target.iqn) LUN \(lun.lun): expected serial \(lun.serial) on \(lun.backingStore), tgtd has \(got.map { "\($0.serial) on \($0.backingStorePath ?? "nothing")" } ?? "no such LUN")"))
+            }
+            let acl = Set(current.acl)
+            let wanted = Set(target.initiatorAddresses + target.initiatorNames)
+            facts.append(VerifiedFact(ok: acl == wanted, text: "\(target.iqn) ACL: \(current.acl.joined(separator: ", "))\(acl == wanted ? "" : " (expected \(wanted.sorted().joined(separator: ", ")))")"))
+            if let user = target.chapUser {
+                let bound = current.accounts.contains { $0 == user || $0.hasPrefix(user + " ") }
+                facts.append(VerifiedFact(ok: bound, text: "\(target.iqn) CHAP: account \(user) \(bound ? "required" : "NOT bound")"))
+            }
+        }
+        return facts
+    }
+}
