@@ -10,6 +10,9 @@ public struct NFSSpec: Sendable, Equatable {
     public var ports: NFSPorts
     /// Client mount options (the `_netdev` ordering is added by the renderer).
     public var mountOptions: [String]
+    /// Seconds of the server's grace period after a (re)start, during which clients reclaim
+    /// their locks and new opens wait; nil keeps the implementation's default (90 s).
+    public var graceSeconds: Int?
 
     public static let defaultMountOptions = ["hard", "vers=4.1"]
 

@@ -123,12 +123,16 @@ public enum SpecLoader {
             ports.rquotad = portsReader.int("rquotad") ?? ports.rquotad
             portsReader.finish()
         }
-        let spec = NFSSpec(
+        var spec = NFSSpec(
             server: reader.string("server", required: true, hint: "name the host with role nfs-server") ?? "",
             implementation: reader.enumValue("implementation", NFSImplementation.self) ?? .kernel,
             address: reader.string("address"),
             exports: exports, ports: ports,
             mountOptions: reader.stringList("mountOptions") ?? NFSSpec.defaultMountOptions)
+        spec.graceSeconds = reader.int("graceSeconds")
+        if let grace = spec.graceSeconds, !(1...3600).contains(grace) {
+            reader.contextError(reader.child("graceSeconds"), line: reader.lineOf("graceSeconds"), "\(grace) is not a usable grace period", fix: "use 1 to 3600 seconds (90 is the usual; short only in labs)")
+        }
         if exports.isEmpty { reader.reportMissing("exports", fix: "add at least one `- path: /srv/vmstore` entry") }
         reader.finish()
         return spec

@@ -39,6 +39,7 @@ enum NFSServerFiles {
 struct PortsModel: Sendable {
     let header: FileHeader
     let nfs, mountd, statd, statdOutgoing, lockd, lockdUdp, rquotad: Int
+    let grace: Int?
 
     init(_ context: RenderContext, _ nfs: NFSSpec, _ purpose: String) {
         header = FileHeader(purpose, context)
@@ -47,6 +48,7 @@ struct PortsModel: Sendable {
         mountd = ports.mountd
         statd = ports.statd
         statdOutgoing = ports.statdOutgoing
+        grace = nfs.graceSeconds
         lockd = ports.lockd
         lockdUdp = ports.lockdUdp
         rquotad = ports.rquotad
@@ -86,6 +88,7 @@ struct GaneshaModel: Sendable {
     let nfs, mountd, lockd, rquotad: Int
     let protocols: String
     let exports: [Export]
+    let grace: Int?
 
     init(_ context: RenderContext, _ nfs: NFSSpec) {
         header = FileHeader("nfs-ganesha configuration", context)
@@ -94,6 +97,7 @@ struct GaneshaModel: Sendable {
         lockd = nfs.ports.lockd
         rquotad = nfs.ports.rquotad
         protocols = "3, 4"
+        grace = nfs.graceSeconds
         exports = nfs.exports.enumerated().map { index, export in
             let options = Set(export.options.map(ExportOptions.key))
             let squash = options.contains("all_squash") ? "All_Squash" : options.contains("no_root_squash") ? "No_Root_Squash" : "Root_Squash"

@@ -103,7 +103,10 @@ public enum TgtReconciler {
                         .setLUNIdentity(tid: tid, lun: lun.lun, scsiID: lun.scsiID, serial: lun.serial),
                     ]))
                 } else if existing.scsiID != lun.scsiID || existing.serial != lun.serial {
-                    risky.append(("LUN \(lun.lun) identity changes (serial \(existing.serial) → \(lun.serial), scsi_id \(existing.scsiID) → \(lun.scsiID))",
+                    var changes: [String] = []
+                    if existing.serial != lun.serial { changes.append("serial \(existing.serial) → \(lun.serial)") }
+                    if existing.scsiID != lun.scsiID { changes.append("scsi_id \(existing.scsiID) → \(lun.scsiID)") }
+                    risky.append(("LUN \(lun.lun) identity changes (\(changes.joined(separator: ", ")))",
                         [.setLUNIdentity(tid: tid, lun: lun.lun, scsiID: lun.scsiID, serial: lun.serial)]))
                 }
             }

@@ -93,9 +93,18 @@ public struct LabController: Sendable {
         try requireRoot()
         guard let state = (try? LabState.load(layout.stateFile)) ?? nil else { return [] }
         var removed: [String] = []
-        for pid in state.pids where kill(pid, 0) == 0 {
+        for pid in state.pids where DetachedProcess.isAlive(pid) {
             kill(pid, SIGKILL)
             removed.append("process \(pid)")
+        }
+        // Anything else still running in a lab host (e.g. a client started with `lab exec`)
+        // would keep its namespace, and the NICs in it, alive after `ip netns del`.
+        for namespace in state.namespaces where FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") {
+            let pids = (try? await runner.run(Command("ip", ["netns", "pids", namespace])))?.stdout.split(separator: "\n").compactMap { Int32($0) } ?? []
+            for pid in pids where pid != getpid() {
+                kill(pid, SIGKILL)
+                removed.append("process \(pid) (in \(namespace))")
+            }
         }
         for file in state.mountNamespaceFiles {
             _ = try? await runner.run(Command("umount", ["-l", file]))

@@ -1,0 +1,64 @@
+import Foundation
+import StorageSystem
+import Testing
+
+/// A lab of examples/lab.yaml under another cluster name, driven through the storagekit binary
+/// as users drive it. Every test brings its own lab up and always takes it down.
+struct LabFixture {
+    let cluster: String
+    let directory: TemporaryDirectory
+    let spec: String
+    let secretFile: String
+
+    init(cluster: String) throws {
+        self.cluster = cluster
+        directory = try TemporaryDirectory("storagekit-lab-\(cluster)")
+        secretFile = "/run/storagekit/\(cluster)-chap.secret"
+        let example = try String(contentsOf: RealTool.packageRoot.appendingPathComponent("examples/lab.yaml"), encoding: .utf8)
+        let yaml = example.replacingOccurrences(of: "cluster: lab", with: "cluster: \(cluster)")
+            .replacingOccurrences(of: "/run/storagekit/lab-chap.secret", with: secretFile)
+        spec = try directory.write("spec.yaml", yaml)
+    }
+
+    var labSpec: String { "\(directory.path)/lab.yaml" }
+
+    /// Runs `body` on a fresh lab, then takes the lab down whatever happened.
+    static func with(_ cluster: String, _ body: (LabFixture) async throws -> Void) async throws {
+        let lab = try LabFixture(cluster: cluster)
+        _ = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
+        let up = try await lab.storagekit(["lab", "up", "--spec", lab.spec, "--write-spec", lab.labSpec])
+        #expect(up.exitCode == 0, "lab up: \(up.stderr)")
+        var failure: (any Error)?
+        do { try await body(lab) } catch { failure = error }
+        let down = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
+        #expect(down.exitCode == 0, "lab down: \(down.stderr)")
+        try? FileManager.default.removeItem(atPath: lab.secretFile)
+        if let failure { throw failure }
+    }
+
+    func storagekit(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> CommandResult {
+        try await SubprocessRunner().run(Command(RenderCommandTests.binary, arguments, timeout: timeout, environment: environment))
+    }
+
+    /// `storagekit lab exec HOST -- argv`: inside the host's namespaces, never from the root one.
+    func exec(_ host: String, _ argv: [String], timeout: Duration = .seconds(30)) async throws -> CommandResult {
+        try await storagekit(["lab", "exec", "--spec", labSpec, host, "--"] + argv, timeout: timeout)
+    }
+
+    /// `storagekit <command> --spec lab.yaml …` on the lab.
+    func onLab(_ command: [String], _ arguments: [String] = [], environment: [String: String] = [:]) async throws -> CommandResult {
+        try await storagekit(command + ["--spec", labSpec] + arguments, environment: environment)
+    }
+
+    func secret() throws -> String {
+        try String(contentsOfFile: secretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// TCP connect from `host` with a deadline: "open", "refused" or "timeout".
+    func connect(from host: String, to address: String, port: Int) async throws -> String {
+        let result = try await exec(host, ["timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/$0/$1", address, String(port)])
+        if result.exitCode == 0 { return "open" }
+        if result.exitCode == 124 { return "timeout" }
+        return "refused"
+    }
+}
