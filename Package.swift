@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
