@@ -178,6 +178,15 @@ import Testing
 
             let third = try await lab.onLab(["apply"], ["--host", "hv1"])
             #expect(third.stdout.contains("up to date, 0 changes"), "third apply: \(third.stdout)")
+
+            // Rollback of the last run (the rerun's backup) puts its replaced files back and
+            // removes those it created: the files are then as the crash left them.
+            let rollback = try await lab.onLab(["rollback"], ["--host", "hv1"])
+            #expect(rollback.exitCode == 0, "rollback: \(rollback.stdout)\(rollback.stderr)")
+            for path in paths {
+                let now = try await lab.exec("hv1", ["cat", path])
+                #expect(now.stdout == middle[path] || (now.exitCode != 0 && (middle[path] ?? "").isEmpty), "\(path) after rollback")
+            }
         }
     }
 
