@@ -1,3 +1,4 @@
+import StorageModel
 import Testing
 @testable import StorageSystem
 
@@ -79,5 +80,15 @@ import Testing
         #expect(!command.description.contains("s3cr3t-value"))
         #expect(command.description.contains("--password ********"))
         #expect(!TgtOperation.newAccount(user: "vmuser", secretFile: "/etc/storagekit/vm.chap").summary.contains("s3cr3t"))
+    }
+
+    @Test func portalsOnTheDefaultPortAreCoveredByTgtdsWildcardOthersAreAdded() throws {
+        let live = TgtReconciler.parsePortals(try TgtadmShowParserTests.fixture("show-portal-default.txt"))
+        #expect(live == [Portal(address: "[::]", port: 3260), Portal(address: "0.0.0.0", port: 3260)])
+        var desired = Self.converged()
+        desired.portals = [Portal(address: "10.99.8.5", port: 3260), Portal(address: "10.99.9.5", port: 3261)]
+        let result = TgtReconciler.reconcile(desired: [desired], live: try Self.live(), accounts: [], portals: live)
+        #expect(result.operations == [.newPortal(address: "10.99.9.5", port: 3261)])
+        #expect(result.operations[0].command().arguments.suffix(2) == ["--param", "portal=10.99.9.5:3261"])
     }
 }

@@ -115,7 +115,7 @@ public struct Applier: Sendable {
             try await runTgt(operation)
         case .reconcileTargets(let desired):
             let live = try await waitForTgtd()
-            let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts)
+            let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts, portals: live.portals)
             if !result.conflicts.isEmpty && !force { throw ApplyError.refused(host: context.host.name, conflicts: result.conflicts) }
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)

@@ -136,7 +136,7 @@ public struct HostPlanner: Sendable {
             return
         }
         let live = try await TgtLiveState.read(files)
-        let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts)
+        let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts, portals: live.portals)
         plan.actions += result.operations.map { PlannedAction($0.summary, .tgt($0)) }
         plan.conflicts = result.conflicts
         for iqn in result.unmanaged { plan.notes.append("target \(iqn) is not in the spec: left alone") }

@@ -16,6 +16,8 @@ public struct TgtDesiredTarget: Sendable, Equatable {
     public var chapUser: String?
     /// The file the CHAP secret is read from at apply time.
     public var chapSecretFile: String?
+    /// Where initiators reach it (the server's addresses, port 3260, unless the spec says).
+    public var portals: [Portal] = []
 
     public static func all(_ spec: ClusterSpec, host: String) -> [TgtDesiredTarget] {
         (spec.iscsi?.targets ?? []).filter { $0.server == host }.map { target in
@@ -27,7 +29,8 @@ public struct TgtDesiredTarget: Sendable, Equatable {
                     return LUN(lun: lun.lun, backingStore: lun.backingStore, scsiID: identity.scsiID, serial: identity.serial)
                 },
                 initiatorAddresses: acl.addresses, initiatorNames: acl.names,
-                chapUser: target.chap?.username, chapSecretFile: target.chap?.secretFile)
+                chapUser: target.chap?.username, chapSecretFile: target.chap?.secretFile,
+                portals: spec.portals(of: target))
         }
     }
 }

@@ -1,7 +1,10 @@
+import StorageModel
+
 /// tgtd's live state on a host, read with tgtadm and parsed.
 public struct TgtLiveState: Sendable {
     public var targets: [TgtLiveTarget]
     public var accounts: [String]
+    public var portals: [Portal]
 
     public static func read(_ files: HostFiles) async throws(HostCommandError) -> TgtLiveState {
         let shown = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "target"], "reading tgtd's targets")
@@ -14,6 +17,7 @@ public struct TgtLiveState: Sendable {
         let accounts = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "account"], "reading tgtd's CHAP accounts")
         // "Account list:" then one indented user per line.
         let users = accounts.stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
-        return TgtLiveState(targets: targets, accounts: users)
+        let portals = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "portal"], "reading tgtd's portals")
+        return TgtLiveState(targets: targets, accounts: users, portals: TgtReconciler.parsePortals(portals.stdout))
     }
 }

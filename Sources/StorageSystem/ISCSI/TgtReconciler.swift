@@ -1,3 +1,5 @@
+import StorageModel
+
 /// One change to live tgtd state, as a tgtadm call.
 public enum TgtOperation: Sendable, Equatable {
     case newTarget(tid: Int, iqn: String)
@@ -11,9 +13,12 @@ public enum TgtOperation: Sendable, Equatable {
     /// The secret is filled in at apply time from its file; never part of a plan.
     case newAccount(user: String, secretFile: String)
     case bindAccount(tid: Int, user: String)
+    /// tgtd listens on 0.0.0.0:3260 and [::]:3260 by default; other ports need a portal.
+    case newPortal(address: String, port: Int)
 
     public var summary: String {
         switch self {
+        case .newPortal(let address, let port): "listen on portal \(address):\(port)"
         case .newTarget(let tid, let iqn): "create target \(iqn) (tid \(tid))"
         case .newLUN(let tid, let lun, let path): "add LUN \(lun) of tid \(tid) backed by \(path)"
         case .setLUNIdentity(let tid, let lun, let id, let serial): "set LUN \(lun) of tid \(tid) identity: scsi_id \(id), serial \(serial)"
@@ -31,6 +36,7 @@ public enum TgtOperation: Sendable, Equatable {
     public func command(secret: String? = nil) -> Command {
         var arguments = ["--lld", "iscsi"]
         switch self {
+        case .newPortal(let address, let port): arguments += ["--mode", "portal", "--op", "new", "--param", "portal=\(address):\(port)"]
         case .newTarget(let tid, let iqn): arguments += ["--mode", "target", "--op", "new", "--tid", "\(tid)", "--targetname", iqn]
         case .newLUN(let tid, let lun, let path):
             arguments += ["--mode", "logicalunit", "--op", "new", "--tid", "\(tid)", "--lun", "\(lun)", "--backing-store", path]
@@ -72,7 +78,26 @@ public enum TgtReconciler {
         public var unmanaged: [String]
     }
 
-    public static func reconcile(desired: [TgtDesiredTarget], live: [TgtLiveTarget], accounts: [String]) -> Result {
+    /// Portals as `tgtadm --mode portal --op show` lists them ("Portal: 0.0.0.0:3260,1").
+    public static func parsePortals(_ output: String) -> [Portal] {
+        output.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("Portal: ") else { return nil }
+            let value = line.dropFirst("Portal: ".count).split(separator: ",").first ?? ""
+            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]) else { return nil }
+            return Portal(address: String(value[..<colon]), port: port)
+        }
+    }
+
+    static func desiredPortals(_ desired: [TgtDesiredTarget]) -> [Portal] {
+        var seen = Set<Portal>()
+        return desired.flatMap(\.portals).filter { seen.insert($0).inserted }
+    }
+
+    static func covered(_ portal: Portal, by live: [Portal]) -> Bool {
+        live.contains { $0.port == portal.port && ($0.address == portal.address || $0.address == "0.0.0.0") }
+    }
+
+    public static func reconcile(desired: [TgtDesiredTarget], live: [TgtLiveTarget], accounts: [String], portals: [Portal] = [Portal(address: "0.0.0.0", port: Portal.defaultPort)]) -> Result {
         var operations: [TgtOperation] = []
         var conflicts: [TgtConflict] = []
         var nextTid = (live.map(\.tid).max() ?? 0) + 1
@@ -145,6 +170,9 @@ public enum TgtReconciler {
             }
         }
         let desiredIQNs = Set(desired.map(\.iqn))
+        for portal in desiredPortals(desired) where !covered(portal, by: portals) {
+            operations.append(.newPortal(address: portal.address, port: portal.port))
+        }
         return Result(operations: operations, conflicts: conflicts, unmanaged: live.map(\.iqn).filter { !desiredIQNs.contains($0) })
     }
 }
