@@ -39,12 +39,20 @@ struct Firewall: AsyncParsableCommand {
             discussion: "Exit status: 0 confirmed, 1 nothing was pending (the rules were already rolled back, or never applied with a timer).")
         @OptionGroup var options: SpecOptions
         @Option(help: ArgumentHelp("Confirm on this host only (repeatable).", valueName: "name")) var host: [String] = []
+        @Flag(help: "Print one JSON document: [{host, confirmed}].") var json = false
+
+        struct Result: Encodable {
+            let host: String
+            let confirmed: Bool
+        }
 
         func run() async throws {
             let (loaded, _) = try options.loadValidated(printWarnings: false)
             let spec = loaded.spec
             let names = host.isEmpty ? spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } : host
             var missing = false
+            var results: [Result] = []
+            defer { if json { try? Console.json(results) } }
             for name in names {
                 guard let specHost = spec.host(named: name) else {
                     Console.error("error: no host named \"\(name)\" in the spec")
@@ -52,12 +60,12 @@ struct Firewall: AsyncParsableCommand {
                 }
                 do {
                     let context = try HostContext.make(spec, host: specHost)
-                    if try await FirewallApplier(context: context).confirm() {
-                        print("\(name): firewall rules kept and saved")
-                    } else {
-                        print("\(name): no rollback was pending (already rolled back, or applied without --confirm-within)")
-                        missing = true
-                    }
+                    let confirmed = try await FirewallApplier(context: context).confirm()
+                    results.append(Result(host: name, confirmed: confirmed))
+                    if !confirmed { missing = true }
+                    if json { continue }
+                    print(confirmed ? "\(name): firewall rules kept and saved"
+                        : "\(name): no rollback was pending (already rolled back, or applied without --confirm-within)")
                 } catch {
                     Console.error("error: \(name): \(error)")
                     throw ExitCode(1)

@@ -18,6 +18,14 @@ struct Rollback: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The backup to restore (a directory name under /var/lib/storagekit/backups); default: the newest.", valueName: "time"))
     var backup: String?
     @Flag(help: "Show what would be restored, change nothing.") var dryRun = false
+    @Flag(help: "Print one JSON document: {host, backup, dryRun, steps}.") var json = false
+
+    struct Report: Encodable {
+        let host: String
+        let backup: String
+        let dryRun: Bool
+        let steps: [String]
+    }
 
     func run() async throws {
         let (loaded, _) = try options.loadValidated(printWarnings: false)
@@ -35,6 +43,7 @@ struct Rollback: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let steps = try await restorer.restore(chosen, dryRun: dryRun)
+            if json { return try Console.json(Report(host: host, backup: chosen, dryRun: dryRun, steps: steps)) }
             print("\(host): \(dryRun ? "would restore" : "restored") backup \(chosen)")
             for step in steps { print("  \(dryRun ? "-" : "✓") \(step)") }
         } catch let error as ExitCode {

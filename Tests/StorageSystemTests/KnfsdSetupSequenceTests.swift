@@ -98,4 +98,21 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
         #expect(!ran.contains { $0.hasPrefix("systemctl start") }, "nothing after the failed action runs")
         #expect(ran.last == "rm -rf -- /run/storagekit/apply.lock", "the lock is released")
     }
+
+    @Test func onSystemdTheFirewallRollbackIsATransientTimerAndNothingIsPersistedBeforeConfirm() async throws {
+        let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
+        let server = try #require(spec.host(named: spec.nfs?.server ?? ""))
+        let transport = FreshServerTransport(host: server.name)
+        let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
+        let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()
+        var applier = Applier(context: context, secrets: [:])
+        applier.confirmFirewallWithin = .seconds(60)
+        let planned = transport.commands.count
+        _ = try await applier.apply(plan)
+        let ran = transport.commands.dropFirst(planned).map { ([$0.executable] + $0.arguments).joined(separator: " ") }
+        #expect(ran.contains(
+            "systemd-run --unit=storagekit-firewall-rollback --on-active=60s --timer-property=AccuracySec=1s -- iptables-restore /var/lib/storagekit/firewall/before.rules"))
+        #expect(ran.filter { $0 == "iptables-save" }.count == 1, "saved once (for the rollback), not persisted before confirm")
+        #expect(!ran.contains { $0.hasSuffix("/etc/sysconfig/iptables") }, "rhel's persisted rules untouched until confirm")
+    }
 }
