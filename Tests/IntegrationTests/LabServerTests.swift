@@ -67,6 +67,20 @@ import Testing
             #expect(refused.stderr.contains("serial \(serials[0].serial) → SKNEWSERIAL001"))
             let unchanged = try await lab.exec("san", ["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "target"])
             #expect(unchanged.stdout.contains(serials[0].serial), "the refused change must not be made")
+
+            // A restarted tgtd that loads the persisted file (as tgt.service does with
+            // `tgt-admin -e`) is exactly what the spec wants: setup then has nothing to do.
+            await DetachedProcess.stop(session)
+            let services = try LabServiceManager(layout: LabLayout(spec: spec), host: "san")
+            let tgtd = Services.tgtd(.debian)
+            try await services.restart(tgtd)
+            #expect(try await lab.exec("san", ["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout.isEmpty, "a fresh tgtd serves nothing")
+            let load = try await lab.exec("san", ["tgt-admin", "-e", "-c", "/etc/tgt/conf.d/skti.conf"])
+            #expect(load.exitCode == 0, "tgt-admin -e: \(load.stderr)")
+            let reloaded = try await lab.onLab(["setup", "iscsi-target"])
+            #expect(reloaded.exitCode == 0 && reloaded.stdout.contains("up to date, 0 changes"), "after a tgtd restart: \(reloaded.stdout)")
+            let inq = try await lab.exec("hv1", ["iscsi-inq", "-i", hv1, "-e", "1", "-c", "128", "iscsi://labuser%\(secret)@\(Self.portals[1])/\(Self.target)/2"])
+            #expect(inq.stdout.contains(serials[1].serial), "after a tgtd restart: \(inq.stdout)\(inq.stderr)")
         }
     }
 
