@@ -40,6 +40,7 @@ struct Firewall: AsyncParsableCommand {
         @OptionGroup var options: SpecOptions
         @Option(help: ArgumentHelp("Confirm on this host only (repeatable).", valueName: "name")) var host: [String] = []
         @Flag(help: "Print one JSON document: [{host, confirmed}].") var json = false
+        @Flag(help: "Only say whether a rollback is pending; confirm nothing.") var dryRun = false
 
         struct Result: Encodable {
             let host: String
@@ -60,10 +61,15 @@ struct Firewall: AsyncParsableCommand {
                 }
                 do {
                     let context = try HostContext.make(spec, host: specHost)
-                    let confirmed = try await FirewallApplier(context: context).confirm()
+                    let firewall = FirewallApplier(context: context)
+                    let confirmed = try await dryRun ? firewall.pending() : firewall.confirm()
                     results.append(Result(host: name, confirmed: confirmed))
                     if !confirmed { missing = true }
                     if json { continue }
+                    if dryRun {
+                        print(confirmed ? "\(name): a rollback is pending; `firewall confirm` would keep the rules" : "\(name): no rollback is pending")
+                        continue
+                    }
                     print(confirmed ? "\(name): firewall rules kept and saved"
                         : "\(name): no rollback was pending (already rolled back, or applied without --confirm-within)")
                 } catch {

@@ -25,6 +25,7 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
         }
         switch argv[0] {
         case "stat": return result(1, "", "stat: cannot statx '\(argv.last ?? "")': No such file or directory\n")
+        case "test" where argv == ["test", "-d", "/run/systemd/system"]: return result(0)
         case "test": return result(1)
         case "nfsconf" where nfsconfComplains: return result(0, "", "nfsconf: config error at \(argv[2]):3: unknown section\n")
         case "systemctl" where argv[1] == "is-active": return result(3)

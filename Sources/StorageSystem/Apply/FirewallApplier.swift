@@ -33,6 +33,11 @@ public struct FirewallApplier: Sendable {
         }
     }
 
+    /// Whether a rollback timer is waiting for `confirm`.
+    public func pending() async throws -> Bool {
+        try await context.services.timerPending(Self.rollbackTimer)
+    }
+
     /// Keeps the new rules: cancels the rollback timer and persists them. False when no timer
     /// was pending (it fired, or nothing was applied with --confirm-within).
     public func confirm() async throws -> Bool {

@@ -70,6 +70,10 @@ public struct LabServiceManager: ServiceManager {
         try await start(timer)
     }
 
+    public func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        pid(service) != nil
+    }
+
     public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
         let pending = pid(service) != nil
         try await stop(service)

@@ -28,6 +28,7 @@ public protocol ServiceManager: Sendable {
     func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError)
     /// Cancels a pending timer; true when one was pending.
     func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
+    func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
 }
 
 public struct ServiceError: Error, Equatable, CustomStringConvertible {
@@ -70,7 +71,13 @@ public struct SystemdServiceManager: ServiceManager {
         _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
     }
 
+    /// systemd is PID 1 (sd_booted's test); otherwise timers are detached shells.
+    private func systemdRuns() async -> Bool {
+        (try? await transport.run(Command("test", ["-d", "/run/systemd/system"])))?.succeeded == true
+    }
+
     public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+        guard await systemdRuns() else { return try await ShellTimer(transport: transport).start(service, after: delay) }
         _ = try? await systemctl(["stop", "\(service.systemdUnit).timer"], service, "clear", allowFailure: true)
         let result: CommandResult
         do {
@@ -85,7 +92,13 @@ public struct SystemdServiceManager: ServiceManager {
         }
     }
 
+    public func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        guard await systemdRuns() else { return try await ShellTimer(transport: transport).isPending(service) }
+        return try await systemctl(["is-active", "--quiet", "\(service.systemdUnit).timer"], service, "query", allowFailure: true).succeeded
+    }
+
     public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+        guard await systemdRuns() else { return try await ShellTimer(transport: transport).cancel(service) }
         let pending = try await systemctl(["is-active", "--quiet", "\(service.systemdUnit).timer"], service, "query", allowFailure: true).succeeded
         if pending { _ = try await systemctl(["stop", "\(service.systemdUnit).timer"], service, "cancel") }
         return pending
