@@ -21,8 +21,15 @@ struct Lab: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Also write the spec with `transport: lab` to this file, for plan/apply/setup on the lab.", valueName: "file"))
         var writeSpec: String?
         @Flag(help: "Print the spec with `transport: lab` instead of the report.") var printSpec = false
+        @Flag(help: "Show what the lab would be made of; create nothing.") var dryRun = false
 
         func run() async throws {
+            if dryRun {
+                let controller = try LabCommandSupport.controller(options, validateSecrets: false)
+                let planned = controller.plannedUp()
+                if json { return try Console.json(["wouldCreate": planned]) }
+                return print(planned.map { "would create  \($0)" }.joined(separator: "\n"))
+            }
             try LabCommandSupport.createMissingCHAPSecrets(options)
             let controller = try LabCommandSupport.controller(options)
             let report = try await LabCommandSupport.run { try await controller.up() }
@@ -44,10 +51,18 @@ struct Lab: AsyncParsableCommand {
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove everything the lab created; safe to repeat.")
         @OptionGroup var options: SpecOptions
+        @Flag(help: "Show what would be removed; remove nothing.") var dryRun = false
+        @Flag(help: "Print one JSON document.") var json = false
 
         func run() async throws {
-            let controller = try LabCommandSupport.controller(options)
+            let controller = try LabCommandSupport.controller(options, validateSecrets: false)
+            if dryRun {
+                let planned = controller.plannedDown()
+                if json { return try Console.json(["wouldRemove": planned]) }
+                return print(planned.isEmpty ? "no lab of cluster \(controller.layout.cluster) is recorded" : planned.map { "would remove  \($0)" }.joined(separator: "\n"))
+            }
             let removed = try await LabCommandSupport.run { try await controller.down() }
+            if json { return try Console.json(["removed": removed]) }
             print(removed.isEmpty ? "no lab of cluster \(controller.layout.cluster) was up" : removed.map { "removed  \($0)" }.joined(separator: "\n"))
         }
     }
@@ -113,8 +128,9 @@ enum LabCommandSupport {
         }
     }
 
-    static func controller(_ options: SpecOptions) throws -> LabController {
-        let (loaded, _) = try options.loadValidated(printWarnings: false)
+    static func controller(_ options: SpecOptions, validateSecrets: Bool = true) throws -> LabController {
+        // Taking a lab down must work even when its CHAP secret files are gone.
+        let loaded = validateSecrets ? try options.loadValidated(printWarnings: false).0 : try options.load()
         do {
             return LabController(layout: try LabLayout(spec: loaded.spec))
         } catch {

@@ -88,6 +88,23 @@ public struct LabController: Sendable {
         return report
     }
 
+    /// What `up` builds, from the layout alone (for --dry-run).
+    public func plannedUp() -> [String] {
+        layout.bridges.map { "bridge \($0.name) (\($0.network))" }
+            + layout.hosts.flatMap { host in
+                ["host \(host.name) (namespace \(host.namespace); own /etc, /var/lib, /srv, /run)"]
+                    + host.nics.map { "\(host.name) \($0.name) \($0.address)/\($0.prefix) on \($0.bridge)" }
+            }
+    }
+
+    /// What `down` would remove, from the state file (for --dry-run).
+    public func plannedDown() -> [String] {
+        guard let state = (try? LabState.load(layout.stateFile)) ?? nil else { return [] }
+        return state.pids.filter(DetachedProcess.isAlive).map { "process \($0)" }
+            + state.namespaces.map { "namespace \($0) (and every process left in it)" }
+            + state.bridges.map { "bridge \($0)" }
+    }
+
     /// Removes what the state file says this lab created, and nothing else. Safe to repeat.
     public func down() async throws(LabError) -> [String] {
         try requireRoot()
