@@ -3,11 +3,14 @@ import CLibISCSI
 /// Owns one libiscsi context. libiscsi is not thread-safe: one context per owner, never shared
 /// (the type is deliberately not Sendable). Protocol probes build on this in a later layer.
 public final class ISCSIContext {
-    private let context: OpaquePointer
+    let context: OpaquePointer
+    let initiatorName: String
+    var targetName: String?
 
     public init(initiatorName: String) throws(ProbeError) {
         guard let context = iscsi_create_context(initiatorName) else { throw .contextUnavailable(library: "libiscsi") }
         self.context = context
+        self.initiatorName = initiatorName
         // A probe must fail fast and say so, not reconnect behind our back.
         iscsi_set_noautoreconnect(context, 1)
     }

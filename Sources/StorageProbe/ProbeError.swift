@@ -2,6 +2,33 @@
 public enum ProbeError: Error, Equatable, CustomStringConvertible {
     case invalidURL(String, reason: String)
     case contextUnavailable(library: String)
+    case connectionRefused(portal: String)
+    case unreachable(portal: String, reason: String)
+    /// Nothing answered before the deadline (a firewall DROP looks like this).
+    case timeout(portal: String, step: String)
+    /// CHAP was required and the name or secret did not match.
+    case authFailed(portal: String, target: String)
+    /// tgtd answers "target not found" both for a wrong IQN and for an initiator outside the ACL.
+    case notInACL(portal: String, target: String, initiator: String)
+    case loginRejected(portal: String, reason: String)
+    /// SendTargets listed nothing: tgtd lists only the targets whose ACL admits the initiator.
+    case noTargets(portal: String, initiator: String)
+    case iscsi(portal: String, step: String, message: String)
+
+    public var code: String {
+        switch self {
+        case .invalidURL: "invalid-url"
+        case .contextUnavailable: "no-context"
+        case .connectionRefused: "connection-refused"
+        case .unreachable: "unreachable"
+        case .timeout: "timeout"
+        case .authFailed: "auth-failed"
+        case .notInACL: "not-in-acl"
+        case .loginRejected: "login-rejected"
+        case .noTargets: "no-targets"
+        case .iscsi: "iscsi-error"
+        }
+    }
 
     public var description: String {
         switch self {
@@ -9,6 +36,22 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
             return "\(url) is not a usable URL: \(reason)"
         case .contextUnavailable(let library):
             return "\(library) could not create a context (out of memory?)"
+        case .connectionRefused(let portal):
+            return "\(portal) refused the connection: nothing listens there (is tgtd running, is the portal right?)"
+        case .unreachable(let portal, let reason):
+            return "\(portal) is unreachable: \(reason)"
+        case .timeout(let portal, let step):
+            return "\(portal) did not answer in time (\(step)): a firewall dropping the port, or the host is down"
+        case .authFailed(let portal, let target):
+            return "\(portal) rejected the CHAP credentials for \(target): check chap.username and the secret file"
+        case .notInACL(let portal, let target, let initiator):
+            return "\(portal) does not offer \(target) to \(initiator): the initiator is not in the target's ACL (or the IQN is wrong)"
+        case .loginRejected(let portal, let reason):
+            return "\(portal) rejected the login: \(reason)"
+        case .noTargets(let portal, let initiator):
+            return "\(portal) offers no target to \(initiator): it is in no target's ACL (or the server has no targets)"
+        case .iscsi(let portal, let step, let message):
+            return "\(portal): \(step) failed: \(message)"
         }
     }
 }

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether a TCP port answers, with its own deadline: a refused port and a blackholed one
+/// (firewall DROP) must read differently, and neither as an iSCSI or NFS error.
+public enum TCPProbe {
+    public enum Outcome: Sendable, Equatable {
+        case open
+        case refused
+        case timeout
+        case unreachable(String)
+    }
+
+    public static func connect(_ address: String, port: Int, timeout: Duration) -> Outcome {
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, address, &target.sin_addr) == 1 else { return .unreachable("\(address) is not an IPv4 address") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .unreachable(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let started = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if started == 0 { return .open }
+        guard errno == EINPROGRESS else { return errno == ECONNREFUSED ? .refused : .unreachable(String(cString: strerror(errno))) }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ready = poll(&descriptor, 1, milliseconds)
+        if ready == 0 { return .timeout }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        switch error {
+        case 0: return .open
+        case ECONNREFUSED: return .refused
+        default: return .unreachable(String(cString: strerror(error)))
+        }
+    }
+}
