@@ -1,0 +1,72 @@
+import Foundation
+import StorageModel
+import StorageSystem
+import Testing
+
+/// `storagekit probe iscsi` run inside the lab's hypervisors against the real tgtd that
+/// `setup iscsi-target` configured: identities as the spec predicts them, and each failure
+/// with its own code.
+@Suite(.serialized) struct LabProbeTests {
+    struct Report: Decodable {
+        struct Target: Decodable { let iqn: String; let luns: [LUN] }
+        struct LUN: Decodable { let lun: Int; let serial: String; let wwid: String?; let sizeBytes: UInt64; let vendor: String; let product: String }
+        let portal: String
+        let targets: [Target]
+        let timingsMs: [String: Double]
+    }
+
+    struct Failure: Decodable {
+        struct Body: Decodable { let code: String; let message: String }
+        let error: Body
+    }
+
+    @Test func probesSeeTheSpecIdentitiesAndNameEachFailure() async throws {
+        try await LabFixture.with("sktp") { lab in
+            let setup = try await lab.onLab(["setup", "iscsi-target"])
+            #expect(setup.exitCode == 0, "setup: \(setup.stdout)\(setup.stderr)")
+            let spec = try SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec
+            let target = try #require(spec.iscsi?.targets.first)
+            // The lab host's /run is its own: the secret goes where both can read it.
+            let secret = try lab.directory.write("chap.secret", try lab.secret() + "\n")
+            let wrong = try lab.directory.write("wrong.secret", "not-the-secret\n")
+            func probe(_ host: String, _ arguments: [String], secretFile: String = secret) async throws -> CommandResult {
+                try await lab.exec(host, [RenderCommandTests.binary, "probe", "iscsi", "--initiator-name", spec.initiatorName(of: spec.host(named: host)!),
+                                          "--chap-user", "labuser", "--chap-secret-file", secretFile, "--json"] + arguments)
+            }
+
+            for portal in ["10.99.1.5", "10.99.2.5"] {
+                let result = try await probe("hv1", ["--portal", portal])
+                #expect(result.exitCode == 0, "probe \(portal): \(result.stdout)\(result.stderr)")
+                let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+                let luns = try #require(report.targets.first { $0.iqn == target.iqn }?.luns)
+                #expect(luns.map(\.lun) == target.luns.map(\.lun))
+                for lun in target.luns {
+                    let identity = spec.identity(of: target, lun)
+                    let probed = try #require(luns.first { $0.lun == lun.lun })
+                    #expect(probed.serial == identity.serial)
+                    #expect(probed.wwid == identity.wwid, "the WWID multipath will see is the one the spec predicts")
+                    #expect(probed.sizeBytes == lun.sizeBytes)
+                    #expect(probed.vendor == "IET" && probed.product == "VIRTUAL-DISK")
+                }
+                #expect(report.timingsMs["tcp"] != nil && report.timingsMs["login \(target.iqn)"] != nil)
+            }
+
+            func failure(_ result: CommandResult) throws -> String {
+                #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
+                return try JSONDecoder().decode(Failure.self, from: Data(result.stdout.utf8)).error.code
+            }
+            #expect(try failure(try await probe("hv3", ["--portal", "10.99.1.5"])) == "no-targets")
+            #expect(try failure(try await probe("hv3", ["--portal", "10.99.1.5", "--target", target.iqn])) == "not-in-acl")
+            #expect(try failure(try await probe("hv1", ["--portal", "10.99.1.5"], secretFile: wrong)) == "auth-failed")
+            #expect(try failure(try await probe("hv1", ["--portal", "10.99.1.5:3999"])) == "connection-refused")
+
+            // A blackholed portal: the probe gives up at its deadline (+0.5 s), it does not hang.
+            _ = try await lab.exec("san", ["iptables", "-I", "INPUT", "1", "-p", "tcp", "--dport", "3260", "-s", "10.99.2.11", "-j", "DROP"])
+            let started = ContinuousClock.now
+            let dropped = try await probe("hv1", ["--portal", "10.99.2.5", "--timeout", "1.5"])
+            let elapsed = ContinuousClock.now - started
+            #expect(try failure(dropped) == "timeout")
+            #expect(elapsed < .milliseconds(2000 + 300), "took \(elapsed) (includes starting the binary)")
+        }
+    }
+}
