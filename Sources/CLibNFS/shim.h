@@ -8,4 +8,7 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw.h>
+#include <nfsc/libnfs-raw-mount.h>
+#include <nfsc/libnfs-raw-portmap.h>
 #endif

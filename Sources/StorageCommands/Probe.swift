@@ -6,7 +6,7 @@ import StorageSystem
 struct Probe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Look at a storage server at the protocol level (libiscsi, libnfs), from this host, without the kernel clients.",
-        subcommands: [ISCSI.self])
+        subcommands: [ISCSI.self, NFS.self])
 
     struct ISCSI: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -74,4 +74,67 @@ struct Probe: AsyncParsableCommand {
                 print(String(format: "  %.1f ms in all: ", total) + result.timingsMs.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f", $0.key, $0.value) }.joined(separator: ", "))
             }
         }
+
+    struct NFS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "nfs",
+            abstract: "RPC programs and ports, exports and their clients, and optionally a canary file written, read back and removed.",
+            discussion: """
+                TCP connect to rpcbind first, then the portmapper dump (what `rpcinfo -p` shows) and the
+                MOUNT export list (what `showmount -e` shows), under one deadline: a filtered mountd
+                makes showmount hang for minutes, this gives up in time. With --canary, mounts the
+                export (--export, default the first listed) with libnfs, writes a file, reads it back,
+                reports the owner and mode of the export root, and removes the file.
+                Exit status: 0 probed (and canary ok), 1 a step failed, 2 bad usage.
+                JSON: {"server", "rpc": [{"program", "name", "version", "protocol", "port"}],
+                "exports": [{"path", "clients"}], "canary": {"ok", "path", "error", "uid", "gid", "mode"},
+                "timingsMs": {step: ms}}; on failure {"error": {"code", "message"}}.
+                """)
+
+        @Option(help: ArgumentHelp("The NFS server's address.", valueName: "addr")) var server: String
+        @Option(help: ArgumentHelp("The export to mount for --canary.", valueName: "path")) var export: String?
+        @Flag(help: "Write, read back and remove a file on the export.") var canary = false
+        @Option(help: ArgumentHelp("Deadline for the whole probe, in seconds.", valueName: "seconds")) var timeout: Double = 5
+        @Flag(help: "Print one JSON document.") var json = false
+
+        func validate() throws {
+            if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        }
+
+        func run() async throws {
+            let request = NFSProbeRequest(server: server, export: export, canary: canary, timeout: .milliseconds(Int(timeout * 1000)))
+            let result: NFSProbeResult
+            do {
+                result = try await NFSProber.probe(request)
+            } catch {
+                if json {
+                    try Console.json(["error": ["code": error.code, "message": error.description]])
+                } else {
+                    Console.error("error: \(error)")
+                }
+                throw ExitCode(1)
+            }
+            let canaryFailed = result.canary.map { !$0.ok } ?? false
+            if json {
+                try Console.json(result)
+                if canaryFailed { throw ExitCode(1) }
+                return
+            }
+            print("server \(result.server)")
+            print("  rpc programs:")
+            for entry in result.rpc {
+                print("    \(String(entry.program).padding(toLength: 7, withPad: " ", startingAt: 0)) v\(entry.version) \(entry.protocol)  \(String(entry.port).padding(toLength: 6, withPad: " ", startingAt: 0)) \(entry.name)")
+            }
+            print("  exports:")
+            for entry in result.exports { print("    \(entry.path)  \(entry.clients.isEmpty ? "(no clients listed)" : entry.clients.joined(separator: ", "))") }
+            if result.exports.isEmpty { print("    (none listed to this host)") }
+            if let canary = result.canary {
+                print(canary.ok ? "  canary: wrote, read back and removed \(canary.path); export root uid \(canary.uid.map(String.init) ?? "?") gid \(canary.gid.map(String.init) ?? "?") mode \(canary.mode ?? "?")"
+                    : "  canary FAILED on \(canary.path): \(canary.error ?? "")")
+            }
+            let steps = result.timingsMs.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }
+            print("  timings (ms): \(steps.joined(separator: ", "))")
+            if canaryFailed { throw ExitCode(1) }
+        }
     }
+}

@@ -2,7 +2,7 @@ import CLibNFS
 
 /// Owns one libnfs context; not thread-safe, so not Sendable: one per owner.
 public final class NFSContext {
-    private let context: OpaquePointer
+    let context: OpaquePointer
 
     public init(timeoutMilliseconds: Int32 = 5000) throws(ProbeError) {
         guard let context = nfs_init_context() else { throw .contextUnavailable(library: "libnfs") }

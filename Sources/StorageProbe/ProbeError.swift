@@ -14,6 +14,9 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
     /// SendTargets listed nothing: tgtd lists only the targets whose ACL admits the initiator.
     case noTargets(portal: String, initiator: String)
     case iscsi(portal: String, step: String, message: String)
+    case nfs(server: String, step: String, message: String)
+    /// The MOUNT service refused this client (not in the export's clients).
+    case mountDenied(server: String, export: String)
 
     public var code: String {
         switch self {
@@ -27,6 +30,8 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
         case .loginRejected: "login-rejected"
         case .noTargets: "no-targets"
         case .iscsi: "iscsi-error"
+        case .nfs: "nfs-error"
+        case .mountDenied: "mount-denied"
         }
     }
 
@@ -52,6 +57,10 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
             return "\(portal) offers no target to \(initiator): it is in no target's ACL (or the server has no targets)"
         case .iscsi(let portal, let step, let message):
             return "\(portal): \(step) failed: \(message)"
+        case .nfs(let server, let step, let message):
+            return "\(server): \(step) failed: \(message)"
+        case .mountDenied(let server, let export):
+            return "\(server) refused to let this host mount \(export): it is not among the export's clients"
         }
     }
 }

@@ -69,4 +69,54 @@ import Testing
             #expect(elapsed < .milliseconds(2000 + 300), "took \(elapsed) (includes starting the binary)")
         }
     }
+
+    struct NFSReport: Decodable {
+        struct Program: Decodable { let program: Int; let name: String; let version: Int; let `protocol`: String; let port: Int }
+        struct Export: Decodable { let path: String; let clients: [String] }
+        struct Canary: Decodable { let ok: Bool; let path: String; let error: String?; let uid: Int?; let mode: String? }
+        let server: String
+        let rpc: [Program]
+        let exports: [Export]
+        let canary: Canary?
+    }
+
+    @Test func nfsProbeSeesPinnedPortsExportsAndWritesACanaryButNotFromOutsideTheClients() async throws {
+        try await LabFixture.with("sktq") { lab in
+            let setup = try await lab.onLab(["setup", "nfs"])
+            #expect(setup.exitCode == 0, "setup nfs: \(setup.stdout)\(setup.stderr)")
+            func probe(_ host: String, _ arguments: [String]) async throws -> CommandResult {
+                try await lab.exec(host, [RenderCommandTests.binary, "probe", "nfs", "--server", "10.99.1.9", "--json"] + arguments)
+            }
+            let plain = try await probe("hv1", [])
+            #expect(plain.exitCode == 0, "\(plain.stdout)\(plain.stderr)")
+            let report = try JSONDecoder().decode(NFSReport.self, from: Data(plain.stdout.utf8))
+            func ports(_ name: String) -> Set<Int> { Set(report.rpc.filter { $0.name == name }.map(\.port)) }
+            #expect(ports("mountd") == [892] && ports("nlockmgr") == [32803] && ports("rquotad") == [875] && ports("nfs") == [2049])
+            #expect(report.exports.map(\.path) == ["/srv/vmstore"])
+            #expect(report.exports.first?.clients == ["10.99.1.11/32", "10.99.1.12/32"])
+
+            // The canary waits out ganesha's 5 s grace period (new files get NFS3ERR_JUKEBOX until then).
+            var canary = try await probe("hv1", ["--canary"])
+            for _ in 0..<20 where canary.stdout.contains("JUKEBOX") {
+                try await Task.sleep(for: .milliseconds(500))
+                canary = try await probe("hv1", ["--canary"])
+            }
+            #expect(canary.exitCode == 0, "canary: \(canary.stdout)\(canary.stderr)")
+            let written = try JSONDecoder().decode(NFSReport.self, from: Data(canary.stdout.utf8)).canary
+            #expect(written?.ok == true && written?.uid == 0 && written?.mode == "755")
+            #expect(try await lab.exec("nfs", ["ls", "-A", "/srv/vmstore"]).stdout.isEmpty, "the canary is removed")
+
+            let outsider = try await probe("hv3", ["--canary", "--export", "/srv/vmstore"])
+            #expect(outsider.exitCode == 1)
+            #expect(outsider.stdout.contains("\"mount-denied\""), "\(outsider.stdout)")
+
+            // A filtered mountd: showmount would hang for minutes; the probe stops at its deadline.
+            _ = try await lab.exec("nfs", ["iptables", "-I", "INPUT", "1", "-p", "tcp", "--dport", "892", "-j", "DROP"])
+            _ = try await lab.exec("nfs", ["iptables", "-I", "INPUT", "1", "-p", "udp", "--dport", "892", "-j", "DROP"])
+            let started = ContinuousClock.now
+            let filtered = try await probe("hv1", ["--timeout", "1.5"])
+            #expect(filtered.exitCode == 1 && filtered.stdout.contains("\"timeout\""), "\(filtered.stdout)")
+            #expect(ContinuousClock.now - started < .milliseconds(2300))
+        }
+    }
 }

@@ -1,0 +1,59 @@
+import CLibNFS
+
+/// What a libnfs callback delivered. libnfs frees a call's result when the callback returns, so
+/// `copy` runs inside the callback and keeps what we need as Swift values.
+final class NFSCompletion {
+    var done = false
+    var status: Int32 = 0
+    var error: String?
+    /// Runs inside the callback on success, with libnfs's result pointer.
+    var copy: ((Int32, UnsafeMutableRawPointer?) -> Void)?
+
+    func reset(copy: ((Int32, UnsafeMutableRawPointer?) -> Void)? = nil) {
+        done = false
+        status = 0
+        error = nil
+        self.copy = copy
+    }
+
+    var pointer: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    func complete(_ status: Int32, _ data: UnsafeMutableRawPointer?) {
+        self.status = status
+        if status < 0 {
+            // On failure libnfs passes its error string as the data.
+            error = data.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
+        } else {
+            copy?(status, data)
+        }
+        done = true
+    }
+
+    static let rpcCallback: rpc_cb = { _, status, data, privateData in
+        guard let privateData else { return }
+        // RPC status: 0 success, 1 error (data is the message), 2 cancelled.
+        Unmanaged<NFSCompletion>.fromOpaque(privateData).takeUnretainedValue().complete(status == 0 ? 0 : -1, status == 0 ? data : data)
+    }
+
+    static let nfsCallback: nfs_cb = { status, _, data, privateData in
+        guard let privateData else { return }
+        Unmanaged<NFSCompletion>.fromOpaque(privateData).takeUnretainedValue().complete(status, data)
+    }
+}
+
+/// Services one libnfs fd until the pending call completes or the deadline passes.
+func serviceUntilDone(
+    _ completion: NFSCompletion, server: String, step: String, deadline: ContinuousClock.Instant,
+    fd: () -> Int32, events: () -> Int32, service: (Int32) -> Int32, error: () -> String
+) throws(ProbeError) {
+    while !completion.done {
+        let remaining = deadline - ContinuousClock.now
+        if remaining <= .zero { throw .timeout(portal: server, step: step) }
+        var descriptor = pollfd(fd: fd(), events: Int16(events()), revents: 0)
+        let milliseconds = min(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1, 100)
+        _ = poll(&descriptor, 1, milliseconds)
+        if service(Int32(descriptor.revents)) < 0 && !completion.done {
+            throw .nfs(server: server, step: step, message: error())
+        }
+    }
+}
