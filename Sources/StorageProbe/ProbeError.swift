@@ -18,6 +18,16 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
     /// The MOUNT service refused this client (not in the export's clients).
     case mountDenied(server: String, export: String)
 
+    /// A failed iSCSI login, from libiscsi's message ("… Status: Authentication failure(513)");
+    /// the numbers are the iSCSI login status codes (RFC 7143 11.13.5).
+    static func login(_ message: String, portal: String, target: String, initiator: String) -> ProbeError {
+        if message.contains("(513)") || message.contains("Authentication failure") { return .authFailed(portal: portal, target: target) }
+        if message.contains("(515)") || message.contains("Target not found") || message.contains("(514)") {
+            return .notInACL(portal: portal, target: target, initiator: initiator)
+        }
+        return .loginRejected(portal: portal, reason: message)
+    }
+
     public var code: String {
         switch self {
         case .invalidURL: "invalid-url"

@@ -44,13 +44,7 @@ final class ISCSISession {
 
     /// libiscsi says why a login failed only in words: "… Status: Authentication failure(513)".
     private func loginFailure() -> ProbeError {
-        let message = lastError
-        let target = context.targetName ?? "the target"
-        if message.contains("(513)") || message.contains("Authentication failure") { return .authFailed(portal: portal, target: target) }
-        if message.contains("(515)") || message.contains("Target not found") {
-            return .notInACL(portal: portal, target: target, initiator: context.initiatorName)
-        }
-        return .loginRejected(portal: portal, reason: message)
+        ProbeError.login(lastError, portal: portal, target: context.targetName ?? "the target", initiator: context.initiatorName)
     }
 
     private func failure(_ step: String) -> ProbeError {
