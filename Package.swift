@@ -62,6 +62,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "storagekit", dependencies: ["StorageCommands"], swiftSettings: swiftSettings),
+        // Measurements against the real alternatives (bench/), never run as tests.
+        .executableTarget(name: "StorageBench", dependencies: ["StorageProbe", "StorageSystem"], swiftSettings: swiftSettings),
 
         .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),

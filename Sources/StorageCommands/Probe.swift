@@ -25,6 +25,7 @@ struct Probe: AsyncParsableCommand {
 
         @Option(help: ArgumentHelp("The portal, ADDR[:PORT] (port 3260 by default).", valueName: "addr")) var portal: String
         @Option(help: ArgumentHelp("Probe only this target (skips discovery).", valueName: "iqn")) var target: String?
+        @Option(help: ArgumentHelp("With --target: probe only this LUN.", valueName: "n")) var lun: Int?
         @Option(help: ArgumentHelp("The initiator name to log in as (the ACL sees it).", valueName: "iqn"))
         var initiatorName = "iqn.2026-11.storagekit.probe:\(ProcessInfo.processInfo.hostName)"
         @Option(help: ArgumentHelp("CHAP user name.", valueName: "user")) var chapUser: String?
@@ -36,6 +37,7 @@ struct Probe: AsyncParsableCommand {
         func validate() throws {
             if (chapUser == nil) != (chapSecretFile == nil) { throw ValidationError("give --chap-user and --chap-secret-file together") }
             if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+            if lun != nil && target == nil { throw ValidationError("--lun needs --target") }
         }
 
         func run() async throws {
@@ -48,7 +50,7 @@ struct Probe: AsyncParsableCommand {
                 secret = text.split(separator: "\n", omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) }
             }
             let request = ISCSIProbeRequest(
-                portal: portal, target: target, initiatorName: initiatorName, chapUser: chapUser, chapSecret: secret,
+                portal: portal, target: target, lun: lun, initiatorName: initiatorName, chapUser: chapUser, chapSecret: secret,
                 timeout: .milliseconds(Int(timeout * 1000)))
             let result: ISCSIProbeResult
             do {

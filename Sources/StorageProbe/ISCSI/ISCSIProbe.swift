@@ -5,14 +5,20 @@ import Foundation
 public struct ISCSIProbeRequest: Sendable {
     public var portal: String
     public var target: String?
+    /// With `target`: probe only this LUN (no REPORT LUNS).
+    public var lun: Int?
     public var initiatorName: String
     public var chapUser: String?
     public var chapSecret: String?
     public var timeout: Duration
 
-    public init(portal: String, target: String? = nil, initiatorName: String, chapUser: String? = nil, chapSecret: String? = nil, timeout: Duration = .seconds(5)) {
+    public init(
+        portal: String, target: String? = nil, lun: Int? = nil, initiatorName: String, chapUser: String? = nil, chapSecret: String? = nil,
+        timeout: Duration = .seconds(5)
+    ) {
         self.portal = portal
         self.target = target
+        self.lun = lun
         self.initiatorName = initiatorName
         self.chapUser = chapUser
         self.chapSecret = chapSecret
@@ -106,11 +112,13 @@ public enum ISCSIProber {
         for (iqn, portals) in found {
             let session = try ISCSISession(initiatorName: request.initiatorName, portal: portal, sessionType: ISCSI_SESSION_NORMAL, target: iqn, chap: chap)
             try timed("login \(iqn)") { () throws(ProbeError) in try session.login(step: "login to \(iqn)", deadline: deadline) }
-            let luns = try timed("report luns \(iqn)") { () throws(ProbeError) in try reportLUNs(session, deadline) }
-            var probed: [ProbedLUN] = []
-            for lun in luns {
-                if let result = try timed("lun \(iqn)/\(lun)", { () throws(ProbeError) in try probeLUN(session, lun, deadline) }) { probed.append(result) }
+            var luns: [Int]
+            if let lun = request.lun {
+                luns = [lun]
+            } else {
+                luns = try timed("report luns \(iqn)") { () throws(ProbeError) in try reportLUNs(session, deadline) }
             }
+            let probed = try timed("luns \(iqn)") { () throws(ProbeError) in try probeLUNs(session, luns, deadline) }
             session.logout(deadline: deadline)
             targets.append(ProbedTarget(iqn: iqn, portals: portals, luns: probed))
         }
@@ -128,51 +136,77 @@ public enum ISCSIProber {
         })
     }
 
-    /// A disk LUN's identity and size; nil for tgtd's controller LUN and other non-disks.
-    static func probeLUN(_ session: ISCSISession, _ lun: Int, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> ProbedLUN? {
-        let lun32 = Int32(lun)
-        let standard = try session.scsi(step: "INQUIRY of LUN \(lun)", deadline: deadline, { context, callback, data in
-            iscsi_inquiry_task(context, lun32, 0, 0, 255, callback, data)
-        }, read: { task -> (type: UInt32, vendor: String, product: String)? in
-            guard let raw = scsi_datain_unmarshall(task) else { return nil }
-            let inquiry = raw.assumingMemoryBound(to: scsi_inquiry_standard.self).pointee
-            return (inquiry.device_type.rawValue, text(inquiry.vendor_identification), text(inquiry.product_identification))
+    /// Every disk LUN's identity and size, in two rounds of commands queued together: standard
+    /// INQUIRY for all (tgtd's controller LUN and other non-disks drop out), then VPD 0x80, VPD
+    /// 0x83, READ CAPACITY(16) and TEST UNIT READY for all disks.
+    static func probeLUNs(_ session: ISCSISession, _ luns: [Int], _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [ProbedLUN] {
+        // A TEST UNIT READY beside each INQUIRY takes the LUN's UNIT ATTENTION (power on/reset
+        // after login) now, so the second round needs no retry.
+        let first = try session.batch(step: "INQUIRY", deadline: deadline, luns.flatMap { lun -> [ISCSISession.TaskStarter] in
+            [{ context, callback, data in iscsi_inquiry_task(context, Int32(lun), 0, 0, 255, callback, data) },
+             { context, callback, data in iscsi_testunitready_task(context, Int32(lun), callback, data) }]
         })
-        guard let standard, standard.type == SCSI_INQUIRY_PERIPHERAL_DEVICE_TYPE_DIRECT_ACCESS.rawValue else { return nil }
-        let serial = try session.scsi(step: "VPD 0x80 of LUN \(lun)", deadline: deadline, { context, callback, data in
-            iscsi_inquiry_task(context, lun32, 1, Int32(SCSI_INQUIRY_PAGECODE_UNIT_SERIAL_NUMBER.rawValue), 255, callback, data)
-        }, read: { task -> String in
-            guard let raw = scsi_datain_unmarshall(task), let usn = raw.assumingMemoryBound(to: scsi_inquiry_unit_serial_number.self).pointee.usn else { return "" }
-            return String(cString: usn).trimmingCharacters(in: .whitespaces)
-        })
-        let wwid = try session.scsi(step: "VPD 0x83 of LUN \(lun)", deadline: deadline, { context, callback, data in
-            iscsi_inquiry_task(context, lun32, 1, Int32(SCSI_INQUIRY_PAGECODE_DEVICE_IDENTIFICATION.rawValue), 255, callback, data)
-        }, read: { task -> String? in
-            guard let raw = scsi_datain_unmarshall(task) else { return nil }
-            var designator = raw.assumingMemoryBound(to: scsi_inquiry_device_identification.self).pointee.designators
-            while let current = designator {
-                let value = current.pointee
-                // NAA-6 (registered extended, 16 bytes) is what udev/multipath prefer.
-                if value.designator_type == SCSI_DESIGNATOR_TYPE_NAA, value.designator_length == 16, let bytes = value.designator {
-                    return "3" + (0..<16).map { String(format: "%02x", UInt8(bitPattern: bytes[$0])) }.joined()
-                }
-                designator = value.next
+        for (index, result) in first.enumerated() where index % 2 == 1 { scsi_free_scsi_task(result.task) }
+        let inquiries = first.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        var disks: [(lun: Int, vendor: String, product: String)] = []
+        for (lun, result) in zip(luns, inquiries) {
+            defer { scsi_free_scsi_task(result.task) }
+            guard result.status == Int32(SCSI_STATUS_GOOD.rawValue), let raw = scsi_datain_unmarshall(result.task) else {
+                throw .iscsi(portal: session.portal, step: "INQUIRY of LUN \(lun)", message: "SCSI status \(result.status)")
             }
-            return nil
-        })
-        let capacity = try session.scsi(step: "READ CAPACITY(16) of LUN \(lun)", deadline: deadline, { context, callback, data in
-            iscsi_readcapacity16_task(context, lun32, callback, data)
-        }, read: { task -> (UInt64, Int) in
-            guard let raw = scsi_datain_unmarshall(task) else { return (0, 0) }
-            let value = raw.assumingMemoryBound(to: scsi_readcapacity16.self).pointee
-            return ((value.returned_lba + 1) * UInt64(value.block_length), Int(value.block_length))
-        })
-        let ready = (try? session.scsi(step: "TEST UNIT READY of LUN \(lun)", deadline: deadline, { context, callback, data in
-            iscsi_testunitready_task(context, lun32, callback, data)
-        }, read: { _ in true })) ?? false
-        return ProbedLUN(
-            lun: lun, serial: serial, wwid: wwid, sizeBytes: capacity.0, blockSize: capacity.1,
-            vendor: standard.vendor, product: standard.product, ready: ready)
+            let inquiry = raw.assumingMemoryBound(to: scsi_inquiry_standard.self).pointee
+            if inquiry.device_type == SCSI_INQUIRY_PERIPHERAL_DEVICE_TYPE_DIRECT_ACCESS {
+                disks.append((lun, text(inquiry.vendor_identification), text(inquiry.product_identification)))
+            }
+        }
+        var starters: [ISCSISession.TaskStarter] = []
+        for disk in disks {
+            let lun = Int32(disk.lun)
+            starters += [
+                { context, callback, data in iscsi_inquiry_task(context, lun, 1, Int32(SCSI_INQUIRY_PAGECODE_UNIT_SERIAL_NUMBER.rawValue), 255, callback, data) },
+                { context, callback, data in iscsi_inquiry_task(context, lun, 1, Int32(SCSI_INQUIRY_PAGECODE_DEVICE_IDENTIFICATION.rawValue), 255, callback, data) },
+                { context, callback, data in iscsi_readcapacity16_task(context, lun, callback, data) },
+                { context, callback, data in iscsi_testunitready_task(context, lun, callback, data) },
+            ]
+        }
+        let results = try session.batch(step: "VPD 0x80/0x83, READ CAPACITY(16), TEST UNIT READY", deadline: deadline, starters)
+        defer { for result in results { scsi_free_scsi_task(result.task) } }
+        var probed: [ProbedLUN] = []
+        for (index, disk) in disks.enumerated() {
+            let (serialTask, identityTask, capacityTask, readyTask) = (results[4 * index], results[4 * index + 1], results[4 * index + 2], results[4 * index + 3])
+            for (name, result) in [("VPD 0x80", serialTask), ("VPD 0x83", identityTask), ("READ CAPACITY(16)", capacityTask)]
+            where result.status != Int32(SCSI_STATUS_GOOD.rawValue) {
+                throw .iscsi(portal: session.portal, step: "\(name) of LUN \(disk.lun)", message: "SCSI status \(result.status)")
+            }
+            var serial = ""
+            if let raw = scsi_datain_unmarshall(serialTask.task), let usn = raw.assumingMemoryBound(to: scsi_inquiry_unit_serial_number.self).pointee.usn {
+                serial = String(cString: usn).trimmingCharacters(in: .whitespaces)
+            }
+            var size: (bytes: UInt64, block: Int) = (0, 0)
+            if let raw = scsi_datain_unmarshall(capacityTask.task) {
+                let value = raw.assumingMemoryBound(to: scsi_readcapacity16.self).pointee
+                size = ((value.returned_lba + 1) * UInt64(value.block_length), Int(value.block_length))
+            }
+            probed.append(ProbedLUN(
+                lun: disk.lun, serial: serial, wwid: wwid(identityTask.task), sizeBytes: size.bytes, blockSize: size.block,
+                vendor: disk.vendor, product: disk.product, ready: readyTask.status == Int32(SCSI_STATUS_GOOD.rawValue)))
+        }
+        return probed
+    }
+
+    /// `3` + the NAA-6 designator of VPD 0x83 (16 bytes, registered extended): what udev's
+    /// scsi_id and multipath call the device.
+    static func wwid(_ task: UnsafeMutablePointer<scsi_task>) -> String? {
+        guard let raw = scsi_datain_unmarshall(task) else { return nil }
+        var designator = raw.assumingMemoryBound(to: scsi_inquiry_device_identification.self).pointee.designators
+        while let current = designator {
+            let value = current.pointee
+            if value.designator_type == SCSI_DESIGNATOR_TYPE_NAA, value.designator_length == 16, let bytes = value.designator {
+                return "3" + (0..<16).map { String(format: "%02x", UInt8(bitPattern: bytes[$0])) }.joined()
+            }
+            designator = value.next
+        }
+        return nil
     }
 
     private static func text<T>(_ tuple: T) -> String {

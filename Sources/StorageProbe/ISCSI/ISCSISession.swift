@@ -102,18 +102,54 @@ final class ISCSISession {
         try? run(step: "logout", deadline: deadline)
     }
 
-    /// Services the context until the pending call completes, the deadline passes, or the
-    /// connection fails.
+    typealias TaskStarter = (OpaquePointer, @escaping iscsi_command_cb, UnsafeMutableRawPointer) -> UnsafeMutablePointer<scsi_task>?
+
+    /// Queues every command at once (the target works on them together), services until all
+    /// complete, and asks again once those that met UNIT ATTENTION. The caller frees the tasks.
+    func batch(step: String, deadline: ContinuousClock.Instant, _ starters: [TaskStarter]) throws(ProbeError) -> [(status: Int32, task: UnsafeMutablePointer<scsi_task>)] {
+        let completions = starters.map { _ in ISCSICompletion() }
+        var pending = Array(starters.indices)
+        for attempt in 1...2 {
+            for index in pending {
+                completions[index].reset()
+                guard starters[index](context.context, ISCSICompletion.callback, completions[index].pointer) != nil else { throw failure(step) }
+            }
+            try run(step: step, deadline: deadline) { pending.allSatisfy { completions[$0].done } }
+            let retry = pending.filter { index in
+                guard attempt == 1, let task = completions[index].data?.assumingMemoryBound(to: scsi_task.self) else { return false }
+                let unitAttention = completions[index].status == Int32(SCSI_STATUS_CHECK_CONDITION.rawValue) && task.pointee.sense.key == SCSI_SENSE_UNIT_ATTENTION
+                if unitAttention { scsi_free_scsi_task(task) }
+                return unitAttention
+            }
+            if retry.isEmpty { break }
+            pending = retry
+        }
+        var results: [(Int32, UnsafeMutablePointer<scsi_task>)] = []
+        for completion in completions {
+            guard let task = completion.data?.assumingMemoryBound(to: scsi_task.self) else {
+                for (_, done) in results { scsi_free_scsi_task(done) }
+                throw failure(step)
+            }
+            results.append((completion.status, task))
+        }
+        return results
+    }
+
     private func run(step: String, deadline: ContinuousClock.Instant) throws(ProbeError) {
+        try run(step: step, deadline: deadline) { completion.done }
+    }
+
+    /// Services the context until `finished`, the deadline passes, or the connection fails.
+    private func run(step: String, deadline: ContinuousClock.Instant, until finished: () -> Bool) throws(ProbeError) {
         let raw = context.context
-        while !completion.done {
+        while !finished() {
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { throw .timeout(portal: portal, step: step) }
             var descriptor = pollfd(fd: iscsi_get_fd(raw), events: Int16(iscsi_which_events(raw)), revents: 0)
             let milliseconds = min(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1, 100)
             let ready = poll(&descriptor, 1, milliseconds)
             if ready < 0 && errno != EINTR { throw .iscsi(portal: portal, step: step, message: String(cString: strerror(errno))) }
-            if iscsi_service(raw, Int32(descriptor.revents)) < 0 && !completion.done {
+            if iscsi_service(raw, Int32(descriptor.revents)) < 0 && !finished() {
                 throw failure(step)
             }
         }
