@@ -71,4 +71,5 @@ print(String(format: "storagekit probe, %d LUNs, one session:   %7.2f ms", lunCo
 print(String(format: "storagekit probes, %d sessions at once:   %7.2f ms", lunCount, separateMs))
 print(String(format: "ratio probe / iscsi-inq:                   %.2f  (goal ≤ 1.2)", oneMs / inqMs))
 print(String(format: "ratio %d LUNs / 1 LUN:                     %.2f  (goal ≤ 3)", lunCount, manyMs / oneMs))
+print(String(format: "ratio %d LUNs / 1 iscsi-inq process:        %.2f", lunCount, manyMs / inqMs))
 print(String(format: "ratio %d sessions / 1 LUN:                 %.2f", lunCount, separateMs / oneMs))
