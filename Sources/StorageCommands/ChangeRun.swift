@@ -50,6 +50,8 @@ struct ChangeRun {
     var confirmFirewallWithin: (HostContext) -> Duration? = { _ in nil }
     var verify: ((ClusterSpec, HostContext) async -> [VerificationLine])? = nil
     var planOnly = false
+    /// Why a named host does not fit this command (nil: it fits).
+    var refuseHost: (ClusterSpec, StorageModel.Host) -> String? = { _, _ in nil }
 
     func run() async throws {
         let (loaded, _) = try options.loadValidated(printWarnings: !change.json)
@@ -59,9 +61,15 @@ struct ChangeRun {
             Console.error("error: no host of the spec needs this (check roles and `firewall.manage`)")
             throw ExitCode(2)
         }
-        for name in names where spec.host(named: name) == nil {
-            Console.error("error: no host named \"\(name)\" in the spec (hosts: \(spec.hosts.map(\.name).joined(separator: ", ")))")
-            throw ExitCode(2)
+        for name in names {
+            guard let host = spec.host(named: name) else {
+                Console.error("error: no host named \"\(name)\" in the spec (hosts: \(spec.hosts.map(\.name).joined(separator: ", ")))")
+                throw ExitCode(2)
+            }
+            if let reason = refuseHost(spec, host) {
+                Console.error("error: \(reason)")
+                throw ExitCode(2)
+            }
         }
         let runID = Applier.newRunID()
         var report = ChangeReport(dryRun: change.dryRun || planOnly, changes: 0, hosts: [])

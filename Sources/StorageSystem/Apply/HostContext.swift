@@ -1,14 +1,15 @@
+import Foundation
 import StorageModel
 
 /// How storagekit reaches one spec host: its transport, its files, its services.
 public struct HostContext: Sendable {
-    public var host: Host
+    public var host: StorageModel.Host
     public var osFamily: OSFamily
     public var transport: any Transport
     public var services: any ServiceManager
     public var files: HostFiles { HostFiles(transport: transport) }
 
-    public init(host: Host, osFamily: OSFamily, transport: any Transport, services: any ServiceManager) {
+    public init(host: StorageModel.Host, osFamily: OSFamily, transport: any Transport, services: any ServiceManager) {
         self.host = host
         self.osFamily = osFamily
         self.transport = transport
@@ -16,9 +17,14 @@ public struct HostContext: Sendable {
     }
 
     /// By `hosts[].transport`: lab hosts get lab daemons, the others systemd.
-    public static func make(_ spec: ClusterSpec, host: Host, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
+    public static func make(_ spec: ClusterSpec, host: StorageModel.Host, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
         var layout: LabLayout?
-        if host.transport == .lab { layout = try LabLayout(spec: spec) }
+        if host.transport == .lab {
+            let lab = try LabLayout(spec: spec)
+            // nsenter would only say it cannot open a file: say what is wrong instead.
+            guard FileManager.default.fileExists(atPath: try lab.host(host.name).mountNamespaceFile) else { throw .notUp(cluster: spec.cluster) }
+            layout = lab
+        }
         let transport = try Transports.make(for: host, layout: layout, runner: runner)
         let services: any ServiceManager = if let layout { try LabServiceManager(layout: layout, host: host.name) } else { SystemdServiceManager(transport: transport) }
         return HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: services)
