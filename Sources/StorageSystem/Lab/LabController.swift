@@ -84,6 +84,8 @@ public struct LabController: Sendable {
             }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
                 "giving \(host.name) its own /run")
+            // What systemd-tmpfiles makes on a real host; iscsiadm locks its records in /run/lock/iscsi.
+            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mkdir", "-p", "/run/lock"], "creating \(host.name)'s /run/lock")
         }
         return report
     }
