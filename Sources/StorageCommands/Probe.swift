@@ -31,11 +31,15 @@ struct Probe: AsyncParsableCommand {
         @Option(help: ArgumentHelp("CHAP user name.", valueName: "user")) var chapUser: String?
         @Option(help: ArgumentHelp("File holding the CHAP secret (first line); never give it on the command line.", valueName: "file"))
         var chapSecretFile: String?
+        @Flag(help: "Read the CHAP secret from standard input (first line) instead of a file.") var chapSecretStdin = false
         @Option(help: ArgumentHelp("Deadline for the whole probe, in seconds.", valueName: "seconds")) var timeout: Double = 5
         @Flag(help: "Print one JSON document.") var json = false
 
         func validate() throws {
-            if (chapUser == nil) != (chapSecretFile == nil) { throw ValidationError("give --chap-user and --chap-secret-file together") }
+            if chapSecretFile != nil && chapSecretStdin { throw ValidationError("--chap-secret-file and --chap-secret-stdin exclude each other") }
+            if (chapUser == nil) != (chapSecretFile == nil && !chapSecretStdin) {
+                throw ValidationError("give --chap-user with --chap-secret-file (or --chap-secret-stdin)")
+            }
             if timeout <= 0 { throw ValidationError("--timeout must be positive") }
             if lun != nil && target == nil { throw ValidationError("--lun needs --target") }
         }
@@ -49,6 +53,7 @@ struct Probe: AsyncParsableCommand {
                 }
                 secret = text.split(separator: "\n", omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) }
             }
+            if chapSecretStdin { secret = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) ?? "" }
             let request = ISCSIProbeRequest(
                 portal: portal, target: target, lun: lun, initiatorName: initiatorName, chapUser: chapUser, chapSecret: secret,
                 timeout: .milliseconds(Int(timeout * 1000)))

@@ -1,0 +1,181 @@
+import Foundation
+import StorageModel
+import StorageRender
+
+/// A hypervisor's side of iSCSI, through its transport: its initiator name, a pre-flight from
+/// the host itself with libiscsi (`storagekit probe iscsi` run there), node records with
+/// iscsiadm, then a login on every portal. Only the spec's records and sessions are touched.
+public struct ISCSIInitiator: Sendable {
+    public let spec: ClusterSpec
+    public let context: HostContext
+    /// CHAP secrets by file, read on the machine running storagekit.
+    public let secrets: [String: String]
+    /// argv that runs storagekit on the host (this binary for lab and local hosts).
+    public let storagekit: [String]
+
+    public init(spec: ClusterSpec, context: HostContext, secrets: [String: String], storagekit: [String]) {
+        self.spec = spec
+        self.context = context
+        self.secrets = secrets
+        self.storagekit = storagekit
+    }
+
+    var files: HostFiles { context.files }
+    var host: StorageModel.Host { context.host }
+    public var nodes: [ISCSINode] { ISCSINode.all(spec, host: host) }
+
+    /// One line of what was found or done.
+    public struct Step: Sendable, Codable, Equatable {
+        public var ok: Bool
+        public var text: String
+
+        public init(ok: Bool, text: String) {
+            self.ok = ok
+            self.text = text
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var steps: [Step]
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    /// The initiator name file; true when it changed (iscsid reads it only when it starts).
+    public func writeInitiatorName(dryRun: Bool) async throws -> Step? {
+        guard let file = try HostRenderer.render(spec, host: host.name, parts: [.hypervisor]).first(where: { $0.path == "/etc/iscsi/initiatorname.iscsi" }) else { return nil }
+        if try await files.read(file.path)?.content == file.content { return nil }
+        if !dryRun {
+            let staged = try await files.stage(file.path, content: file.content, mode: file.mode)
+            try await files.commit(staged, to: file.path)
+        }
+        return Step(ok: true, text: "\(dryRun ? "would write" : "wrote") \(file.path) (InitiatorName=\(spec.initiatorName(of: host))); restart iscsid for it to take effect")
+    }
+
+    /// From the host: each portal answers, the target is there, this initiator is admitted.
+    public func preflight() async -> [Step] {
+        var steps: [Step] = []
+        for node in nodes {
+            var arguments = storagekit + ["probe", "iscsi", "--portal", node.portal, "--target", node.target,
+                                          "--initiator-name", spec.initiatorName(of: host), "--timeout", "5", "--json"]
+            var stdin: String?
+            if let user = node.settings.first(where: { $0.name == "node.session.auth.username" })?.value, let file = node.chapSecretFile {
+                arguments += ["--chap-user", user, "--chap-secret-stdin"]
+                stdin = secrets[file] ?? ""
+            }
+            var command = Command(arguments[0], Array(arguments.dropFirst()), timeout: .seconds(15), stdin: stdin)
+            command.environment = [:]
+            do {
+                let result = try await files.run(command, "pre-flight of \(node.target) via \(node.portal)", allowFailure: true)
+                if result.succeeded, let report = try? JSONDecoder().decode(PreflightReport.self, from: Data(result.stdout.utf8)) {
+                    let luns = report.targets.first?.luns.map { "LUN \($0.lun) \($0.serial)" }.joined(separator: ", ") ?? ""
+                    steps.append(Step(ok: true, text: "\(node.portal) admits \(spec.initiatorName(of: host)) to \(node.target): \(luns.isEmpty ? "no LUNs" : luns)"))
+                } else if let failure = try? JSONDecoder().decode(PreflightFailure.self, from: Data(result.stdout.utf8)) {
+                    steps.append(Step(ok: false, text: failure.error.message))
+                } else {
+                    steps.append(Step(ok: false, text: "pre-flight of \(node.target) via \(node.portal) could not run: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
+                }
+            } catch {
+                steps.append(Step(ok: false, text: error.description))
+            }
+        }
+        return steps
+    }
+
+    /// Creates missing node records and sets the managed settings that differ.
+    public func records(dryRun: Bool) async throws -> [Step] {
+        var steps: [Step] = []
+        for node in nodes {
+            let shown = try await files.run(iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal]), "reading the node record of \(node.target) via \(node.portal)", allowFailure: true)
+            var current = shown.succeeded ? ISCSINodeSettingsParser.parse(shown.stdout) : [:]
+            let created = !shown.succeeded
+            if created {
+                if !dryRun { try await files.run(iscsiadm(["-m", "node", "-o", "new", "-T", node.target, "-p", node.portal]), "creating the node record of \(node.target) via \(node.portal)") }
+                steps.append(Step(ok: true, text: "\(dryRun ? "would create" : "created") node record \(node.target) via \(node.portal)"))
+                current = [:]
+            }
+            for setting in node.settings where current[setting.name] != setting.value {
+                if !dryRun { try await update(node, setting.name, setting.value, secret: nil) }
+                steps.append(Step(ok: true, text: "\(dryRun ? "would set" : "set") \(setting.name) = \(setting.value) on \(node.target) via \(node.portal)"))
+            }
+            // iscsiadm shows the password as ********: it is set with a new record or a new CHAP user.
+            if let file = node.chapSecretFile, created || current["node.session.auth.username"] != node.settings.first(where: { $0.name == "node.session.auth.username" })?.value {
+                guard let secret = secrets[file] else { throw Failure(steps: steps, reason: "cannot read the CHAP secret from \(file)") }
+                if !dryRun { try await update(node, "node.session.auth.password", secret, secret: secret) }
+                steps.append(Step(ok: true, text: "\(dryRun ? "would set" : "set") node.session.auth.password (from \(file)) on \(node.target) via \(node.portal)"))
+            }
+        }
+        return steps
+    }
+
+    /// Logs in on every portal that has no session yet; exit 15 (session exists) is success.
+    public func login(dryRun: Bool) async throws -> [Step] {
+        let sessions = try await currentSessions()
+        var steps: [Step] = []
+        for node in nodes {
+            if sessions.contains(where: { $0.target == node.target && $0.portal == node.portal }) {
+                continue
+            }
+            if dryRun {
+                steps.append(Step(ok: true, text: "would log in to \(node.target) via \(node.portal)"))
+                continue
+            }
+            let result = try await files.run(iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal, "--login"], timeout: .seconds(60)), "logging in", allowFailure: true)
+            guard result.exitCode == 0 || result.exitCode == 15 else {
+                let said = result.stderr.split(separator: "\n").last(where: { $0.contains("iscsiadm:") && !$0.contains("Could not log into all portals") }) ?? Substring(result.stderr)
+                var reason = "login to \(node.target) via \(node.portal) failed (iscsiadm exit \(result.exitCode.map(String.init) ?? "?")): \(said.trimmingCharacters(in: .whitespaces))"
+                if result.exitCode == 20 { reason += " — iscsid is not running, or this kernel has no iSCSI initiator (modprobe iscsi_tcp; systemctl start iscsid)" }
+                throw Failure(steps: steps, reason: reason)
+            }
+            steps.append(Step(ok: true, text: "logged in to \(node.target) via \(node.portal)"))
+        }
+        return steps
+    }
+
+    /// Logs out of the spec's sessions and deletes the spec's node records, nothing else.
+    public func logout(dryRun: Bool) async throws -> [Step] {
+        let sessions = try await currentSessions()
+        var steps: [Step] = []
+        for node in nodes {
+            if sessions.contains(where: { $0.target == node.target && $0.portal == node.portal }) {
+                if !dryRun { try await files.run(iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal, "--logout"], timeout: .seconds(60)), "logging out of \(node.target) via \(node.portal)") }
+                steps.append(Step(ok: true, text: "\(dryRun ? "would log out of" : "logged out of") \(node.target) via \(node.portal)"))
+            }
+            if try await files.run(iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal]), "reading the node record", allowFailure: true).succeeded {
+                if !dryRun { try await files.run(iscsiadm(["-m", "node", "-o", "delete", "-T", node.target, "-p", node.portal]), "deleting the node record of \(node.target) via \(node.portal)") }
+                steps.append(Step(ok: true, text: "\(dryRun ? "would delete" : "deleted") node record \(node.target) via \(node.portal)"))
+            }
+        }
+        return steps
+    }
+
+    /// The host's sessions (`iscsiadm -m session`; exit 21 is "none").
+    public func currentSessions() async throws -> [ISCSISessionListParser.Session] {
+        let result = try await files.run(iscsiadm(["-m", "session"]), "listing iSCSI sessions", allowFailure: true)
+        if result.exitCode == 21 { return [] }
+        guard result.succeeded else { throw HostCommandError(host: host.name, what: "listing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return ISCSISessionListParser.parse(result.stdout)
+    }
+
+    private func update(_ node: ISCSINode, _ name: String, _ value: String, secret: String?) async throws {
+        var command = iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal, "-o", "update", "-n", name, "-v", value])
+        // iscsiadm takes the password only in argv; it never reaches a log or --json.
+        if let secret { command.redacted = [secret] }
+        try await files.run(command, "setting \(name) on \(node.target) via \(node.portal)")
+    }
+
+    private func iscsiadm(_ arguments: [String], timeout: Duration = .seconds(30)) -> Command {
+        Command("iscsiadm", arguments, timeout: timeout)
+    }
+}
+
+struct PreflightReport: Decodable {
+    struct Target: Decodable { let iqn: String; let luns: [LUN] }
+    struct LUN: Decodable { let lun: Int; let serial: String }
+    let targets: [Target]
+}
+
+struct PreflightFailure: Decodable {
+    struct Body: Decodable { let code: String; let message: String }
+    let error: Body
+}
