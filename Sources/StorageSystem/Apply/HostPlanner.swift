@@ -9,6 +9,8 @@ public struct HostPlanner: Sendable {
     /// CHAP secrets by file, read on the machine running storagekit.
     public let secrets: [String: String]
     public let parts: Set<HostRenderer.Part>
+    /// Only the rendered files whose path passes (e.g. `storagekit mount`: units and fstab).
+    public var fileFilter: @Sendable (String) -> Bool = { _ in true }
 
     public init(spec: ClusterSpec, context: HostContext, secrets: [String: String], parts: Set<HostRenderer.Part>) {
         self.spec = spec
@@ -30,7 +32,7 @@ public struct HostPlanner: Sendable {
         }
         do {
             var written = Set<String>()
-            for file in rendered {
+            for file in rendered where fileFilter(file.path) {
                 if let action = try await fileAction(file) {
                     plan.actions.append(action)
                     written.insert(file.path)
