@@ -11,7 +11,7 @@ public struct StorageKit: AsyncParsableCommand {
             files each host needs from one spec (see docs/spec.md and examples/).
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Render.self, Plan.self, Apply.self, Setup.self, Firewall.self, Rollback.self, Probe.self, ISCSI.self, Mount.self, Lab.self])
+        subcommands: [Validate.self, Render.self, Plan.self, Apply.self, Setup.self, Firewall.self, Rollback.self, Probe.self, ISCSI.self, Multipath.self, Mount.self, Lab.self])
 
     public init() {}
 }

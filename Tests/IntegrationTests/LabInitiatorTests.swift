@@ -60,4 +60,24 @@ import Testing
             #expect(try await lab.exec("hv1", ["test", "-e", "/etc/iscsi/nodes/\(Self.target)/10.99.1.5,3260"]).exitCode != 0)
         }
     }
+
+    @Test func multipathSetupChecksTheIdentitiesHv1SeesAndWritesTheAliases() async throws {
+        try await LabFixture.with("sktm") { lab in
+            let setup = try await lab.onLab(["setup", "iscsi-target"])
+            #expect(setup.exitCode == 0, "setup: \(setup.stderr)")
+            let spec = try SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec
+            let target = try #require(spec.iscsi?.targets.first)
+            let result = try await lab.onLab(["multipath", "setup"], ["--host", "hv1"])
+            for lun in target.luns {
+                let line = "\(spec.multipathAlias(of: target, lun)): WWID \(spec.identity(of: target, lun).wwid) seen through 2 portal(s)"
+                #expect(result.stdout.contains(line), "\(line) in \(result.stdout)")
+            }
+            let conf = try await lab.exec("hv1", ["cat", "/etc/multipath.conf"])
+            #expect(conf.stdout.contains("alias vmstore-1") && conf.stdout.contains(spec.identity(of: target, target.luns[0]).wwid))
+            // No device-mapper or multipathd here: one clear line, exit 1 (the kernel lab goes further).
+            #expect(result.exitCode == 1)
+            let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 1 && errors[0].contains("multipathd could not reload"), "\(result.stderr)")
+        }
+    }
 }

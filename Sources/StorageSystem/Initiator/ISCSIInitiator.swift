@@ -54,7 +54,13 @@ public struct ISCSIInitiator: Sendable {
 
     /// From the host: each portal answers, the target is there, this initiator is admitted.
     public func preflight() async -> [Step] {
+        await preflightSeeing().steps
+    }
+
+    /// The pre-flight, with every LUN as the host saw it through each portal.
+    public func preflightSeeing() async -> (steps: [Step], seen: [SeenLUN]) {
         var steps: [Step] = []
+        var seen: [SeenLUN] = []
         for node in nodes {
             var arguments = storagekit + ["probe", "iscsi", "--portal", node.portal, "--target", node.target,
                                           "--initiator-name", spec.initiatorName(of: host), "--timeout", "5", "--json"]
@@ -70,6 +76,7 @@ public struct ISCSIInitiator: Sendable {
                 if result.succeeded, let report = try? JSONDecoder().decode(PreflightReport.self, from: Data(result.stdout.utf8)) {
                     let luns = report.targets.first?.luns.map { "LUN \($0.lun) \($0.serial)" }.joined(separator: ", ") ?? ""
                     steps.append(Step(ok: true, text: "\(node.portal) admits \(spec.initiatorName(of: host)) to \(node.target): \(luns.isEmpty ? "no LUNs" : luns)"))
+                    seen += (report.targets.first?.luns ?? []).map { SeenLUN(target: node.target, portal: node.portal, lun: $0.lun, serial: $0.serial, wwid: $0.wwid) }
                 } else if let failure = try? JSONDecoder().decode(PreflightFailure.self, from: Data(result.stdout.utf8)) {
                     steps.append(Step(ok: false, text: failure.error.message))
                 } else {
@@ -79,7 +86,7 @@ public struct ISCSIInitiator: Sendable {
                 steps.append(Step(ok: false, text: error.description))
             }
         }
-        return steps
+        return (steps, seen)
     }
 
     /// Creates missing node records and sets the managed settings that differ.
@@ -171,7 +178,7 @@ public struct ISCSIInitiator: Sendable {
 
 struct PreflightReport: Decodable {
     struct Target: Decodable { let iqn: String; let luns: [LUN] }
-    struct LUN: Decodable { let lun: Int; let serial: String }
+    struct LUN: Decodable { let lun: Int; let serial: String; let wwid: String? }
     let targets: [Target]
 }
 

@@ -1,0 +1,45 @@
+/// One map of `multipath -ll`.
+public struct MultipathMap: Sendable, Equatable {
+    public struct Path: Sendable, Equatable {
+        /// host:channel:target:lun
+        public var hctl: String
+        public var device: String
+        /// "active ready running", "failed faulty offline", …
+        public var state: String
+    }
+
+    public var name: String
+    public var wwid: String
+    public var dm: String
+    public var vendorProduct: String
+    public var paths: [Path]
+}
+
+/// Parses `multipath -ll` (multipath-tools 0.9): a header per map — `ALIAS (WWID) dm-N
+/// VENDOR,PRODUCT`, or `WWID dm-N VENDOR,PRODUCT` without an alias — then size, path groups and
+/// one line per path (`… 2:0:0:1 sda 8:0 active ready running`).
+public enum MultipathListParser {
+    public static func parse(_ output: String) -> [MultipathMap] {
+        var maps: [MultipathMap] = []
+        for raw in output.split(separator: "\n") {
+            let line = String(raw)
+            let words = line.split(separator: " ").map(String.init)
+            if let dmIndex = words.firstIndex(where: { $0.hasPrefix("dm-") }), !line.hasPrefix(" "), !line.hasPrefix("|"), !line.hasPrefix("`") {
+                if dmIndex == 2, words[1].hasPrefix("("), words[1].hasSuffix(")") {
+                    maps.append(MultipathMap(name: words[0], wwid: String(words[1].dropFirst().dropLast()), dm: words[2], vendorProduct: words.dropFirst(3).joined(separator: " "), paths: []))
+                } else if dmIndex == 1 {
+                    maps.append(MultipathMap(name: words[0], wwid: words[0], dm: words[1], vendorProduct: words.dropFirst(2).joined(separator: " "), paths: []))
+                }
+                continue
+            }
+            // Path lines: tree drawing, then H:C:T:L, device, major:minor, three state words.
+            let fields = words.filter { !["|", "`-", "|-", "`-+-", "|-+-", "-"].contains($0) }
+            if let index = fields.firstIndex(where: { $0.split(separator: ":").count == 4 && $0.split(separator: ":").allSatisfy { Int($0) != nil } }),
+                index + 5 < fields.count + 1, index + 2 < fields.count, !maps.isEmpty {
+                let state = fields.dropFirst(index + 3).prefix(3).joined(separator: " ")
+                maps[maps.count - 1].paths.append(.init(hctl: fields[index], device: fields[index + 1], state: state))
+            }
+        }
+        return maps
+    }
+}
