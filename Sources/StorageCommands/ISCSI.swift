@@ -79,10 +79,16 @@ struct ISCSI: AsyncParsableCommand {
 
         func run() async throws {
             try await ISCSIRun(options: options, dryRun: true) { initiator in
-                let sessions = try await initiator.currentSessions()
+                let sessions = try await initiator.sessionDetails()
                 let steps = initiator.nodes.map { node in
-                    let up = sessions.contains { $0.target == node.target && $0.portal == node.portal }
-                    return ISCSIInitiator.Step(ok: up, text: "\(node.target) via \(node.portal): \(up ? "logged in" : "no session")")
+                    guard let session = sessions.first(where: { $0.target == node.target && $0.portal == node.portal }) else {
+                        return ISCSIInitiator.Step(ok: false, text: "\(node.target) via \(node.portal): no session")
+                    }
+                    let disks = session.disks.map { "LUN \($0.lun) /dev/\($0.device) (\($0.state))" }.joined(separator: ", ")
+                    let timeout = session.recoveryTimeout.map { ", replacement timeout \($0) s" } ?? ""
+                    return ISCSIInitiator.Step(
+                        ok: session.sessionState == "LOGGED_IN",
+                        text: "\(node.target) via \(node.portal): session \(session.sid) \(session.sessionState) from \(session.localAddress)\(timeout); \(disks.isEmpty ? "no disks" : disks)")
                 }
                 return (steps, steps.allSatisfy(\.ok) ? nil : "not every portal has a session")
             }.run()

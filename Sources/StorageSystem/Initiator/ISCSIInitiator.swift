@@ -164,6 +164,14 @@ public struct ISCSIInitiator: Sendable {
         return ISCSISessionListParser.parse(result.stdout)
     }
 
+    /// `iscsiadm -m session -P 3`: sessions with their disks (none: exit 21).
+    public func sessionDetails() async throws -> [ISCSISessionDetail] {
+        let result = try await files.run(iscsiadm(["-m", "session", "-P", "3"]), "describing iSCSI sessions", allowFailure: true)
+        if result.exitCode == 21 { return [] }
+        guard result.succeeded else { throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return ISCSISessionDetailParser.parse(result.stdout)
+    }
+
     private func update(_ node: ISCSINode, _ name: String, _ value: String, secret: String?) async throws {
         var command = iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal, "-o", "update", "-n", name, "-v", value])
         // iscsiadm takes the password only in argv; it never reaches a log or --json.
