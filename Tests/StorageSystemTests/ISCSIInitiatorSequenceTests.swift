@@ -24,6 +24,8 @@ final class FreshHypervisorTransport: Transport, @unchecked Sendable {
         case "stat", "test": return result(1, "", "No such file or directory\n")
         case "iscsiadm":
             if argv == ["iscsiadm", "-m", "session"] { return result(21, "", "iscsiadm: No active sessions.\n") }
+            // As in the namespace lab: no iscsid to discover through.
+            if argv.contains("discovery") { return result(4, "", "iscsiadm: can not connect to iSCSI daemon (111)!\niscsiadm: Could not perform SendTargets discovery: iSCSI daemon is not running\n") }
             let key = "\(argv[argv.firstIndex(of: "-T")! + 1]) \(argv[argv.firstIndex(of: "-p")! + 1])"
             if argv.contains("new") { records.insert(key); return result(0, "New iSCSI node [...] added\n") }
             if argv.contains("--login") {
@@ -56,6 +58,7 @@ final class FreshHypervisorTransport: Transport, @unchecked Sendable {
         #expect(probes.contains { $0.arguments.contains("--chap-secret-stdin") && $0.stdin == "golden-secret-01" })
 
         let records = try await initiator.records(dryRun: false)
+        #expect(records.contains { $0.text.contains("discovery via") && $0.text.contains("created directly") })
         #expect(records.filter { $0.text.hasPrefix("created node record") }.count == nodes.count)
         let updates = transport.commands.filter { $0.arguments.contains("update") }
         let password = try #require(updates.first { $0.arguments.contains("node.session.auth.password") })

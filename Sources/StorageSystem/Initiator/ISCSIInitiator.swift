@@ -89,9 +89,23 @@ public struct ISCSIInitiator: Sendable {
         return (steps, seen)
     }
 
-    /// Creates missing node records and sets the managed settings that differ.
+    /// SendTargets through iscsiadm on each portal (what admins run; it needs iscsid), then the
+    /// spec's node records created where discovery did not make them, and the managed settings
+    /// set where they differ.
     public func records(dryRun: Bool) async throws -> [Step] {
         var steps: [Step] = []
+        var portals: [String] = []
+        for node in nodes where !portals.contains(node.portal) { portals.append(node.portal) }
+        for portal in portals where !dryRun {
+            let discovery = try await files.run(iscsiadm(["-m", "discovery", "-t", "sendtargets", "-p", portal], timeout: .seconds(30)), "discovery via \(portal)", allowFailure: true)
+            if discovery.succeeded {
+                let offered = discovery.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
+                steps.append(Step(ok: true, text: "iscsiadm discovery via \(portal): \(Set(offered).sorted().joined(separator: ", "))"))
+            } else {
+                let said = discovery.stderr.split(separator: "\n").last(where: { $0.hasPrefix("iscsiadm:") }).map(String.init) ?? "exit \(discovery.exitCode.map(String.init) ?? "?")"
+                steps.append(Step(ok: true, text: "iscsiadm discovery via \(portal) not possible (\(said)): the spec's node records are created directly"))
+            }
+        }
         for node in nodes {
             let shown = try await files.run(iscsiadm(["-m", "node", "-T", node.target, "-p", node.portal]), "reading the node record of \(node.target) via \(node.portal)", allowFailure: true)
             var current = shown.succeeded ? ISCSINodeSettingsParser.parse(shown.stdout) : [:]
