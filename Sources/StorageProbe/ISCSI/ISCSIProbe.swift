@@ -58,7 +58,7 @@ public struct ISCSIProbeResult: Sendable, Codable {
 }
 
 /// Protocol-level iSCSI probe with libiscsi: TCP connect, SendTargets, login (CHAP when given),
-/// REPORT LUNS, standard INQUIRY, VPD 0x80 and 0x83, READ CAPACITY(16), TEST UNIT READY, logout.
+/// REPORT LUNS, standard INQUIRY with TEST UNIT READY, VPD 0x80 and 0x83, READ CAPACITY(16), logout.
 /// Each probe runs on its own thread with its own context (libiscsi is not thread-safe), so
 /// dozens run at once without blocking Swift's cooperative pool.
 public enum ISCSIProber {
@@ -137,8 +137,8 @@ public enum ISCSIProber {
     }
 
     /// Every disk LUN's identity and size, in two rounds of commands queued together: standard
-    /// INQUIRY for all (tgtd's controller LUN and other non-disks drop out), then VPD 0x80, VPD
-    /// 0x83, READ CAPACITY(16) and TEST UNIT READY for all disks.
+    /// INQUIRY and TEST UNIT READY for all (tgtd's controller LUN and other non-disks drop out),
+    /// then VPD 0x80, VPD 0x83 and READ CAPACITY(16) for all disks.
     static func probeLUNs(_ session: ISCSISession, _ luns: [Int], _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [ProbedLUN] {
         // A TEST UNIT READY beside each INQUIRY takes the LUN's UNIT ATTENTION (power on/reset
         // after login) now, so the second round needs no retry.
@@ -146,7 +146,11 @@ public enum ISCSIProber {
             [{ context, callback, data in iscsi_inquiry_task(context, Int32(lun), 0, 0, 255, callback, data) },
              { context, callback, data in iscsi_testunitready_task(context, Int32(lun), callback, data) }]
         })
-        for (index, result) in first.enumerated() where index % 2 == 1 { scsi_free_scsi_task(result.task) }
+        var readyLUNs = Set<Int>()
+        for (index, result) in first.enumerated() where index % 2 == 1 {
+            if result.status == Int32(SCSI_STATUS_GOOD.rawValue) { readyLUNs.insert(luns[index / 2]) }
+            scsi_free_scsi_task(result.task)
+        }
         let inquiries = first.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         var disks: [(lun: Int, vendor: String, product: String)] = []
         for (lun, result) in zip(luns, inquiries) {
@@ -166,14 +170,13 @@ public enum ISCSIProber {
                 { context, callback, data in iscsi_inquiry_task(context, lun, 1, Int32(SCSI_INQUIRY_PAGECODE_UNIT_SERIAL_NUMBER.rawValue), 255, callback, data) },
                 { context, callback, data in iscsi_inquiry_task(context, lun, 1, Int32(SCSI_INQUIRY_PAGECODE_DEVICE_IDENTIFICATION.rawValue), 255, callback, data) },
                 { context, callback, data in iscsi_readcapacity16_task(context, lun, callback, data) },
-                { context, callback, data in iscsi_testunitready_task(context, lun, callback, data) },
             ]
         }
-        let results = try session.batch(step: "VPD 0x80/0x83, READ CAPACITY(16), TEST UNIT READY", deadline: deadline, starters)
+        let results = try session.batch(step: "VPD 0x80/0x83, READ CAPACITY(16)", deadline: deadline, starters)
         defer { for result in results { scsi_free_scsi_task(result.task) } }
         var probed: [ProbedLUN] = []
         for (index, disk) in disks.enumerated() {
-            let (serialTask, identityTask, capacityTask, readyTask) = (results[4 * index], results[4 * index + 1], results[4 * index + 2], results[4 * index + 3])
+            let (serialTask, identityTask, capacityTask) = (results[3 * index], results[3 * index + 1], results[3 * index + 2])
             for (name, result) in [("VPD 0x80", serialTask), ("VPD 0x83", identityTask), ("READ CAPACITY(16)", capacityTask)]
             where result.status != Int32(SCSI_STATUS_GOOD.rawValue) {
                 throw .iscsi(portal: session.portal, step: "\(name) of LUN \(disk.lun)", message: "SCSI status \(result.status)")
@@ -189,7 +192,7 @@ public enum ISCSIProber {
             }
             probed.append(ProbedLUN(
                 lun: disk.lun, serial: serial, wwid: wwid(identityTask.task), sizeBytes: size.bytes, blockSize: size.block,
-                vendor: disk.vendor, product: disk.product, ready: readyTask.status == Int32(SCSI_STATUS_GOOD.rawValue)))
+                vendor: disk.vendor, product: disk.product, ready: readyLUNs.contains(disk.lun)))
         }
         return probed
     }
@@ -202,7 +205,13 @@ public enum ISCSIProber {
         while let current = designator {
             let value = current.pointee
             if value.designator_type == SCSI_DESIGNATOR_TYPE_NAA, value.designator_length == 16, let bytes = value.designator {
-                return "3" + (0..<16).map { String(format: "%02x", UInt8(bitPattern: bytes[$0])) }.joined()
+                let digits = Array("0123456789abcdef".utf8)
+                var text: [UInt8] = [UInt8(ascii: "3")]
+                for index in 0..<16 {
+                    let byte = UInt8(bitPattern: bytes[index])
+                    text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]]
+                }
+                return String(decoding: text, as: UTF8.self)
             }
             designator = value.next
         }
