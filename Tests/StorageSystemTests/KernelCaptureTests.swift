@@ -5,12 +5,12 @@ import Testing
 @testable import StorageSystem
 
 /// Parsers and predictions against output captured from a real kernel in a qemu guest
-/// (Tests/Fixtures/kernel-lab/README.md): two iSCSI sessions to the lab's tgtd, multipath built
+/// (Tests/Fixtures/kernel-guest/README.md): two iSCSI sessions to the lab's tgtd, multipath built
 /// from storagekit's rendered files, NFS v3 and v4.1 mounts of the lab's ganesha.
 @Suite struct KernelCaptureTests {
     static func fixture(_ name: String) throws -> String {
         try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/kernel-lab/\(name)"), encoding: .utf8)
+            .appendingPathComponent("Fixtures/kernel-guest/\(name)"), encoding: .utf8)
     }
 
     static func exit(_ name: String) throws -> Int { Int(try fixture("\(name).exit").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
