@@ -36,6 +36,7 @@ import Testing
         let problems = MultipathIdentityCheck.problems(defaults, spec: spec)
         #expect(problems.contains { $0.contains("have the same WWID 360000000000000000e00000000010001") && $0.contains("storagekit setup iscsi-target") })
         #expect(problems.contains { $0.contains("the spec expects") })
+        #expect(problems.contains { $0.contains("the same serial beaf11 (tgtd's default)") })
     }
 
     @Test func aLUNWithDifferentWWIDsThroughItsPortalsIsRefused() throws {

@@ -31,6 +31,14 @@ public enum MultipathIdentityCheck {
                 problems.append("\(key) shows different WWIDs through its portals (\(views.map { "\($0.portal): \($0.wwid ?? "none")" }.joined(separator: ", "))): multipath would not join its paths")
             }
         }
+        var serialOwners: [String: String] = [:]
+        for view in seen where !view.serial.isEmpty {
+            let key = "\(view.target)/\(view.lun)"
+            if let other = serialOwners[view.serial], other != key {
+                problems.append("\(key) and \(other) have the same serial \(view.serial)\(view.serial.hasPrefix("beaf") ? " (tgtd's default)" : ""): tools that go by serial would take them for one disk. `storagekit setup iscsi-target` sets scsi_sn from the spec")
+            }
+            serialOwners[view.serial] = key
+        }
         var owners: [String: String] = [:]
         for view in seen {
             let key = "\(view.target)/\(view.lun)"
