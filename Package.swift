@@ -39,6 +39,8 @@ let package = Package(
             dependencies: ["StorageModel", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.embedInCode("templates")],
             swiftSettings: swiftSettings),
+        // Pure: readiness rules, facts in, findings out.
+        .target(name: "StorageCheck", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
         // Side effects: commands, files under a root, tool-output parsers.
         .target(
             name: "StorageSystem",
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "StorageCommands",
             dependencies: [
-                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe",
+                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe", "StorageCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,6 +74,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageTestSupport"],

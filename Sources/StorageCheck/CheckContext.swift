@@ -1,0 +1,56 @@
+import StorageModel
+
+/// What every rule reads: the spec, the facts, and how to word a fix (the spec file's path, so
+/// fixes are commands that can be pasted as they are).
+public struct CheckContext: Sendable {
+    public let spec: ClusterSpec
+    public let facts: ClusterFacts
+    public let specFile: String
+    /// The hypervisors facts were asked from (`--host`, else all).
+    public let hypervisors: [Host]
+
+    public init(spec: ClusterSpec, facts: ClusterFacts, specFile: String, hypervisors: [Host]? = nil) {
+        self.spec = spec
+        self.facts = facts
+        self.specFile = specFile
+        self.hypervisors = hypervisors ?? spec.hypervisors
+    }
+
+    /// Hypervisors that answered, with their facts.
+    var answered: [(host: Host, facts: HostFacts)] {
+        hypervisors.compactMap { host in facts.facts(host.name).map { (host, $0) } }
+    }
+
+    func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }
+
+    /// Whether `host` is among an export's clients (an address, a CIDR holding one, `*`, or its name).
+    func isClient(_ host: Host, of export: NFSExport) -> Bool {
+        export.clients.contains { client in
+            if client == "*" || client == host.name || host.addresses.contains(client) { return true }
+            if let network = IPv4Network(client) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
+            return false
+        }
+    }
+
+    /// Spec exports `host` should be able to mount, with their index.
+    func exports(of host: Host) -> [(index: Int, export: NFSExport)] {
+        (spec.nfs?.exports ?? []).enumerated().filter { isClient(host, of: $0.element) }.map { ($0.offset, $0.element) }
+    }
+}
+
+extension Array where Element == Finding {
+    /// Findings that say the same thing of several hosts, merged into one line naming them all.
+    func merged() -> [Finding] {
+        var result: [Finding] = []
+        for finding in self {
+            if let index = result.firstIndex(where: {
+                $0.check == finding.check && $0.status == finding.status && $0.message == finding.message && $0.fix == finding.fix
+            }) {
+                for host in finding.hosts where !result[index].hosts.contains(host) { result[index].hosts.append(host) }
+            } else {
+                result.append(finding)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,56 @@
+/// Every readiness check, by its stable id (docs/checks.md explains each).
+public enum CheckID: String, Sendable, CaseIterable, Codable {
+    case specValid = "spec.valid"
+    case hostFacts = "host.facts"
+
+    case iscsiAccess = "iscsi.access"
+    case iscsiPortalReachable = "iscsi.portal.reachable"
+    case iscsiTargetDiscovered = "iscsi.target.discovered"
+    case iscsiLoginAccepted = "iscsi.login.accepted"
+    case iscsiLUNVisible = "iscsi.lun.visible"
+    case iscsiLUNIdentity = "iscsi.lun.identity"
+    case iscsiLUNUnique = "iscsi.lun.unique"
+    case iscsiSession = "iscsi.session"
+    case iscsiMultipath = "iscsi.multipath"
+
+    case nfsAccess = "nfs.access"
+    case nfsRpcbindReachable = "nfs.rpcbind.reachable"
+    case nfsPortRegistered = "nfs.port.registered"
+    case nfsPortReachable = "nfs.port.reachable"
+    case nfsExportVisible = "nfs.export.visible"
+    case nfsExportMount = "nfs.export.mount"
+    case nfsCanaryShared = "nfs.canary.shared"
+    case nfsImageAccess = "nfs.image.access"
+
+    case pathExists = "path.mountpath.exists"
+    case pathMountSame = "path.mount.same"
+    case pathDeviceSame = "path.device.same"
+
+    case migrationPort = "migration.port"
+    case migrationCPUVendor = "migration.cpu.vendor"
+    case migrationCPUFlags = "migration.cpu.flags"
+    case migrationBridges = "migration.bridges"
+    case migrationOS = "migration.os"
+    case migrationSELinux = "migration.selinux"
+    case migrationDisksShared = "migration.disks.shared"
+    case migrationDisksCache = "migration.disks.cache"
+
+    case drbdState = "drbd.state"
+
+    /// The `--only` area a check belongs to (`spec` and `host` checks always run).
+    public var area: CheckArea? {
+        switch rawValue.split(separator: ".").first {
+        case "iscsi": .iscsi
+        case "nfs": .nfs
+        case "migration": .migration
+        case "drbd": .drbd
+        case "path": .path
+        default: nil
+        }
+    }
+}
+
+/// What `--only` selects. Same-path checks run with both iscsi and nfs.
+public enum CheckArea: String, Sendable, CaseIterable, Codable {
+    case iscsi, nfs, drbd, migration, path
+}

@@ -1,0 +1,44 @@
+/// Everything `storagekit check` gathered: each host's facts (or why it gave none), and the
+/// canaries each hypervisor read back from the NFS exports.
+public struct ClusterFacts: Sendable, Codable, Equatable {
+    public var hosts: [String: HostOutcome]
+    public var canaryReads: [CanaryRead]
+
+    public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = []) {
+        self.hosts = hosts
+        self.canaryReads = canaryReads
+    }
+
+    public func facts(_ host: String) -> HostFacts? { hosts[host]?.facts }
+}
+
+public enum HostOutcome: Sendable, Codable, Equatable {
+    case answered(HostFacts)
+    /// No facts: the host did not answer in time, could not be reached, or its storagekit failed.
+    case silent(reason: String)
+
+    public var facts: HostFacts? {
+        if case .answered(let facts) = self { return facts }
+        return nil
+    }
+}
+
+/// One hypervisor reading the canary another one wrote.
+public struct CanaryRead: Sendable, Codable, Equatable {
+    public var reader: String
+    public var writer: String
+    public var export: String
+    public var path: String
+    /// What was read; nil with `error` when it could not be.
+    public var content: String?
+    public var error: String?
+
+    public init(reader: String, writer: String, export: String, path: String, content: String?, error: String? = nil) {
+        self.reader = reader
+        self.writer = writer
+        self.export = export
+        self.path = path
+        self.content = content
+        self.error = error
+    }
+}

@@ -1,0 +1,48 @@
+/// One result of one readiness check, for one or more hosts.
+public struct Finding: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable, Equatable, Comparable {
+        case pass, warn, fail, skip
+
+        var rank: Int { [.fail: 0, .warn: 1, .skip: 2, .pass: 3][self] ?? 3 }
+        public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// Stable id, documented in docs/checks.md (`nfs.port.registered`).
+    public var check: String
+    public var hosts: [String]
+    public var status: Status
+    public var message: String
+    /// The exact command or spec change that fixes a fail or warn; the reason for a skip.
+    public var fix: String?
+
+    public init(_ check: CheckID, hosts: [String], _ status: Status, _ message: String, fix: String? = nil) {
+        self.check = check.rawValue
+        self.hosts = hosts
+        self.status = status
+        self.message = message
+        self.fix = fix
+    }
+}
+
+/// The verdict over all findings: READY only when nothing failed. Warnings and skips are shown
+/// but never block; a skip is never counted as a pass.
+public struct CheckReport: Sendable, Codable, Equatable {
+    public var ready: Bool
+    public var findings: [Finding]
+    public var durationMs: Double
+
+    public init(findings: [Finding], durationMs: Double) {
+        self.findings = findings
+        self.ready = !findings.contains { $0.status == .fail }
+        self.durationMs = durationMs
+    }
+
+    public var problems: Int { findings.filter { $0.status == .fail }.count }
+    public var warnings: Int { findings.filter { $0.status == .warn }.count }
+
+    /// `READY` or `NOT READY: 3 problems`, the last line of the table.
+    public var verdict: String {
+        if ready { return warnings == 0 ? "READY" : "READY (\(warnings) warning\(warnings == 1 ? "" : "s"))" }
+        return "NOT READY: \(problems) problem\(problems == 1 ? "" : "s")"
+    }
+}

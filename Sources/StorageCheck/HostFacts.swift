@@ -1,0 +1,372 @@
+/// What one host saw of the cluster's storage, gathered on that host (`storagekit facts`) and
+/// sent back as JSON. Plain values only: the readiness rules read these and nothing else.
+public struct HostFacts: Sendable, Codable, Equatable {
+    public var host: String
+    /// The storagekit version that gathered them.
+    public var version: String
+    /// Every (target, portal) this host is meant to use, as libiscsi saw it from here.
+    public var iscsi: [PortalFacts]
+    /// The NFS server as libnfs saw it from here; nil when the spec has no NFS.
+    public var nfs: NFSFacts?
+    public var paths: [PathFacts]
+    public var kernel: KernelFacts
+    public var system: SystemFacts
+    /// TCP connects from here to the other hypervisors' migration ports.
+    public var migrationPorts: [PortFacts]
+    public var domains: Known<[DomainFacts]>
+    public var durationMs: Double
+
+    public init(
+        host: String, version: String, iscsi: [PortalFacts] = [], nfs: NFSFacts? = nil, paths: [PathFacts] = [],
+        kernel: KernelFacts = .init(), system: SystemFacts = .init(), migrationPorts: [PortFacts] = [],
+        domains: Known<[DomainFacts]> = .unknown("not gathered"), durationMs: Double = 0
+    ) {
+        self.host = host
+        self.version = version
+        self.iscsi = iscsi
+        self.nfs = nfs
+        self.paths = paths
+        self.kernel = kernel
+        self.system = system
+        self.migrationPorts = migrationPorts
+        self.domains = domains
+        self.durationMs = durationMs
+    }
+}
+
+/// A fact that may be unavailable on this host, with the reason (no kernel initiator in the lab,
+/// virsh not installed…): rules turn the reason into a `skip`, never into a pass.
+public enum Known<Value: Sendable & Codable & Equatable>: Sendable, Codable, Equatable {
+    case known(Value)
+    case unknown(String)
+
+    public var value: Value? {
+        if case .known(let value) = self { return value }
+        return nil
+    }
+
+    public var reason: String? {
+        if case .unknown(let reason) = self { return reason }
+        return nil
+    }
+
+    private enum CodingKeys: String, CodingKey { case value, unavailable }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let reason = try container.decodeIfPresent(String.self, forKey: .unavailable) {
+            self = .unknown(reason)
+        } else {
+            self = .known(try container.decode(Value.self, forKey: .value))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .known(let value): try container.encode(value, forKey: .value)
+        case .unknown(let reason): try container.encode(reason, forKey: .unavailable)
+        }
+    }
+}
+
+/// A TCP connect's outcome: `refused` means reachable with nothing listening, `timeout` a
+/// firewall dropping the port (or the host is down).
+public enum Reach: String, Sendable, Codable, Equatable {
+    case open, refused, timeout, unreachable
+}
+
+/// A probe's typed error, as `storagekit probe --json` prints it.
+public struct ProbeFailure: Sendable, Codable, Equatable {
+    /// `timeout`, `connection-refused`, `auth-failed`, `not-in-acl`, `mount-denied`…
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+public struct PortalFacts: Sendable, Codable, Equatable {
+    public var target: String
+    public var portal: String
+    public var tcp: Reach
+    /// What SendTargets listed to this initiator; nil when discovery did not run.
+    public var discovered: [String]?
+    /// Login or a later step failed.
+    public var error: ProbeFailure?
+    public var luns: [LUNFacts]
+
+    public init(target: String, portal: String, tcp: Reach, discovered: [String]? = nil, error: ProbeFailure? = nil, luns: [LUNFacts] = []) {
+        self.target = target
+        self.portal = portal
+        self.tcp = tcp
+        self.discovered = discovered
+        self.error = error
+        self.luns = luns
+    }
+
+    /// Logged in and listed the LUNs.
+    public var loggedIn: Bool { tcp == .open && error == nil }
+}
+
+public struct LUNFacts: Sendable, Codable, Equatable {
+    public var lun: Int
+    public var serial: String
+    public var wwid: String?
+    public var sizeBytes: UInt64
+    public var vendor: String
+    public var product: String
+    public var ready: Bool
+
+    public init(lun: Int, serial: String, wwid: String?, sizeBytes: UInt64, vendor: String = "IET", product: String = "VIRTUAL-DISK", ready: Bool = true) {
+        self.lun = lun
+        self.serial = serial
+        self.wwid = wwid
+        self.sizeBytes = sizeBytes
+        self.vendor = vendor
+        self.product = product
+        self.ready = ready
+    }
+}
+
+public struct RPCRegistration: Sendable, Codable, Equatable {
+    public var program: Int
+    public var version: Int
+    public var `protocol`: String
+    public var port: Int
+
+    public init(program: Int, version: Int, protocol: String, port: Int) {
+        self.program = program
+        self.version = version
+        self.protocol = `protocol`
+        self.port = port
+    }
+}
+
+public struct NFSFacts: Sendable, Codable, Equatable {
+    public var server: String
+    public var rpcbind: Reach
+    /// The portmapper dump or the export list failed.
+    public var error: ProbeFailure?
+    public var rpc: [RPCRegistration]
+    /// TCP connects to each pinned port.
+    public var ports: [PortFacts]
+    /// The MOUNT export list as this host got it: path → clients.
+    public var exports: [ExportListing]
+    /// One per spec export this host may mount.
+    public var mounts: [ExportMountFacts]
+
+    public init(
+        server: String, rpcbind: Reach, error: ProbeFailure? = nil, rpc: [RPCRegistration] = [], ports: [PortFacts] = [],
+        exports: [ExportListing] = [], mounts: [ExportMountFacts] = []
+    ) {
+        self.server = server
+        self.rpcbind = rpcbind
+        self.error = error
+        self.rpc = rpc
+        self.ports = ports
+        self.exports = exports
+        self.mounts = mounts
+    }
+}
+
+public struct ExportListing: Sendable, Codable, Equatable {
+    public var path: String
+    public var clients: [String]
+
+    public init(path: String, clients: [String]) {
+        self.path = path
+        self.clients = clients
+    }
+}
+
+/// An export mounted with libnfs from this host.
+public struct ExportMountFacts: Sendable, Codable, Equatable {
+    public var export: String
+    public var error: ProbeFailure?
+    /// Owner and mode of the export's root as the server reports them.
+    public var rootUID: Int?
+    public var rootGID: Int?
+    public var rootMode: Int?
+    /// A file this host wrote and left for the others to read (removed after the check).
+    public var canary: CanaryFile?
+    /// Mounted, but the canary could not be written.
+    public var canaryError: String?
+
+    public init(
+        export: String, error: ProbeFailure? = nil, rootUID: Int? = nil, rootGID: Int? = nil, rootMode: Int? = nil, canary: CanaryFile? = nil,
+        canaryError: String? = nil
+    ) {
+        self.export = export
+        self.error = error
+        self.rootUID = rootUID
+        self.rootGID = rootGID
+        self.rootMode = rootMode
+        self.canary = canary
+        self.canaryError = canaryError
+    }
+}
+
+/// A canary: its path relative to the export root and its exact content.
+public struct CanaryFile: Sendable, Codable, Equatable {
+    public var path: String
+    public var content: String
+
+    public init(path: String, content: String) {
+        self.path = path
+        self.content = content
+    }
+}
+
+public struct PortFacts: Sendable, Codable, Equatable {
+    public var address: String
+    public var port: Int
+    public var service: String
+    /// The spec host behind the address, when there is one.
+    public var peer: String?
+    public var reach: Reach
+
+    public init(address: String, port: Int, service: String, peer: String? = nil, reach: Reach) {
+        self.address = address
+        self.port = port
+        self.service = service
+        self.peer = peer
+        self.reach = reach
+    }
+}
+
+public struct PathFacts: Sendable, Codable, Equatable {
+    public var path: String
+    public var exists: Bool
+    public var isDirectory: Bool
+
+    public init(path: String, exists: Bool, isDirectory: Bool) {
+        self.path = path
+        self.exists = exists
+        self.isDirectory = isDirectory
+    }
+}
+
+/// What only a host's kernel can tell: iSCSI sessions, multipath maps, mounts.
+public struct KernelFacts: Sendable, Codable, Equatable {
+    public var sessions: Known<[SessionFacts]>
+    public var multipath: Known<[MultipathMapFacts]>
+    public var mounts: Known<[MountFacts]>
+
+    public init(
+        sessions: Known<[SessionFacts]> = .unknown("not gathered"), multipath: Known<[MultipathMapFacts]> = .unknown("not gathered"),
+        mounts: Known<[MountFacts]> = .unknown("not gathered")
+    ) {
+        self.sessions = sessions
+        self.multipath = multipath
+        self.mounts = mounts
+    }
+}
+
+public struct SessionFacts: Sendable, Codable, Equatable {
+    public var target: String
+    public var portal: String
+    public var state: String
+
+    public init(target: String, portal: String, state: String) {
+        self.target = target
+        self.portal = portal
+        self.state = state
+    }
+}
+
+public struct MultipathMapFacts: Sendable, Codable, Equatable {
+    public var alias: String
+    public var wwid: String
+    /// One entry per path: its state as `multipath -ll` shows it (`active`, `failed`…).
+    public var pathStates: [String]
+
+    public init(alias: String, wwid: String, pathStates: [String]) {
+        self.alias = alias
+        self.wwid = wwid
+        self.pathStates = pathStates
+    }
+
+    public var activePaths: Int { pathStates.filter { $0 == "active" }.count }
+}
+
+/// One line of `findmnt --json` for a mountPath.
+public struct MountFacts: Sendable, Codable, Equatable {
+    public var target: String
+    public var source: String
+    public var fstype: String
+
+    public init(target: String, source: String, fstype: String) {
+        self.target = target
+        self.source = source
+        self.fstype = fstype
+    }
+}
+
+public struct SystemFacts: Sendable, Codable, Equatable {
+    public var cpuVendor: String?
+    public var cpuFlags: [String]
+    /// `/etc/os-release` ID and VERSION_ID.
+    public var osID: String?
+    public var osVersion: String?
+    public var bridges: [String]
+    /// `getsebool virt_use_nfs`: true on, false off; unknown where SELinux is absent.
+    public var virtUseNFS: Known<Bool>
+    /// The account qemu runs as (libvirt-qemu on Debian, qemu on RHEL): what root_squash leaves.
+    public var hypervisorUser: Known<UserFacts>
+
+    public init(
+        cpuVendor: String? = nil, cpuFlags: [String] = [], osID: String? = nil, osVersion: String? = nil, bridges: [String] = [],
+        virtUseNFS: Known<Bool> = .unknown("not gathered"), hypervisorUser: Known<UserFacts> = .unknown("not gathered")
+    ) {
+        self.hypervisorUser = hypervisorUser
+        self.cpuVendor = cpuVendor
+        self.cpuFlags = cpuFlags
+        self.osID = osID
+        self.osVersion = osVersion
+        self.bridges = bridges
+        self.virtUseNFS = virtUseNFS
+    }
+
+    /// `12` of `12.7`: what migration compatibility is judged on.
+    public var osMajor: String? { osVersion?.split(separator: ".").first.map(String.init) }
+}
+
+/// A guest defined on this hypervisor and its disks.
+public struct DomainFacts: Sendable, Codable, Equatable {
+    public var name: String
+    public var disks: [DiskFacts]
+
+    public init(name: String, disks: [DiskFacts]) {
+        self.name = name
+        self.disks = disks
+    }
+}
+
+public struct DiskFacts: Sendable, Codable, Equatable {
+    /// A file or block device path.
+    public var source: String
+    /// libvirt's `<driver cache=…>`; nil when not set (or for Xen).
+    public var cache: String?
+    public var target: String?
+
+    public init(source: String, cache: String? = nil, target: String? = nil) {
+        self.source = source
+        self.cache = cache
+        self.target = target
+    }
+}
+
+public struct UserFacts: Sendable, Codable, Equatable {
+    public var name: String
+    public var uid: Int
+    public var gid: Int
+
+    public init(name: String, uid: Int, gid: Int) {
+        self.name = name
+        self.uid = uid
+        self.gid = gid
+    }
+}

@@ -1,0 +1,115 @@
+import StorageModel
+
+/// Between every pair of hypervisors: migration ports connect, the CPUs and OS match, the same
+/// bridges exist, SELinux lets qemu use NFS, and every guest's disks are on shared storage with
+/// a cache mode that is safe to migrate.
+enum MigrationRules {
+    static func evaluate(_ context: CheckContext) -> [Finding] {
+        let answered = context.answered
+        var findings: [Finding] = []
+        findings += ports(context)
+        guard !answered.isEmpty else { return findings }
+
+        let vendors = Dictionary(grouping: answered, by: { $0.facts.system.cpuVendor ?? "unknown" })
+        findings.append(vendors.count == 1
+            ? Finding(.migrationCPUVendor, hosts: answered.map(\.host.name), .pass, "every hypervisor's CPU is \(vendors.keys.first!)")
+            : Finding(.migrationCPUVendor, hosts: answered.map(\.host.name), .fail,
+                      "CPU vendors differ: " + vendors.sorted { $0.key < $1.key }.map { "\($0.value.map(\.host.name).joined(separator: ", ")) \($0.key)" }.joined(separator: "; ") + ": a running guest cannot move between them",
+                      fix: "keep the hypervisors of one vendor in this cluster (split the spec)"))
+
+        let flagSets = answered.map { (host: $0.host.name, flags: Set($0.facts.system.cpuFlags)) }
+        let common = flagSets.dropFirst().reduce(flagSets[0].flags) { $0.intersection($1.flags) }
+        let lacking = flagSets.compactMap { entry -> (String, Set<String>)? in
+            let missing = flagSets.reduce(Set<String>()) { $0.union($1.flags) }.subtracting(entry.flags)
+            return missing.isEmpty ? nil : (entry.host, missing)
+        }
+        findings.append(lacking.isEmpty
+            ? Finding(.migrationCPUFlags, hosts: answered.map(\.host.name), .pass, "every hypervisor has the same \(common.count) CPU flags")
+            : Finding(.migrationCPUFlags, hosts: lacking.map(\.0), .warn,
+                      lacking.map { "\($0.0) lacks \($0.1.sorted().prefix(8).joined(separator: " "))\($0.1.count > 8 ? " and \($0.1.count - 8) more" : "")" }.joined(separator: "; "),
+                      fix: "define guests with a CPU model all hypervisors have (virsh domcapabilities; <cpu mode='custom'>), not host-passthrough"))
+
+        let bridges = Dictionary(grouping: answered, by: { $0.facts.system.bridges.sorted() })
+        findings.append(bridges.count == 1
+            ? Finding(.migrationBridges, hosts: answered.map(\.host.name), .pass,
+                      bridges.keys.first!.isEmpty ? "no hypervisor has a bridge (guests use no bridged network)" : "every hypervisor has bridges \(bridges.keys.first!.joined(separator: ", "))")
+            : Finding(.migrationBridges, hosts: answered.map(\.host.name), .fail,
+                      "bridges differ: " + bridges.map { "\($0.value.map(\.host.name).joined(separator: ", ")): \($0.key.isEmpty ? "none" : $0.key.joined(separator: ", "))" }.sorted().joined(separator: "; "),
+                      fix: "create the same bridges on every hypervisor: a guest's <interface> names its bridge"))
+
+        let systems = Dictionary(grouping: answered, by: { "\($0.facts.system.osID ?? "unknown") \($0.facts.system.osMajor ?? "?")" })
+        findings.append(systems.count == 1
+            ? Finding(.migrationOS, hosts: answered.map(\.host.name), .pass, "every hypervisor runs \(systems.keys.first!)")
+            : Finding(.migrationOS, hosts: answered.map(\.host.name), .fail,
+                      "OS releases differ: " + systems.map { "\($0.value.map(\.host.name).joined(separator: ", ")) \($0.key)" }.sorted().joined(separator: "; "),
+                      fix: "run one OS major release on all hypervisors (qemu machine types and libvirt differ between them)"))
+
+        for (host, facts) in answered {
+            if context.spec.nfs != nil, context.spec.osFamily(of: host) == .rhel {
+                switch facts.system.virtUseNFS {
+                case .known(true): findings.append(Finding(.migrationSELinux, hosts: [host.name], .pass, "virt_use_nfs is on"))
+                case .known(false): findings.append(Finding(.migrationSELinux, hosts: [host.name], .fail, "SELinux keeps qemu off NFS: virt_use_nfs is off", fix: "setsebool -P virt_use_nfs on"))
+                case .unknown(let reason): findings.append(Finding(.migrationSELinux, hosts: [host.name], .skip, reason))
+                }
+            }
+            findings += disks(context, host, facts)
+        }
+        return findings
+    }
+
+    static func ports(_ context: CheckContext) -> [Finding] {
+        var findings: [Finding] = []
+        for (host, facts) in context.answered {
+            let byPeer = Dictionary(grouping: facts.migrationPorts, by: { $0.peer ?? $0.address })
+            for (peer, probes) in byPeer.sorted(by: { $0.key < $1.key }) {
+                let firewall = context.command("firewall apply --host \(peer)")
+                let filtered = probes.filter { $0.reach == .timeout || $0.reach == .unreachable }
+                if !filtered.isEmpty {
+                    findings.append(Finding(.migrationPort, hosts: [host.name], .fail,
+                                            "to \(peer): " + filtered.map { "\($0.service) \($0.address):\($0.port) \($0.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", "),
+                                            fix: firewall))
+                    continue
+                }
+                let control = probes.filter { $0.service != "qemu-migration" }
+                if !control.isEmpty && !control.contains(where: { $0.reach == .open }) {
+                    findings.append(Finding(.migrationPort, hosts: [host.name], .warn,
+                                            "to \(peer): nothing listens on \(control.map { "\($0.port)" }.joined(separator: "/")) (\(control.map(\.service).joined(separator: ", "))); fine when migrating over qemu+ssh://",
+                                            fix: context.spec.migration.hypervisor == .kvm ? "for qemu+tcp:// or qemu+tls://: enable libvirtd's TCP/TLS listener on \(peer)" : "enable xend's relocation server on \(peer), or migrate with xl over ssh"))
+                } else {
+                    findings.append(Finding(.migrationPort, hosts: [host.name], .pass, "to \(peer): migration ports not filtered"))
+                }
+            }
+        }
+        return findings
+    }
+
+    static func disks(_ context: CheckContext, _ host: Host, _ facts: HostFacts) -> [Finding] {
+        guard let domains = facts.domains.value else {
+            return [Finding(.migrationDisksShared, hosts: [host.name], .skip, facts.domains.reason ?? "")]
+        }
+        let spec = context.spec
+        let shared = Set(spec.sharedMounts(of: host).map(\.mountPoint) + [spec.mountPath])
+        let devices = Set((spec.iscsi?.allLUNs ?? []).map { "/dev/mapper/\(spec.multipathAlias(of: $0.target, $0.lun))" })
+        var findings: [Finding] = []
+        for domain in domains {
+            for disk in domain.disks {
+                let onShared = devices.contains(disk.source) || shared.contains { disk.source.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+                findings.append(onShared
+                    ? Finding(.migrationDisksShared, hosts: [host.name], .pass, "\(domain.name): \(disk.source) is on shared storage")
+                    : Finding(.migrationDisksShared, hosts: [host.name], .fail,
+                              "\(domain.name): \(disk.source) is not under \(spec.mountPath): the guest cannot move without copying its disk",
+                              fix: "move the image under \(spec.mountPath) and point the guest at it (virsh edit \(domain.name))"))
+                if spec.migration.hypervisor == .kvm {
+                    let cache = disk.cache ?? "default"
+                    findings.append(["none", "directsync"].contains(cache)
+                        ? Finding(.migrationDisksCache, hosts: [host.name], .pass, "\(domain.name): \(disk.source) cache=\(cache)")
+                        : Finding(.migrationDisksCache, hosts: [host.name], .fail,
+                                  "\(domain.name): \(disk.source) uses cache=\(cache): libvirt refuses (or risks) live migration with a host page cache",
+                                  fix: "virsh edit \(domain.name): <driver … cache='none'/> on that disk"))
+                }
+            }
+        }
+        if domains.isEmpty { findings.append(Finding(.migrationDisksShared, hosts: [host.name], .pass, "no guests defined")) }
+        return findings
+    }
+}

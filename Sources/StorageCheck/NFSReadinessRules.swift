@@ -1,0 +1,179 @@
+import StorageModel
+
+/// NFS from each hypervisor: rpcbind, every pinned port registered at its number and reachable
+/// through the firewall, the export offered to this host and mountable, a canary written by
+/// one hypervisor read back byte-identical by the others, and permissions qemu can use.
+enum NFSReadinessRules {
+    /// rpcbind program numbers of the pinned daemons; `required` ones must be up.
+    struct Pinned {
+        var service: String
+        var program: Int
+        var port: Int
+        var required: Bool
+    }
+
+    static func pinned(_ nfs: NFSSpec) -> [Pinned] {
+        var result = [
+            Pinned(service: "nfs", program: 100003, port: nfs.ports.nfs, required: true),
+            Pinned(service: "mountd", program: 100005, port: nfs.ports.mountd, required: true),
+            Pinned(service: "nlockmgr", program: 100021, port: nfs.ports.lockd, required: false),
+            Pinned(service: "rquotad", program: 100011, port: nfs.ports.rquotad, required: false),
+        ]
+        if nfs.implementation == .kernel { result.append(Pinned(service: "status", program: 100024, port: nfs.ports.statd, required: false)) }
+        return result
+    }
+
+    static func evaluate(_ context: CheckContext) -> [Finding] {
+        guard let nfs = context.spec.nfs else { return [] }
+        let server = nfs.server
+        let setupNFS = context.command("setup nfs")
+        let firewall = context.command("firewall apply --host \(server)")
+        var findings: [Finding] = []
+
+        for host in context.hypervisors where host.name != server {
+            for (index, export) in nfs.exports.enumerated() where !context.isClient(host, of: export) && context.spec.mountPath(ofExport: index) != nil {
+                findings.append(Finding(.nfsAccess, hosts: [host.name], .warn,
+                                        "is a hypervisor outside the clients of \(export.path): guests on it cannot use that storage or migrate there",
+                                        fix: "add \(host.addresses.first ?? host.name) to nfs.exports[\(index)].clients, then \(setupNFS)"))
+            }
+        }
+
+        for (host, facts) in context.answered where host.name != server && !context.exports(of: host).isEmpty {
+            guard let seen = facts.nfs else {
+                findings.append(Finding(.nfsRpcbindReachable, hosts: [host.name], .fail, "NFS was not probed", fix: "run the same storagekit version on every host"))
+                continue
+            }
+            switch seen.rpcbind {
+            case .open: findings.append(Finding(.nfsRpcbindReachable, hosts: [host.name], .pass, "rpcbind on \(seen.server) answers"))
+            case .refused:
+                findings.append(Finding(.nfsRpcbindReachable, hosts: [host.name], .fail, "rpcbind on \(seen.server):111 refused the connection: it is not running", fix: setupNFS))
+                continue
+            case .timeout:
+                findings.append(Finding(.nfsRpcbindReachable, hosts: [host.name], .fail, "rpcbind on \(seen.server):111 did not answer: a firewall drops it, or \(server) is down", fix: firewall))
+                continue
+            case .unreachable:
+                findings.append(Finding(.nfsRpcbindReachable, hosts: [host.name], .fail, "\(seen.server) is unreachable: \(seen.error?.message ?? "no route")",
+                                        fix: "give \(host.name) an address on \(seen.server)'s network"))
+                continue
+            }
+            if let error = seen.error, seen.rpc.isEmpty {
+                findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail, "the portmapper dump failed: \(error.message)", fix: setupNFS))
+            } else {
+                for daemon in pinned(nfs) {
+                    let ports = Set(seen.rpc.filter { $0.program == daemon.program && $0.protocol == "tcp" }.map(\.port)).sorted()
+                    if ports == [daemon.port] {
+                        findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .pass, "\(daemon.service) registered at \(daemon.port)/tcp"))
+                    } else if ports.isEmpty {
+                        findings.append(Finding(.nfsPortRegistered, hosts: [host.name], daemon.required ? .fail : .warn,
+                                                "\(daemon.service) is not registered with rpcbind on \(seen.server)\(daemon.required ? "" : " (needed for NFSv3 locking/quotas only)")",
+                                                fix: setupNFS))
+                    } else {
+                        findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail,
+                                                "\(daemon.service) is registered at \(ports.map { "\($0)/tcp" }.joined(separator: ", ")), the spec pins \(daemon.port): the firewall opens only \(daemon.port)",
+                                                fix: "\(setupNFS) (restarts it on the pinned port)"))
+                    }
+                }
+            }
+            for port in seen.ports {
+                let required = pinned(nfs).first { $0.port == port.port }?.required ?? true
+                switch port.reach {
+                case .open:
+                    findings.append(Finding(.nfsPortReachable, hosts: [host.name], .pass, "\(port.service) \(port.address):\(port.port) answers"))
+                case .refused:
+                    findings.append(Finding(.nfsPortReachable, hosts: [host.name], required ? .fail : .warn,
+                                            "\(port.service) \(port.address):\(port.port) refused the connection: reachable, nothing listening", fix: setupNFS))
+                case .timeout:
+                    findings.append(Finding(.nfsPortReachable, hosts: [host.name], .fail,
+                                            "\(port.service) \(port.address):\(port.port) did not answer: a firewall drops it", fix: firewall))
+                case .unreachable:
+                    findings.append(Finding(.nfsPortReachable, hosts: [host.name], .fail, "\(port.address):\(port.port) is unreachable",
+                                            fix: "give \(host.name) an address on \(port.address)'s network"))
+                }
+            }
+            for (_, export) in context.exports(of: host) {
+                let listed = seen.exports.first { $0.path == export.path }
+                if let listed, listed.clients.isEmpty || listed.clients.contains(where: { clientCovers($0, host) }) {
+                    findings.append(Finding(.nfsExportVisible, hosts: [host.name], .pass, "\(export.path) is offered to this host"))
+                } else if seen.error == nil {
+                    findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail,
+                                            listed == nil ? "\(seen.server) does not offer \(export.path) to this host" : "\(export.path) is exported to \(listed!.clients.joined(separator: ", ")) only",
+                                            fix: setupNFS))
+                }
+                guard let mount = seen.mounts.first(where: { $0.export == export.path }) else { continue }
+                if let error = mount.error {
+                    findings.append(Finding(.nfsExportMount, hosts: [host.name], .fail, "mounting \(export.path) failed: \(error.message)",
+                                            fix: error.code == "timeout" ? firewall : setupNFS))
+                } else {
+                    findings.append(Finding(.nfsExportMount, hosts: [host.name], .pass, "\(export.path) mounts (libnfs)"))
+                    findings += imageAccess(context, host, facts, export, mount)
+                }
+            }
+        }
+        findings += canaries(context)
+        return findings
+    }
+
+    /// An export client entry (`10.99.1.11`, `10.99.1.0/24`, `*`) that admits one of the host's addresses.
+    static func clientCovers(_ client: String, _ host: Host) -> Bool {
+        let bare = client.hasSuffix("/32") ? String(client.dropLast(3)) : client
+        if bare == "*" || bare == "(everyone)" || host.addresses.contains(bare) || bare == host.name { return true }
+        if let network = IPv4Network(bare) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
+        return false
+    }
+
+    /// With root squashed, qemu's own account must be able to write the export: root on the
+    /// hypervisor is nobody there.
+    static func imageAccess(_ context: CheckContext, _ host: Host, _ facts: HostFacts, _ export: NFSExport, _ mount: ExportMountFacts) -> [Finding] {
+        let squashed = export.options.contains("all_squash") || !export.options.contains("no_root_squash")
+        guard squashed else {
+            return [Finding(.nfsImageAccess, hosts: [host.name], .pass, "\(export.path): no_root_squash, root on the hypervisors owns the images")]
+        }
+        guard let user = facts.system.hypervisorUser.value else {
+            return [Finding(.nfsImageAccess, hosts: [host.name], .skip, facts.system.hypervisorUser.reason ?? "qemu's account is unknown")]
+        }
+        guard let uid = mount.rootUID, let gid = mount.rootGID, let mode = mount.rootMode else {
+            return [Finding(.nfsImageAccess, hosts: [host.name], .skip, "the owner of \(export.path) could not be read")]
+        }
+        let writable = (uid == user.uid && mode & 0o200 != 0) || (gid == user.gid && mode & 0o020 != 0) || mode & 0o002 != 0
+        let shown = "\(export.path) is \(uid):\(gid) mode \(String(mode, radix: 8))"
+        return [writable
+            ? Finding(.nfsImageAccess, hosts: [host.name], .pass, "\(shown): writable by \(user.name) (\(user.uid)) under root_squash")
+            : Finding(.nfsImageAccess, hosts: [host.name], .fail,
+                      "\(shown): with root_squash, root on \(host.name) is nobody and qemu runs as \(user.name) (\(user.uid):\(user.gid)), which cannot write it",
+                      fix: "on \(context.spec.nfs?.server ?? "the server"): chown \(user.uid):\(user.gid) \(export.path) (the same uid on every hypervisor), or no_root_squash in the export's options")]
+    }
+
+    /// A canary one hypervisor wrote, read back byte-identical by every other one.
+    static func canaries(_ context: CheckContext) -> [Finding] {
+        guard let nfs = context.spec.nfs else { return [] }
+        var findings: [Finding] = []
+        for export in nfs.exports {
+            let clients = context.answered.filter { $0.host.name != nfs.server && context.isClient($0.host, of: export) }
+            let mounts = clients.compactMap { client in client.facts.nfs?.mounts.first { $0.export == export.path }.map { (client.host.name, $0) } }
+            guard let (writer, written) = mounts.first(where: { $0.1.canary != nil }), let canary = written.canary else {
+                if let (host, failed) = mounts.first(where: { $0.1.canaryError != nil }) {
+                    findings.append(Finding(.nfsCanaryShared, hosts: [host], .fail, "could not write a file on \(export.path): \(failed.canaryError ?? "")",
+                                            fix: "the export must be writable by the hypervisors: rw in its options, and see nfs.image.access"))
+                }
+                continue
+            }
+            let reads = context.facts.canaryReads.filter { $0.export == export.path && $0.writer == writer }
+            if clients.count < 2 {
+                findings.append(Finding(.nfsCanaryShared, hosts: [writer], .skip, "only one hypervisor mounts \(export.path): nothing to compare"))
+                continue
+            }
+            for read in reads {
+                if read.content == canary.content {
+                    findings.append(Finding(.nfsCanaryShared, hosts: [read.reader], .pass,
+                                            "reads the file \(writer) wrote on \(export.path), byte-identical"))
+                } else {
+                    let why = read.error ?? "read \(read.content?.utf8.count ?? 0) byte(s) that differ from the \(canary.content.utf8.count) \(writer) wrote"
+                    findings.append(Finding(.nfsCanaryShared, hosts: [read.reader], .fail,
+                                            "cannot read back \(export.path)/\(canary.path) written by \(writer): \(why)",
+                                            fix: "every hypervisor must mount the same server and export (nfs.address, nfs.exports[].path)"))
+                }
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,63 @@
+import StorageModel
+
+/// The same path on every hypervisor: mountPath exists, (with kernel facts) the same source and
+/// filesystem mounted there, and for raw iSCSI the same /dev/mapper device everywhere.
+enum PathRules {
+    static func evaluate(_ context: CheckContext) -> [Finding] {
+        let spec = context.spec
+        var findings: [Finding] = []
+        var mounted: [String: [(host: String, source: String, fstype: String)]] = [:]
+        for (host, facts) in context.answered {
+            let mounts = spec.sharedMounts(of: host)
+            let mount = context.command("mount --host \(host.name)")
+            for path in Set(mounts.map(\.mountPoint) + [spec.mountPath]).sorted() {
+                guard let seen = facts.paths.first(where: { $0.path == path }) else { continue }
+                findings.append(seen.exists && seen.isDirectory
+                    ? Finding(.pathExists, hosts: [host.name], .pass, "\(path) exists")
+                    : Finding(.pathExists, hosts: [host.name], .fail, seen.exists ? "\(path) is not a directory" : "\(path) does not exist", fix: mount))
+            }
+            switch facts.kernel.mounts {
+            case .unknown(let reason):
+                if !mounts.isEmpty { findings.append(Finding(.pathMountSame, hosts: [host.name], .skip, reason)) }
+            case .known(let table):
+                for expected in mounts {
+                    guard let got = table.last(where: { $0.target == expected.mountPoint }) else {
+                        findings.append(Finding(.pathMountSame, hosts: [host.name], .fail, "nothing is mounted on \(expected.mountPoint)", fix: mount))
+                        continue
+                    }
+                    mounted[expected.mountPoint, default: []].append((host.name, got.source, got.fstype))
+                    let typeMatches = expected.type == "nfs" ? got.fstype.hasPrefix("nfs") : expected.type == "none" || got.fstype == expected.type
+                    let sourceMatches = expected.type == "none" || got.source == expected.what
+                    if !(typeMatches && sourceMatches) {
+                        findings.append(Finding(.pathMountSame, hosts: [host.name], .fail,
+                                                "\(expected.mountPoint) has \(got.source) (\(got.fstype)), the spec wants \(expected.what) (\(expected.type))",
+                                                fix: "umount \(expected.mountPoint) on \(host.name), then \(mount)"))
+                    }
+                }
+            }
+        }
+        for (path, seen) in mounted.sorted(by: { $0.key < $1.key }) {
+            let kinds = Set(seen.map { "\($0.source) (\($0.fstype))" })
+            if kinds.count == 1, !findings.contains(where: { $0.check == CheckID.pathMountSame.rawValue && $0.status == .fail }) {
+                findings.append(Finding(.pathMountSame, hosts: seen.map(\.host), .pass, "\(path) is \(kinds.first!) on every host"))
+            }
+        }
+        if let iscsi = spec.iscsi, iscsi.filesystem == .none {
+            for (host, facts) in context.answered where !spec.targets(reachableBy: host).isEmpty {
+                guard let maps = facts.kernel.multipath.value else {
+                    findings.append(Finding(.pathDeviceSame, hosts: [host.name], .skip, facts.kernel.multipath.reason ?? ""))
+                    continue
+                }
+                for (target, lun) in iscsi.allLUNs where spec.targets(reachableBy: host).contains(where: { $0.iqn == target.iqn }) {
+                    let alias = spec.multipathAlias(of: target, lun)
+                    let wwid = spec.identity(of: target, lun).wwid
+                    findings.append(maps.contains { $0.alias == alias && $0.wwid == wwid }
+                        ? Finding(.pathDeviceSame, hosts: [host.name], .pass, "/dev/mapper/\(alias) is WWID \(wwid)")
+                        : Finding(.pathDeviceSame, hosts: [host.name], .fail, "/dev/mapper/\(alias) is not WWID \(wwid) here",
+                                  fix: context.command("multipath setup --host \(host.name)")))
+                }
+            }
+        }
+        return findings
+    }
+}

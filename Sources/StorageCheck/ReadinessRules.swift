@@ -1,0 +1,39 @@
+import StorageModel
+
+/// The readiness rules: facts in, findings out. Pure, so every rule is tested on fact fixtures.
+public enum ReadinessRules {
+    /// Every finding for `areas` (all when empty), failures first within each area, passes merged
+    /// across hosts.
+    public static func evaluate(_ context: CheckContext, areas: Set<CheckArea> = []) -> [Finding] {
+        let wanted = areas.isEmpty ? Set(CheckArea.allCases) : areas.union(areas.contains(.iscsi) || areas.contains(.nfs) ? [.path] : [])
+        var findings = HostRules.evaluate(context)
+        if wanted.contains(.iscsi) { findings += ISCSIReadinessRules.evaluate(context) }
+        if wanted.contains(.nfs) { findings += NFSReadinessRules.evaluate(context) }
+        if wanted.contains(.path) { findings += PathRules.evaluate(context) }
+        if wanted.contains(.migration) { findings += MigrationRules.evaluate(context) }
+        if wanted.contains(.drbd) && areas.contains(.drbd) {
+            findings.append(Finding(.drbdState, hosts: [], .skip, "the spec has no DRBD resources", fix: "nothing to check"))
+        }
+        return findings.merged()
+    }
+}
+
+/// Whether each hypervisor answered at all.
+enum HostRules {
+    static func evaluate(_ context: CheckContext) -> [Finding] {
+        context.hypervisors.map { host in
+            switch context.facts.hosts[host.name] {
+            case .answered(let facts)?:
+                _ = facts
+                return Finding(.hostFacts, hosts: [host.name], .pass, "answered with its facts")
+            case .silent(let reason)?:
+                let fix = host.transport == .lab
+                    ? "storagekit lab status --spec \(context.specFile); is the lab up and the host's namespace alive?"
+                    : "ssh root@\(host.addresses.first ?? host.name) storagekit --version (is the host up, is storagekit installed?)"
+                return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)", fix: fix)
+            case nil:
+                return Finding(.hostFacts, hosts: [host.name], .fail, "was not asked for facts", fix: "run check without --host, or name this host")
+            }
+        }
+    }
+}
