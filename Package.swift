@@ -55,10 +55,14 @@ let package = Package(
             name: "StorageProbe",
             dependencies: ["CLibISCSI", "CLibNFS"],
             swiftSettings: swiftSettings),
+        // Side effects: one host's facts (probes, tools, /proc) and the cluster-wide gathering.
+        .target(
+            name: "StorageFacts", dependencies: ["StorageCheck", "StorageModel", "StorageProbe", "StorageSystem"],
+            swiftSettings: swiftSettings),
         .target(
             name: "StorageCommands",
             dependencies: [
-                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe", "StorageCheck",
+                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe", "StorageCheck", "StorageFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -74,7 +78,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageTestSupport"],

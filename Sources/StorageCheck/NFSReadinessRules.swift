@@ -143,34 +143,43 @@ enum NFSReadinessRules {
                       fix: "on \(context.spec.nfs?.server ?? "the server"): chown \(user.uid):\(user.gid) \(export.path) (the same uid on every hypervisor), or no_root_squash in the export's options")]
     }
 
-    /// A canary one hypervisor wrote, read back byte-identical by every other one.
+    /// Each hypervisor wrote a canary on every export it mounts; every other one must read each
+    /// back byte-identical (same server, same export, same file).
     static func canaries(_ context: CheckContext) -> [Finding] {
         guard let nfs = context.spec.nfs else { return [] }
         var findings: [Finding] = []
         for export in nfs.exports {
             let clients = context.answered.filter { $0.host.name != nfs.server && context.isClient($0.host, of: export) }
-            let mounts = clients.compactMap { client in client.facts.nfs?.mounts.first { $0.export == export.path }.map { (client.host.name, $0) } }
-            guard let (writer, written) = mounts.first(where: { $0.1.canary != nil }), let canary = written.canary else {
-                if let (host, failed) = mounts.first(where: { $0.1.canaryError != nil }) {
-                    findings.append(Finding(.nfsCanaryShared, hosts: [host], .fail, "could not write a file on \(export.path): \(failed.canaryError ?? "")",
-                                            fix: "the export must be writable by the hypervisors: rw in its options, and see nfs.image.access"))
+            let mounts = clients.compactMap { client in client.facts.nfs?.mounts.first { $0.export == export.path && $0.error == nil }.map { (host: client.host.name, mount: $0) } }
+            for (host, mount) in mounts where mount.canary == nil {
+                findings.append(Finding(.nfsCanaryShared, hosts: [host], .fail, "could not write a file on \(export.path): \(mount.canaryError ?? "no canary written")",
+                                        fix: "the export must be writable by the hypervisors: rw in its options, and see nfs.image.access"))
+            }
+            let written = Dictionary(mounts.compactMap { entry in entry.mount.canary.map { (entry.host, $0) } }, uniquingKeysWith: { first, _ in first })
+            guard !written.isEmpty else { continue }
+            if mounts.count < 2 {
+                findings.append(Finding(.nfsCanaryShared, hosts: mounts.map(\.host), .skip, "only one hypervisor mounts \(export.path): nothing to compare"))
+                continue
+            }
+            for (reader, _) in mounts {
+                let reads = context.facts.canaryReads.filter { $0.export == export.path && $0.reader == reader }
+                var failed = false
+                for (writer, canary) in written.sorted(by: { $0.key < $1.key }) where writer != reader {
+                    guard let read = reads.first(where: { $0.writer == writer }) else {
+                        findings.append(Finding(.nfsCanaryShared, hosts: [reader], .fail, "did not read the file \(writer) wrote on \(export.path)",
+                                                fix: "run check again; if it persists, see host.facts"))
+                        failed = true
+                        continue
+                    }
+                    if read.content != canary.content {
+                        let why = read.error ?? "read \(read.content?.utf8.count ?? 0) byte(s) that differ from the \(canary.content.utf8.count) \(writer) wrote"
+                        findings.append(Finding(.nfsCanaryShared, hosts: [reader], .fail, "cannot read back \(export.path)\(canary.path) written by \(writer): \(why)",
+                                                fix: "every hypervisor must mount the same server and export (nfs.address, nfs.exports[].path)"))
+                        failed = true
+                    }
                 }
-                continue
-            }
-            let reads = context.facts.canaryReads.filter { $0.export == export.path && $0.writer == writer }
-            if clients.count < 2 {
-                findings.append(Finding(.nfsCanaryShared, hosts: [writer], .skip, "only one hypervisor mounts \(export.path): nothing to compare"))
-                continue
-            }
-            for read in reads {
-                if read.content == canary.content {
-                    findings.append(Finding(.nfsCanaryShared, hosts: [read.reader], .pass,
-                                            "reads the file \(writer) wrote on \(export.path), byte-identical"))
-                } else {
-                    let why = read.error ?? "read \(read.content?.utf8.count ?? 0) byte(s) that differ from the \(canary.content.utf8.count) \(writer) wrote"
-                    findings.append(Finding(.nfsCanaryShared, hosts: [read.reader], .fail,
-                                            "cannot read back \(export.path)/\(canary.path) written by \(writer): \(why)",
-                                            fix: "every hypervisor must mount the same server and export (nfs.address, nfs.exports[].path)"))
+                if !failed && written.keys.contains(where: { $0 != reader }) {
+                    findings.append(Finding(.nfsCanaryShared, hosts: [reader], .pass, "reads back, byte-identical, the files the other hypervisors wrote on \(export.path)"))
                 }
             }
         }

@@ -10,10 +10,15 @@ public struct StorageKit: AsyncParsableCommand {
             move. storagekit renders the iSCSI target, NFS export, multipath, mount and firewall
             files each host needs from one spec (see docs/spec.md and examples/).
             """,
-        version: "0.1.0",
-        subcommands: [Validate.self, Render.self, Plan.self, Apply.self, Setup.self, Firewall.self, Rollback.self, Probe.self, ISCSI.self, Multipath.self, Mount.self, Lab.self])
+        version: StorageKit.version,
+        subcommands: [
+            Validate.self, Render.self, Plan.self, Apply.self, Setup.self, Firewall.self, Rollback.self, Probe.self, ISCSI.self, Multipath.self,
+            Mount.self, Check.self, Facts.self, Lab.self,
+        ])
 
     public init() {}
+
+    public static let version = "0.1.0"
 }
 
 extension StorageKit {

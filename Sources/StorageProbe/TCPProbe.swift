@@ -39,3 +39,15 @@ public enum TCPProbe {
         }
     }
 }
+
+extension TCPProbe {
+    /// `connect` on a thread of its own: the poll blocks, and Swift's cooperative pool (one
+    /// thread per core) must not wait on dozens of them.
+    public static func reach(_ address: String, port: Int, timeout: Duration) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: connect(address, port: port, timeout: timeout)) }.start()
+        }
+    }
+}
+
+import Foundation

@@ -222,3 +222,36 @@ public enum ISCSIProber {
         string(tuple).trimmingCharacters(in: .whitespaces)
     }
 }
+
+extension ISCSIProber {
+    /// SendTargets only: the target names the portal offers to `initiatorName` (tgtd lists only
+    /// targets whose ACL admits it).
+    public static func discover(portal: String, initiatorName: String, timeout: Duration) async throws(ProbeError) -> [String] {
+        let outcome: Result<[String], ProbeError> = await withCheckedContinuation { continuation in
+            Thread {
+                do {
+                    let request = ISCSIProbeRequest(portal: portal, initiatorName: initiatorName, timeout: timeout)
+                    let deadline = ContinuousClock.now + timeout
+                    let (host, port) = request.address
+                    let address = "\(host):\(port)"
+                    switch TCPProbe.connect(host, port: port, timeout: timeout) {
+                    case .open: break
+                    case .refused: throw ProbeError.connectionRefused(portal: address)
+                    case .timeout: throw ProbeError.timeout(portal: address, step: "TCP connect")
+                    case .unreachable(let reason): throw ProbeError.unreachable(portal: address, reason: reason)
+                    }
+                    let session = try ISCSISession(initiatorName: initiatorName, portal: address, sessionType: ISCSI_SESSION_DISCOVERY, target: nil, chap: nil)
+                    try session.login(step: "discovery login", deadline: deadline)
+                    let found = try session.discover(deadline: deadline).map(\.iqn)
+                    session.logout(deadline: deadline)
+                    continuation.resume(returning: .success(found))
+                } catch let error as ProbeError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(.iscsi(portal: portal, step: "discovery", message: "\(error)")))
+                }
+            }.start()
+        }
+        return try outcome.get()
+    }
+}

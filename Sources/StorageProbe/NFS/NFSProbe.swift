@@ -162,67 +162,23 @@ public enum NFSProber {
         }
     }
 
+    /// Writes a file, reads it back and removes it, with the owner and mode of the export root.
     static func writeCanary(_ server: String, _ export: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> CanaryResult {
-        let context = try NFSContext()
-        let nfs = context.context
-        let completion = NFSCompletion()
+        let mounted = try NFSMountedExport(server: server, export: export, deadline: deadline)
         let name = "/.storagekit-canary-\(UUID().uuidString.prefix(8))"
-        func step(_ what: String, _ start: () -> Int32) throws(ProbeError) {
-            guard start() == 0 else { throw .nfs(server: server, step: what, message: nfs_get_error(nfs).map { String(cString: $0) } ?? "") }
-            try serviceUntilDone(
-                completion, server: server, step: what, deadline: deadline,
-                fd: { nfs_get_fd(nfs) }, events: { nfs_which_events(nfs) }, service: { nfs_service(nfs, $0) },
-                error: { nfs_get_error(nfs).map { String(cString: $0) } ?? "unknown error" })
+        let bytes = Array("storagekit canary \(UUID().uuidString)\n".utf8)
+        if let error = try mounted.write(name, bytes) { return CanaryResult(ok: false, path: export + name, error: error) }
+        let readBack = try mounted.read(name)
+        let owner = try mounted.owner()
+        let removeError = try mounted.remove(name)
+        var error: String?
+        switch readBack {
+        case .failure(let failure): error = failure.message
+        case .success(let got) where got != bytes: error = "read back \(got.count) byte(s) that differ from the \(bytes.count) written"
+        default: if let removeError { error = "could not remove it: \(removeError)" }
         }
-        func failed(_ what: String) -> CanaryResult {
-            CanaryResult(ok: false, path: export + name, error: "\(what): \(completion.error ?? "failed")")
-        }
-
-        completion.reset()
-        try step("mount \(export)") { nfs_mount_async(nfs, server, export, NFSCompletion.nfsCallback, completion.pointer) }
-        if let error = completion.error {
-            if error.contains("MNT3ERR_ACCES") || error.contains("Permission denied") { throw .mountDenied(server: server, export: export) }
-            throw .nfs(server: server, step: "mount \(export)", message: error)
-        }
-
-        var handle: OpaquePointer?
-        completion.reset { _, data in handle = OpaquePointer(data) }
-        try step("create \(name)") { nfs_creat_async(nfs, name, 0o600, NFSCompletion.nfsCallback, completion.pointer) }
-        guard completion.error == nil, let writer = handle else { return failed("create") }
-        let text = "storagekit canary \(UUID().uuidString)\n"
-        let bytes = Array(text.utf8)
-        completion.reset()
-        try step("write \(name)") { bytes.withUnsafeBytes { nfs_write_async(nfs, writer, UInt64(bytes.count), $0.baseAddress, NFSCompletion.nfsCallback, completion.pointer) } }
-        let wrote = completion.error == nil
-        completion.reset()
-        try step("close \(name)") { nfs_close_async(nfs, writer, NFSCompletion.nfsCallback, completion.pointer) }
-        guard wrote else { return failed("write") }
-
-        completion.reset { _, data in handle = OpaquePointer(data) }
-        try step("open \(name)") { nfs_open_async(nfs, name, O_RDONLY, NFSCompletion.nfsCallback, completion.pointer) }
-        guard completion.error == nil, let reader = handle else { return failed("open") }
-        var readBack: [UInt8] = []
-        completion.reset { count, data in
-            if let data { readBack = Array(UnsafeRawBufferPointer(start: data, count: Int(count))) }
-        }
-        try step("read \(name)") { nfs_pread_async(nfs, reader, 0, UInt64(bytes.count), NFSCompletion.nfsCallback, completion.pointer) }
-        completion.reset()
-        try step("close \(name)") { nfs_close_async(nfs, reader, NFSCompletion.nfsCallback, completion.pointer) }
-
-        var owner: (uid: Int, gid: Int, mode: String)?
-        completion.reset { _, data in
-            if let stat = data?.assumingMemoryBound(to: nfs_stat_64.self).pointee {
-                owner = (Int(stat.nfs_uid), Int(stat.nfs_gid), String(stat.nfs_mode & 0o7777, radix: 8))
-            }
-        }
-        try step("stat /") { nfs_stat64_async(nfs, "/", NFSCompletion.nfsCallback, completion.pointer) }
-        completion.reset()
-        try step("remove \(name)") { nfs_unlink_async(nfs, name, NFSCompletion.nfsCallback, completion.pointer) }
-        let removed = completion.error == nil
-        let ok = readBack == bytes && removed
         return CanaryResult(
-            ok: ok, path: export + name,
-            error: ok ? nil : readBack != bytes ? "read back \(readBack.count) byte(s) that differ from the \(bytes.count) written" : "could not remove it: \(completion.error ?? "")",
-            uid: owner?.uid, gid: owner?.gid, mode: owner?.mode)
+            ok: error == nil, path: export + name, error: error,
+            uid: owner?.uid, gid: owner?.gid, mode: owner.map { String($0.mode, radix: 8) })
     }
 }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import StorageCheck
+import StorageFacts
+import StorageModel
+import StorageSystem
+
+extension CheckArea: ExpressibleByArgument {}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prove the cluster is ready for live migration, or say exactly what to fix.",
+        discussion: """
+            Gathers facts from every hypervisor at once through its transport (`storagekit facts`
+            there: libiscsi logins on every portal with its own initiator name and CHAP, libnfs
+            probes and a canary each hypervisor writes and every other one reads back, TCP connects
+            to the pinned NFS ports and the migration ports, sessions/multipath/mounts from the
+            kernel), then judges them with the rules in docs/checks.md. In the lab, facts only a
+            kernel or a hypervisor can give are `skip`, never `pass`.
+            Exit status: 0 READY, 1 NOT READY, 2 bad usage or spec.
+            JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs"}.
+            """)
+
+    @OptionGroup var spec: SpecOptions
+    @Option(name: .long, help: ArgumentHelp("Only these hypervisors (repeatable; default all).", valueName: "name")) var host: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Only these checks: iscsi, nfs, drbd, migration (repeatable).", valueName: "area")) var only: [CheckArea] = []
+    @Option(help: ArgumentHelp("Seconds each host has to answer.", valueName: "seconds")) var timeout: Double = 10
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func validate() throws {
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (loaded, diagnostics) = try spec.loadValidated(printWarnings: false)
+        let cluster = loaded.spec
+        var hosts = cluster.hypervisors
+        if !host.isEmpty {
+            for name in host where !hosts.contains(where: { $0.name == name }) {
+                Console.error(cluster.host(named: name) == nil ? "error: no host named \"\(name)\" in the spec" : "error: \(name) is not a hypervisor (check asks hypervisors)")
+                throw ExitCode(2)
+            }
+            hosts = hosts.filter { host.contains($0.name) }
+        }
+        let specYAML = (try? String(contentsOfFile: spec.spec, encoding: .utf8)) ?? ""
+        let secrets = SecretFiles(fileSystem: LocalFileSystem()).read((cluster.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+        let gatherer = ClusterFactsGatherer(
+            spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
+            transport: { host in try HostContext.make(cluster, host: host).transport }, storagekit: { ISCSIRun.storagekit(on: $0) })
+        let facts = await gatherer.gather()
+        let warnings = diagnostics.warnings.count
+        var findings = [Finding(.specValid, hosts: [], .pass, warnings == 0 ? "\(spec.spec) is valid" : "\(spec.spec) is valid, with \(warnings) warning(s): storagekit validate --spec \(spec.spec)")]
+        findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts), areas: Set(only))
+        let elapsed = clock.now - started
+        let report = CheckReport(findings: findings, durationMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        if json {
+            try Console.json(report)
+        } else {
+            print(CheckTable.render(report, cluster: cluster.cluster, hosts: hosts.count))
+        }
+        if !report.ready { throw ExitCode(1) }
+    }
+}
+
+/// The human form: findings grouped by the hosts they concern, problems first, fixes under
+/// them, and the verdict on the last line.
+enum CheckTable {
+    static func render(_ report: CheckReport, cluster: String, hosts: Int) -> String {
+        var groups: [(key: String, findings: [Finding])] = []
+        for finding in report.findings {
+            let key = finding.hosts.isEmpty ? "cluster \(cluster)" : finding.hosts.joined(separator: ", ")
+            if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].findings.append(finding) } else { groups.append((key, [finding])) }
+        }
+        let width = report.findings.map(\.check.count).max() ?? 10
+        var lines: [String] = []
+        for group in groups {
+            lines.append(group.key)
+            for finding in group.findings.sorted(by: { $0.status < $1.status }) {
+                let mark = [Finding.Status.pass: "ok  ", .fail: "FAIL", .warn: "warn", .skip: "skip"][finding.status] ?? ""
+                lines.append("  \(mark) \(finding.check.padding(toLength: width, withPad: " ", startingAt: 0))  \(finding.message)")
+                if let fix = finding.fix, finding.status != .pass {
+                    lines.append("       \(String(repeating: " ", count: width))  \(finding.status == .skip ? "why" : "fix"): \(fix)")
+                }
+            }
+        }
+        lines.append("")
+        lines.append("\(report.verdict)   (\(hosts) hypervisor\(hosts == 1 ? "" : "s"), \(String(format: "%.1f", report.durationMs / 1000)) s)")
+        return lines.joined(separator: "\n")
+    }
+}

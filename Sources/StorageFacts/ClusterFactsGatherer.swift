@@ -1,0 +1,176 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import StorageSystem
+
+/// Asks every hypervisor for its facts at once, through each host's transport (`storagekit
+/// facts --request -` over ssh, inside a lab host's namespaces, or here), then has each one
+/// read the NFS canaries the others wrote, then has the writers remove them. A host that does
+/// not answer in time is recorded as silent with the cause; nothing waits past the deadline.
+public struct ClusterFactsGatherer: Sendable {
+    public let spec: ClusterSpec
+    public let specYAML: String
+    public let secrets: [String: String]
+    public let hosts: [StorageModel.Host]
+    /// How long each host has to answer one request.
+    public let timeout: Duration
+    public let transport: @Sendable (StorageModel.Host) throws -> any Transport
+    /// argv that runs storagekit on a host.
+    public let storagekit: @Sendable (StorageModel.Host) -> [String]
+
+    public init(
+        spec: ClusterSpec, specYAML: String, secrets: [String: String], hosts: [StorageModel.Host], timeout: Duration,
+        transport: @escaping @Sendable (StorageModel.Host) throws -> any Transport, storagekit: @escaping @Sendable (StorageModel.Host) -> [String]
+    ) {
+        self.spec = spec
+        self.specYAML = specYAML
+        self.secrets = secrets
+        self.hosts = hosts
+        self.timeout = timeout
+        self.transport = transport
+        self.storagekit = storagekit
+    }
+
+    /// Probes on the host get most of the time; the rest is for starting storagekit there and
+    /// carrying the answer back.
+    var probeTimeoutMs: Int {
+        let total = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return max(500, total * 6 / 10)
+    }
+
+    public func gather() async -> ClusterFacts {
+        let outcomes = await concurrently(hosts) { host in await self.facts(of: host) }
+        var facts = ClusterFacts(hosts: Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), outcomes)))
+        facts.canaryReads = await exchangeCanaries(facts)
+        return facts
+    }
+
+    func facts(of host: StorageModel.Host) async -> HostOutcome {
+        let request = FactsRequest(host: host.name, specYAML: specYAML, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
+        switch await ask(host, request) {
+        case .failure(let reason): return .silent(reason: reason.description)
+        case .success(let output):
+            do {
+                return .answered(try JSONDecoder().decode(HostFacts.self, from: Data(output.utf8)))
+            } catch {
+                return .silent(reason: "its storagekit printed facts this one cannot read (run the same version everywhere)")
+            }
+        }
+    }
+
+    /// Every hypervisor reads every canary the others wrote; then each writer removes its own.
+    func exchangeCanaries(_ facts: ClusterFacts) async -> [CanaryRead] {
+        let written: [(writer: String, export: String, canary: CanaryFile)] = hosts.flatMap { host in
+            (facts.facts(host.name)?.nfs?.mounts ?? []).compactMap { mount in mount.canary.map { (host.name, mount.export, $0) } }
+        }
+        guard !written.isEmpty else { return [] }
+        let readers = hosts.filter { host in facts.facts(host.name)?.nfs?.mounts.contains { $0.error == nil } ?? false }
+        let reads: [[CanaryRead]] = await concurrently(readers) { reader in
+            let wanted = written.filter { $0.writer != reader.name }
+                .filter { entry in facts.facts(reader.name)?.nfs?.mounts.contains { $0.export == entry.export && $0.error == nil } ?? false }
+            guard !wanted.isEmpty else { return [] }
+            let request = FactsRequest(
+                host: reader.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .readCanaries,
+                canaries: wanted.map { CanaryRef(export: $0.export, path: $0.canary.path) })
+            let answers = await self.canaryAnswers(reader, request)
+            return wanted.map { entry in
+                switch answers {
+                case .failure(let reason):
+                    return CanaryRead(reader: reader.name, writer: entry.writer, export: entry.export, path: entry.canary.path, content: nil, error: reason.description)
+                case .success(let list):
+                    let answer = list.first { $0.export == entry.export && $0.path == entry.canary.path }
+                    return CanaryRead(reader: reader.name, writer: entry.writer, export: entry.export, path: entry.canary.path,
+                                      content: answer?.content, error: answer == nil ? "no answer for this file" : answer?.error)
+                }
+            }
+        }
+        let writers = hosts.filter { host in written.contains { $0.writer == host.name } }
+        _ = await concurrently(writers) { writer in
+            let mine = written.filter { $0.writer == writer.name }.map { CanaryRef(export: $0.export, path: $0.canary.path) }
+            return await self.canaryAnswers(writer, FactsRequest(host: writer.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .removeCanaries, canaries: mine))
+        }
+        return reads.flatMap { $0 }
+    }
+
+    func canaryAnswers(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<[CanaryAnswer], FailureText> {
+        switch await ask(host, request) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let output):
+            guard let answers = try? JSONDecoder().decode([CanaryAnswer].self, from: Data(output.utf8)) else {
+                return .failure(FailureText("its storagekit printed an answer this one cannot read"))
+            }
+            return .success(answers)
+        }
+    }
+
+    struct FailureText: Error, CustomStringConvertible {
+        var description: String
+        init(_ text: String) { description = text }
+    }
+
+    /// Runs `storagekit facts --request -` on the host with the request on stdin; the output,
+    /// or why there is none. Bounded by `timeout` even if the transport ignores its own.
+    func ask(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<String, FailureText> {
+        let argv = storagekit(host) + ["facts", "--request", "-"]
+        guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
+        let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
+        let transport: any Transport
+        do { transport = try self.transport(host) } catch { return .failure(FailureText("cannot be reached: \(error)")) }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let outcome = await Deadline.race(timeout + .milliseconds(500)) { () async -> Result<String, FailureText> in
+            do throws(CommandError) {
+                let result = try await transport.run(command)
+                if result.succeeded { return .success(result.stdout) }
+                let said = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+                return .failure(FailureText("storagekit facts failed there (\(result.exitCode.map { "exit \($0)" } ?? "killed by a signal")): \(said)"))
+            } catch .timedOut {
+                return .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+            } catch .notFound(let executable) {
+                return .failure(FailureText("\(executable) is not installed there"))
+            } catch {
+                return .failure(FailureText(error.description))
+            }
+        }
+        return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+    }
+
+    /// `body` for each element, all at once, results in input order.
+    func concurrently<Element: Sendable, Output: Sendable>(_ elements: [Element], _ body: @escaping @Sendable (Element) async -> Output) async -> [Output] {
+        await withTaskGroup(of: (Int, Output).self) { group in
+            for (index, element) in elements.enumerated() { group.addTask { (index, await body(element)) } }
+            var results: [(Int, Output)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+}
+
+/// The first of a piece of work and a deadline. The work runs in a task of its own, so a
+/// transport that never returns is left behind (cancelled) instead of holding the caller.
+enum Deadline {
+    static func race<Value: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> Value) async -> Value? {
+        let once = Once<Value?>()
+        return await withCheckedContinuation { continuation in
+            let worker = Task { once.resume(continuation, with: await work()) }
+            Task {
+                try? await Task.sleep(for: limit)
+                if once.resume(continuation, with: nil) { worker.cancel() }
+            }
+        }
+    }
+
+    final class Once<Value: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+
+        @discardableResult
+        func resume(_ continuation: CheckedContinuation<Value, Never>, with value: Value) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !done else { return false }
+            done = true
+            continuation.resume(returning: value)
+            return true
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import StorageCheck
+
+/// What `storagekit check` asks of one host, sent as JSON on the standard input of
+/// `storagekit facts --request -` there: the spec itself (the host may not have the file), the
+/// CHAP secrets it needs (never in argv), and what to do with canaries.
+public struct FactsRequest: Sendable, Codable, Equatable {
+    public enum Mode: String, Sendable, Codable {
+        /// Everything the host sees; writes a canary on each export it mounts and leaves it.
+        case gather
+        /// Only read the named canaries.
+        case readCanaries
+        /// Only remove the named canaries.
+        case removeCanaries
+    }
+
+    public var host: String
+    public var specYAML: String
+    /// CHAP secrets by the spec's secretFile path.
+    public var secrets: [String: String]
+    /// Deadline of each probe, in milliseconds; the whole answer comes within about this.
+    public var probeTimeoutMs: Int
+    public var mode: Mode
+    /// For reads and removals.
+    public var canaries: [CanaryRef]
+
+    public init(host: String, specYAML: String, secrets: [String: String] = [:], probeTimeoutMs: Int = 3000, mode: Mode = .gather, canaries: [CanaryRef] = []) {
+        self.host = host
+        self.specYAML = specYAML
+        self.secrets = secrets
+        self.probeTimeoutMs = probeTimeoutMs
+        self.mode = mode
+        self.canaries = canaries
+    }
+}
+
+public struct CanaryRef: Sendable, Codable, Equatable, Hashable {
+    public var export: String
+    public var path: String
+
+    public init(export: String, path: String) {
+        self.export = export
+        self.path = path
+    }
+}
+
+/// The answer to a read or remove request: one entry per canary.
+public struct CanaryAnswer: Sendable, Codable, Equatable {
+    public var export: String
+    public var path: String
+    public var content: String?
+    public var error: String?
+
+    public init(export: String, path: String, content: String? = nil, error: String? = nil) {
+        self.export = export
+        self.path = path
+        self.content = content
+        self.error = error
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import StorageProbe
+import StorageSystem
+
+/// Gathers one host's facts, on that host: libiscsi and libnfs probes of what the spec says it
+/// should use, TCP connects to the pinned ports and the other hypervisors' migration ports,
+/// and what its kernel and system say. Everything runs at once under one probe deadline, so
+/// the answer comes in about that time even when every port is dropped.
+public struct HostFactsCollector: Sendable {
+    public let spec: ClusterSpec
+    public let host: StorageModel.Host
+    public let secrets: [String: String]
+    public let probeTimeout: Duration
+    public let runner: any CommandRunner
+    public let version: String
+    /// Prefix for /proc, /etc and /sys (tests point it at fixtures).
+    public let root: String
+
+    public init(
+        spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], probeTimeout: Duration, version: String,
+        runner: any CommandRunner = SubprocessRunner(), root: String = ""
+    ) {
+        self.spec = spec
+        self.host = host
+        self.secrets = secrets
+        self.probeTimeout = probeTimeout
+        self.version = version
+        self.runner = runner
+        self.root = root
+    }
+
+    static let labReason = "lab host: no kernel iSCSI initiator, device-mapper or NFS client inside a network namespace"
+
+    public func gather(writeCanary: Bool) async -> HostFacts {
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let iscsi = iscsiFacts()
+        async let nfs = nfsFacts(writeCanary: writeCanary)
+        async let migration = migrationPorts()
+        async let kernel = kernelFacts()
+        async let system = systemFacts()
+        async let domains = domainFacts()
+        var facts = HostFacts(
+            host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: pathFacts(),
+            kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains)
+        let elapsed = clock.now - started
+        facts.durationMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return facts
+    }
+
+    // MARK: iSCSI
+
+    func iscsiFacts() async -> [PortalFacts] {
+        let initiator = spec.initiatorName(of: host)
+        let pairs = spec.targets(reachableBy: host).flatMap { target in spec.portals(of: target).map { (target, $0) } }
+        return await withTaskGroup(of: (Int, PortalFacts).self) { group in
+            for (index, (target, portal)) in pairs.enumerated() {
+                group.addTask {
+                    async let discovered = try? ISCSIProber.discover(portal: portal.description, initiatorName: initiator, timeout: probeTimeout)
+                    let request = ISCSIProbeRequest(
+                        portal: portal.description, target: target.iqn, initiatorName: initiator, chapUser: target.chap?.username,
+                        chapSecret: target.chap.map { secrets[$0.secretFile] ?? "" }, timeout: probeTimeout)
+                    var facts = PortalFacts(target: target.iqn, portal: portal.description, tcp: .open)
+                    do throws(ProbeError) {
+                        let result = try await ISCSIProber.probe(request)
+                        facts.luns = (result.targets.first?.luns ?? []).map {
+                            LUNFacts(lun: $0.lun, serial: $0.serial, wwid: $0.wwid, sizeBytes: $0.sizeBytes, vendor: $0.vendor, product: $0.product, ready: $0.ready)
+                        }
+                    } catch {
+                        (facts.tcp, facts.error) = Self.classify(error)
+                    }
+                    facts.discovered = facts.tcp == .open ? await discovered : nil
+                    return (index, facts)
+                }
+            }
+            var results: [(Int, PortalFacts)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// A probe error as the TCP outcome it implies and the failure to report.
+    static func classify(_ error: ProbeError) -> (Reach, ProbeFailure?) {
+        let failure = ProbeFailure(code: error.code, message: error.description)
+        switch error {
+        case .connectionRefused: return (.refused, failure)
+        case .timeout(_, let step) where step.hasPrefix("TCP connect"): return (.timeout, failure)
+        case .unreachable: return (.unreachable, failure)
+        default: return (.open, failure)
+        }
+    }
+
+    static func reach(_ outcome: TCPProbe.Outcome) -> Reach {
+        switch outcome {
+        case .open: .open
+        case .refused: .refused
+        case .timeout: .timeout
+        case .unreachable: .unreachable
+        }
+    }
+
+    // MARK: NFS
+
+    func nfsFacts(writeCanary: Bool) async -> NFSFacts? {
+        guard let nfs = spec.nfs, nfs.server != host.name, let server = spec.nfsServerAddress else { return nil }
+        let exports = nfs.exports.filter { export in
+            export.clients.contains { NFSClientMatch.covers($0, host) }
+        }
+        guard !exports.isEmpty else { return nil }
+        var pinned = [("nfs", nfs.ports.nfs), ("mountd", nfs.ports.mountd), ("lockd", nfs.ports.lockd), ("rquotad", nfs.ports.rquotad)]
+        if nfs.implementation == .kernel { pinned.append(("statd", nfs.ports.statd)) }
+        let timeout = probeTimeout
+
+        async let probed: Result<NFSProbeResult, ProbeError> = { () async -> Result<NFSProbeResult, ProbeError> in
+            do { return .success(try await NFSProber.probe(NFSProbeRequest(server: server, timeout: timeout))) } catch let error as ProbeError { return .failure(error) } catch { return .failure(.nfs(server: server, step: "probe", message: "\(error)")) }
+        }()
+        async let ports: [PortFacts] = withTaskGroup(of: PortFacts.self) { group in
+            for (service, port) in pinned {
+                group.addTask { PortFacts(address: server, port: port, service: service, peer: nfs.server, reach: Self.reach(await TCPProbe.reach(server, port: port, timeout: timeout))) }
+            }
+            var result: [PortFacts] = []
+            for await port in group { result.append(port) }
+            return result.sorted { $0.port < $1.port }
+        }
+        async let mounts: [ExportMountFacts] = withTaskGroup(of: (Int, ExportMountFacts).self) { group in
+            for (index, export) in exports.enumerated() {
+                let canary = writeCanary
+                    ? (path: "/.storagekit-check-\(host.name)-\(UUID().uuidString.prefix(8).lowercased())", content: "storagekit check canary from \(host.name) \(UUID().uuidString)\n")
+                    : nil
+                group.addTask {
+                    do throws(ProbeError) {
+                        let result = try await NFSProber.export(NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout))
+                        var facts = ExportMountFacts(export: export.path, rootUID: result.rootUID, rootGID: result.rootGID, rootMode: result.rootMode)
+                        if let canary, let wrote = result.wrote {
+                            if let error = wrote.error { facts.canaryError = error } else { facts.canary = CanaryFile(path: canary.path, content: canary.content) }
+                        }
+                        return (index, facts)
+                    } catch {
+                        return (index, ExportMountFacts(export: export.path, error: ProbeFailure(code: error.code, message: error.description)))
+                    }
+                }
+            }
+            var result: [(Int, ExportMountFacts)] = []
+            for await mount in group { result.append(mount) }
+            return result.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+
+        var facts = NFSFacts(server: server, rpcbind: .open, ports: await ports, mounts: await mounts)
+        switch await probed {
+        case .success(let result):
+            facts.rpc = result.rpc.map { RPCRegistration(program: $0.program, version: $0.version, protocol: $0.protocol, port: $0.port) }
+            facts.exports = result.exports.map { ExportListing(path: $0.path, clients: $0.clients) }
+        case .failure(let error):
+            let (reach, failure) = Self.classify(error)
+            facts.rpcbind = reach
+            facts.error = failure
+        }
+        return facts
+    }
+
+    public func canaries(_ refs: [CanaryRef], remove: Bool) async -> [CanaryAnswer] {
+        guard let server = spec.nfsServerAddress else { return refs.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server") } }
+        let byExport = Dictionary(grouping: refs, by: \.export)
+        var answers: [CanaryAnswer] = []
+        for (export, refs) in byExport.sorted(by: { $0.key < $1.key }) {
+            let paths = refs.map(\.path)
+            do throws(ProbeError) {
+                let result = try await NFSProber.export(NFSExportRequest(
+                    server: server, export: export, read: remove ? [] : paths, remove: remove ? paths : [], timeout: probeTimeout))
+                answers += (remove ? result.removals : result.reads).map { CanaryAnswer(export: export, path: $0.path, content: $0.content, error: $0.error) }
+            } catch {
+                answers += paths.map { CanaryAnswer(export: export, path: $0, error: error.description) }
+            }
+        }
+        return answers
+    }
+
+    // MARK: Paths, kernel, system
+
+    func pathFacts() -> [PathFacts] {
+        let paths = Set(spec.sharedMounts(of: host).map(\.mountPoint) + [spec.mountPath]).sorted()
+        return paths.map { path in
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: root + path, isDirectory: &isDirectory)
+            return PathFacts(path: path, exists: exists, isDirectory: isDirectory.boolValue)
+        }
+    }
+
+    func kernelFacts() async -> KernelFacts {
+        guard host.transport != .lab else { return KernelFacts(sessions: .unknown(Self.labReason), multipath: .unknown(Self.labReason), mounts: .unknown(Self.labReason)) }
+        var facts = KernelFacts()
+        if spec.iscsi != nil {
+            facts.sessions = await known(Command("iscsiadm", ["-m", "session", "-P", "3"], timeout: .seconds(10)), package: "open-iscsi", emptyExit: 21) { output in
+                ISCSISessionDetailParser.parse(output).map { SessionFacts(target: $0.target, portal: $0.portal, state: $0.sessionState) }
+            }
+            facts.multipath = await known(Command("multipath", ["-ll"], timeout: .seconds(10)), package: "multipath-tools", emptyExit: nil) { output in
+                MultipathListParser.parse(output).map { map in
+                    MultipathMapFacts(alias: map.name, wwid: map.wwid, pathStates: map.paths.map { String($0.state.split(separator: " ").first ?? "") })
+                }
+            }
+        } else {
+            facts.sessions = .unknown("the spec has no iSCSI")
+            facts.multipath = .unknown("the spec has no iSCSI")
+        }
+        facts.mounts = await known(Command("findmnt", ["--json", "--list", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS"], timeout: .seconds(10)), package: "util-linux", emptyExit: nil) { output in
+            FindmntParser.parse(output).map { MountFacts(target: $0.target, source: $0.source, fstype: $0.fstype) }
+        }
+        return facts
+    }
+
+    /// A tool's parsed output, or why there is none (not installed, failed).
+    func known<Value>(_ command: Command, package: String, emptyExit: Int32?, _ parse: (String) -> Value) async -> Known<Value> where Value: Codable & Sendable & Equatable {
+        do {
+            let result = try await runner.run(command)
+            if result.succeeded { return .known(parse(result.stdout)) }
+            if let emptyExit, result.exitCode == emptyExit { return .known(parse("")) }
+            let said = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(result.exitCode.map(String.init) ?? "?")"
+            return .unknown("`\(command.description)` failed: \(said)")
+        } catch .notFound {
+            return .unknown("\(command.executable) is not installed (\(package))")
+        } catch {
+            return .unknown(error.description)
+        }
+    }
+
+    func systemFacts() async -> SystemFacts {
+        let cpu = SystemFactsParsers.cpu((try? String(contentsOfFile: root + "/proc/cpuinfo", encoding: .utf8)) ?? "")
+        let os = SystemFactsParsers.osRelease((try? String(contentsOfFile: root + "/etc/os-release", encoding: .utf8)) ?? "")
+        let net = root + "/sys/class/net"
+        let bridges = ((try? FileManager.default.contentsOfDirectory(atPath: net)) ?? [])
+            .filter { FileManager.default.fileExists(atPath: "\(net)/\($0)/bridge") }.sorted()
+        var facts = SystemFacts(cpuVendor: cpu.vendor, cpuFlags: cpu.flags, osID: os.id, osVersion: os.version, bridges: bridges)
+        if spec.osFamily(of: host) == .rhel {
+            let sebool: Known<Bool?> = await known(Command("getsebool", ["virt_use_nfs"], timeout: .seconds(5)), package: "policycoreutils", emptyExit: nil, SystemFactsParsers.sebool)
+            switch sebool {
+            case .known(let value?): facts.virtUseNFS = .known(value)
+            case .known(nil): facts.virtUseNFS = .unknown("getsebool virt_use_nfs printed no on/off")
+            case .unknown(let reason): facts.virtUseNFS = .unknown(reason.contains("SELinux is disabled") ? "SELinux is disabled" : reason)
+            }
+        } else {
+            facts.virtUseNFS = .unknown("not a RHEL-family host")
+        }
+        facts.hypervisorUser = .unknown("neither libvirt-qemu nor qemu exists: is libvirt installed?")
+        for name in ["libvirt-qemu", "qemu"] {
+            if let result = try? await runner.run(Command("getent", ["passwd", name], timeout: .seconds(5))), result.succeeded,
+                let user = SystemFactsParsers.passwd(result.stdout) {
+                facts.hypervisorUser = .known(user)
+                break
+            }
+        }
+        return facts
+    }
+
+    // MARK: Migration
+
+    func migrationPorts() async -> [PortFacts] {
+        guard host.has(.hypervisor) else { return [] }
+        let ports: [(Int, String)] = spec.migration.hypervisor == .kvm
+            ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"), (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration")]
+            : [(FirewallPolicy.xenRelocationPort, "xen-relocation")]
+        let timeout = probeTimeout
+        let peers = spec.hypervisors.filter { $0.name != host.name }
+        return await withTaskGroup(of: PortFacts.self) { group in
+            for peer in peers {
+                guard let address = peer.addresses.first else { continue }
+                for (port, service) in ports {
+                    group.addTask { PortFacts(address: address, port: port, service: service, peer: peer.name, reach: Self.reach(await TCPProbe.reach(address, port: port, timeout: timeout))) }
+                }
+            }
+            var result: [PortFacts] = []
+            for await port in group { result.append(port) }
+            return result.sorted { ($0.peer ?? "", $0.port) < ($1.peer ?? "", $1.port) }
+        }
+    }
+
+    func domainFacts() async -> Known<[DomainFacts]> {
+        guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
+        if host.transport == .lab { return .unknown("lab host: no hypervisor runs in a network namespace") }
+        guard spec.migration.hypervisor == .kvm else { return .unknown("Xen guest configs are not read yet: check that their disks are under \(spec.mountPath)") }
+        let names: Known<[String]> = await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
+            output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard let list = names.value else { return .unknown(names.reason ?? "") }
+        var domains: [DomainFacts] = []
+        for name in list {
+            let xml: Known<DomainFacts> = await known(Command("virsh", ["dumpxml", name], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
+                DomainFacts(name: name, disks: LibvirtDomainParser.parse(output).disks)
+            }
+            guard let domain = xml.value else { return .unknown(xml.reason ?? "") }
+            domains.append(domain)
+        }
+        return .known(domains)
+    }
+}
+
+/// An export client entry (`10.99.1.11`, `10.99.1.0/24`, `*`, a host name) that admits a host.
+public enum NFSClientMatch {
+    public static func covers(_ client: String, _ host: StorageModel.Host) -> Bool {
+        let bare = client.hasSuffix("/32") ? String(client.dropLast(3)) : client
+        if bare == "*" || host.addresses.contains(bare) || bare == host.name { return true }
+        if let network = IPv4Network(bare) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
+        return false
+    }
+}

@@ -1,0 +1,44 @@
+import StorageCheck
+
+/// Pure readers of the small files and tool outputs behind `SystemFacts`.
+public enum SystemFactsParsers {
+    /// `vendor_id` and `flags` of the first processor in /proc/cpuinfo.
+    public static func cpu(_ cpuinfo: String) -> (vendor: String?, flags: [String]) {
+        var vendor: String?
+        var flags: [String]?
+        for line in cpuinfo.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            if parts[0] == "vendor_id", vendor == nil { vendor = parts[1] }
+            if parts[0] == "flags", flags == nil { flags = parts[1].split(separator: " ").map(String.init) }
+            if vendor != nil && flags != nil { break }
+        }
+        return (vendor, (flags ?? []).sorted())
+    }
+
+    /// ID and VERSION_ID of /etc/os-release (values may be quoted).
+    public static func osRelease(_ text: String) -> (id: String?, version: String?) {
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            values[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+        return (values["ID"], values["VERSION_ID"])
+    }
+
+    /// `getsebool virt_use_nfs` → `virt_use_nfs --> on`.
+    public static func sebool(_ output: String) -> Bool? {
+        guard let value = output.split(separator: ">").last?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
+        return value == "on" ? true : value == "off" ? false : nil
+    }
+
+    /// One line of `getent passwd NAME`: `libvirt-qemu:x:64055:108:…`.
+    public static func passwd(_ line: String) -> UserFacts? {
+        let fields = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count >= 4, let uid = Int(fields[2]), let gid = Int(fields[3]) else { return nil }
+        return UserFacts(name: String(fields[0]), uid: uid, gid: gid)
+    }
+}
+
+import Foundation
