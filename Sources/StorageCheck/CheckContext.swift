@@ -21,6 +21,14 @@ public struct CheckContext: Sendable {
         hypervisors.compactMap { host in facts.facts(host.name).map { (host, $0) } }
     }
 
+    /// Hypervisors that answered and share storage (an initiator of a target or a client of an
+    /// export): the ones guests move between. The others only get an access warning.
+    var sharing: [(host: Host, facts: HostFacts)] {
+        answered.filter { entry in
+            !spec.targets(reachableBy: entry.host).isEmpty || spec.nfs?.server == entry.host.name || !exports(of: entry.host).isEmpty
+        }
+    }
+
     func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }
 
     /// Whether `host` is among an export's clients (an address, a CIDR holding one, `*`, or its name).

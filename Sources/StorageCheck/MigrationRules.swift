@@ -5,7 +5,7 @@ import StorageModel
 /// a cache mode that is safe to migrate.
 enum MigrationRules {
     static func evaluate(_ context: CheckContext) -> [Finding] {
-        let answered = context.answered
+        let answered = context.sharing
         var findings: [Finding] = []
         findings += ports(context)
         guard !answered.isEmpty else { return findings }
@@ -59,8 +59,9 @@ enum MigrationRules {
 
     static func ports(_ context: CheckContext) -> [Finding] {
         var findings: [Finding] = []
-        for (host, facts) in context.answered {
-            let byPeer = Dictionary(grouping: facts.migrationPorts, by: { $0.peer ?? $0.address })
+        let sharing = Set(context.sharing.map(\.host.name))
+        for (host, facts) in context.sharing {
+            let byPeer = Dictionary(grouping: facts.migrationPorts.filter { sharing.contains($0.peer ?? "") }, by: { $0.peer ?? $0.address })
             for (peer, probes) in byPeer.sorted(by: { $0.key < $1.key }) {
                 let firewall = context.command("firewall apply --host \(peer)")
                 let filtered = probes.filter { $0.reach == .timeout || $0.reach == .unreachable }

@@ -7,7 +7,7 @@ enum PathRules {
         let spec = context.spec
         var findings: [Finding] = []
         var mounted: [String: [(host: String, source: String, fstype: String)]] = [:]
-        for (host, facts) in context.answered {
+        for (host, facts) in context.sharing {
             let mounts = spec.sharedMounts(of: host)
             let mount = context.command("mount --host \(host.name)")
             for path in Set(mounts.map(\.mountPoint) + [spec.mountPath]).sorted() {
@@ -43,7 +43,7 @@ enum PathRules {
             }
         }
         if let iscsi = spec.iscsi, iscsi.filesystem == .none {
-            for (host, facts) in context.answered where !spec.targets(reachableBy: host).isEmpty {
+            for (host, facts) in context.sharing where !spec.targets(reachableBy: host).isEmpty {
                 guard let maps = facts.kernel.multipath.value else {
                     findings.append(Finding(.pathDeviceSame, hosts: [host.name], .skip, facts.kernel.multipath.reason ?? ""))
                     continue

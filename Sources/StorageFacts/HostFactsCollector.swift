@@ -228,9 +228,8 @@ public struct HostFactsCollector: Sendable {
     func systemFacts() async -> SystemFacts {
         let cpu = SystemFactsParsers.cpu((try? String(contentsOfFile: root + "/proc/cpuinfo", encoding: .utf8)) ?? "")
         let os = SystemFactsParsers.osRelease((try? String(contentsOfFile: root + "/etc/os-release", encoding: .utf8)) ?? "")
-        let net = root + "/sys/class/net"
-        let bridges = ((try? FileManager.default.contentsOfDirectory(atPath: net)) ?? [])
-            .filter { FileManager.default.fileExists(atPath: "\(net)/\($0)/bridge") }.sorted()
+        // From the kernel of this network namespace (sysfs may show another's).
+        let bridges = await known(Command("ip", ["-o", "link", "show", "type", "bridge"], timeout: .seconds(5)), package: "iproute2", emptyExit: nil, SystemFactsParsers.bridges).value ?? []
         var facts = SystemFacts(cpuVendor: cpu.vendor, cpuFlags: cpu.flags, osID: os.id, osVersion: os.version, bridges: bridges)
         if spec.osFamily(of: host) == .rhel {
             let sebool: Known<Bool?> = await known(Command("getsebool", ["virt_use_nfs"], timeout: .seconds(5)), package: "policycoreutils", emptyExit: nil, SystemFactsParsers.sebool)

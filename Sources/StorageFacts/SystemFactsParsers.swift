@@ -27,6 +27,15 @@ public enum SystemFactsParsers {
         return (values["ID"], values["VERSION_ID"])
     }
 
+    /// Names in `ip -o link show type bridge` (`5: br0: <BROADCAST,…> mtu 1500 …`).
+    public static func bridges(_ output: String) -> [String] {
+        output.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ":", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 2, Int(fields[0]) != nil else { return nil }
+            return fields[1].split(separator: "@").first.map(String.init)
+        }.sorted()
+    }
+
     /// `getsebool virt_use_nfs` → `virt_use_nfs --> on`.
     public static func sebool(_ output: String) -> Bool? {
         guard let value = output.split(separator: ">").last?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }

@@ -44,6 +44,12 @@ public struct HostPlanner: Sendable {
             if parts.contains(.iscsiTarget) {
                 try await iscsiActions(into: &plan)
             }
+            // The same path on every hypervisor, present before anything is mounted on it.
+            if parts.contains(.hypervisor) {
+                for mount in Set(spec.sharedMounts(of: host).map(\.mountPoint)).sorted() where try await !files.exists(mount) {
+                    plan.actions.append(PlannedAction("create mount point \(mount) (root:root 0755)", .makeDirectory(path: mount, mode: 0o755)))
+                }
+            }
             if parts.contains(.firewall), let input = FirewallFiles.chainRestoreInput(spec, host: host.name) {
                 let persistPath = context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"
                 if try await !FirewallState.isCurrent(input, persistPath: persistPath, files: files) {
