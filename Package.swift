@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageTestSupport"],
+            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageTestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

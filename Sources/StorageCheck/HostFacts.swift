@@ -148,8 +148,10 @@ public struct RPCRegistration: Sendable, Codable, Equatable {
 public struct NFSFacts: Sendable, Codable, Equatable {
     public var server: String
     public var rpcbind: Reach
-    /// The portmapper dump or the export list failed.
+    /// The TCP connect to rpcbind or the portmapper dump failed.
     public var error: ProbeFailure?
+    /// The MOUNT export list failed (mountd dropped or down).
+    public var exportListError: ProbeFailure?
     public var rpc: [RPCRegistration]
     /// TCP connects to each pinned port.
     public var ports: [PortFacts]
@@ -160,8 +162,9 @@ public struct NFSFacts: Sendable, Codable, Equatable {
 
     public init(
         server: String, rpcbind: Reach, error: ProbeFailure? = nil, rpc: [RPCRegistration] = [], ports: [PortFacts] = [],
-        exports: [ExportListing] = [], mounts: [ExportMountFacts] = []
+        exports: [ExportListing] = [], exportListError: ProbeFailure? = nil, mounts: [ExportMountFacts] = []
     ) {
+        self.exportListError = exportListError
         self.server = server
         self.rpcbind = rpcbind
         self.error = error

@@ -57,7 +57,8 @@ enum NFSReadinessRules {
                 continue
             }
             if let error = seen.error, seen.rpc.isEmpty {
-                findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail, "the portmapper dump failed: \(error.message)", fix: setupNFS))
+                findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail, "the portmapper dump failed: \(error.message)",
+                                        fix: error.code == "timeout" ? firewall : setupNFS))
             } else {
                 for daemon in pinned(nfs) {
                     let ports = Set(seen.rpc.filter { $0.program == daemon.program && $0.protocol == "tcp" }.map(\.port)).sorted()
@@ -94,7 +95,10 @@ enum NFSReadinessRules {
                 let listed = seen.exports.first { $0.path == export.path }
                 if let listed, listed.clients.isEmpty || listed.clients.contains(where: { clientCovers($0, host) }) {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .pass, "\(export.path) is offered to this host"))
-                } else if seen.error == nil {
+                } else if let error = seen.exportListError {
+                    findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail, "the export list did not come: \(error.message)",
+                                            fix: error.code == "timeout" ? firewall : setupNFS))
+                } else {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail,
                                             listed == nil ? "\(seen.server) does not offer \(export.path) to this host" : "\(export.path) is exported to \(listed!.clients.joined(separator: ", ")) only",
                                             fix: setupNFS))

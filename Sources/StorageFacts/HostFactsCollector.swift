@@ -113,8 +113,11 @@ public struct HostFactsCollector: Sendable {
         if nfs.implementation == .kernel { pinned.append(("statd", nfs.ports.statd)) }
         let timeout = probeTimeout
 
-        async let probed: Result<NFSProbeResult, ProbeError> = { () async -> Result<NFSProbeResult, ProbeError> in
-            do { return .success(try await NFSProber.probe(NFSProbeRequest(server: server, timeout: timeout))) } catch let error as ProbeError { return .failure(error) } catch { return .failure(.nfs(server: server, step: "probe", message: "\(error)")) }
+        async let programs: Result<[RPCProgram], ProbeError> = { () async -> Result<[RPCProgram], ProbeError> in
+            do throws(ProbeError) { return .success(try await NFSProber.rpcPrograms(server: server, timeout: timeout)) } catch { return .failure(error) }
+        }()
+        async let listed: Result<[ExportedPath], ProbeError> = { () async -> Result<[ExportedPath], ProbeError> in
+            do throws(ProbeError) { return .success(try await NFSProber.exportList(server: server, timeout: timeout)) } catch { return .failure(error) }
         }()
         async let ports: [PortFacts] = withTaskGroup(of: PortFacts.self) { group in
             for (service, port) in pinned {
@@ -148,14 +151,17 @@ public struct HostFactsCollector: Sendable {
         }
 
         var facts = NFSFacts(server: server, rpcbind: .open, ports: await ports, mounts: await mounts)
-        switch await probed {
-        case .success(let result):
-            facts.rpc = result.rpc.map { RPCRegistration(program: $0.program, version: $0.version, protocol: $0.protocol, port: $0.port) }
-            facts.exports = result.exports.map { ExportListing(path: $0.path, clients: $0.clients) }
+        switch await programs {
+        case .success(let rpc):
+            facts.rpc = rpc.map { RPCRegistration(program: $0.program, version: $0.version, protocol: $0.protocol, port: $0.port) }
         case .failure(let error):
             let (reach, failure) = Self.classify(error)
             facts.rpcbind = reach
             facts.error = failure
+        }
+        switch await listed {
+        case .success(let exports): facts.exports = exports.map { ExportListing(path: $0.path, clients: $0.clients) }
+        case .failure(let error): facts.exportListError = ProbeFailure(code: error.code, message: error.description)
         }
         return facts
     }

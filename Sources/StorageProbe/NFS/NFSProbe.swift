@@ -182,3 +182,38 @@ public enum NFSProber {
             uid: owner?.uid, gid: owner?.gid, mode: owner.map { String($0.mode, radix: 8) })
     }
 }
+
+extension NFSProber {
+    /// Only the portmapper dump (what `rpcinfo -p` shows), after a TCP connect to rpcbind.
+    public static func rpcPrograms(server: String, timeout: Duration) async throws(ProbeError) -> [RPCProgram] {
+        try await onThread(server) { () throws(ProbeError) in
+            let deadline = ContinuousClock.now + timeout
+            switch TCPProbe.connect(server, port: 111, timeout: timeout) {
+            case .open: break
+            case .refused: throw .connectionRefused(portal: "\(server):111")
+            case .timeout: throw .timeout(portal: "\(server):111", step: "TCP connect to rpcbind")
+            case .unreachable(let reason): throw .unreachable(portal: "\(server):111", reason: reason)
+            }
+            return try portmapperDump(server, deadline)
+        }
+    }
+
+    /// Only the MOUNT export list (what `showmount -e` shows).
+    public static func exportList(server: String, timeout: Duration) async throws(ProbeError) -> [ExportedPath] {
+        try await onThread(server) { () throws(ProbeError) in try exportList(server, ContinuousClock.now + timeout) }
+    }
+
+    /// libnfs calls block in poll: each runs on a thread of its own, off Swift's cooperative pool.
+    static func onThread<T: Sendable>(_ server: String, _ body: @escaping @Sendable () throws(ProbeError) -> T) async throws(ProbeError) -> T {
+        let outcome: Result<T, ProbeError> = await withCheckedContinuation { continuation in
+            Thread {
+                do { continuation.resume(returning: .success(try body())) } catch let error as ProbeError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(.nfs(server: server, step: "probe", message: "\(error)")))
+                }
+            }.start()
+        }
+        return try outcome.get()
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import StorageSystem
+import Testing
+
+/// `storagekit check` on the lab: READY after the setup commands; then each fault, one at a
+/// time, gives NOT READY with the right check id and a fix, within the timeout, and READY
+/// again once it is undone.
+@Suite(.serialized) struct LabCheckTests {
+    static let timeout = 4.0
+
+    struct Fault {
+        var name: String
+        var inject: (LabFixture) async throws -> Void
+        var undo: (LabFixture) async throws -> Void
+        /// The failing check it must produce, and a host it must name ("" for any).
+        var check: CheckID
+        var host: String
+    }
+
+    func check(_ lab: LabFixture) async throws -> (exitCode: Int32?, report: CheckReport, seconds: Double) {
+        let started = ContinuousClock.now
+        let result = try await lab.onLab(["check"], ["--json", "--timeout", String(Self.timeout)])
+        let elapsed = ContinuousClock.now - started
+        let report = try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8))
+        return (result.exitCode, report, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    func run(_ lab: LabFixture, _ argv: [String], on host: String) async throws {
+        let result = try await lab.exec(host, argv)
+        #expect(result.exitCode == 0, "\(argv.joined(separator: " ")) on \(host): \(result.stderr)")
+    }
+
+    /// The lab spec with `edit` applied, in the lab's directory.
+    func edited(_ lab: LabFixture, _ name: String, _ edit: (String) -> String) throws -> String {
+        let text = edit(try String(contentsOfFile: lab.labSpec, encoding: .utf8))
+        return try lab.directory.write(name, text)
+    }
+
+    func setup(_ lab: LabFixture, _ what: String, spec: String? = nil) async throws {
+        let result = try await lab.storagekit(["setup", what, "--spec", spec ?? lab.labSpec])
+        #expect(result.exitCode == 0, "setup \(what): \(result.stdout)\(result.stderr)")
+    }
+
+    func kill(_ lab: LabFixture, host: String, service: String) throws {
+        let file = "/run/storagekit/lab/\(lab.cluster)/services/\(host)/\(service).pid"
+        let pid = try #require(Int32(String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Glibc.kill(pid, SIGKILL) == 0, "kill \(service) (\(pid))")
+        for _ in 0..<50 where Glibc.kill(pid, 0) == 0 { usleep(20_000) }
+    }
+
+    @Test func readyAfterSetupThenEachFaultNamesItsCheckAndFix() async throws {
+        try await LabFixture.with("skck") { lab in
+            try await setup(lab, "iscsi-target")
+            try await setup(lab, "nfs")
+            let apply = try await lab.onLab(["apply"])
+            #expect(apply.exitCode == 0, "apply: \(apply.stdout)\(apply.stderr)")
+
+            let first = try await check(lab)
+            #expect(first.exitCode == 0 && first.report.ready, "after setup: \(first.report.findings.filter { $0.status == .fail })")
+            // The lab has no kernel clients: those facts are skipped, never passed.
+            #expect(first.report.findings.contains { $0.check == "iscsi.session" && $0.status == .skip })
+            #expect(first.report.findings.contains { $0.check == "nfs.canary.shared" && $0.status == .pass && Set($0.hosts) == ["hv1", "hv2"] })
+            #expect(first.report.findings.contains { $0.check == "iscsi.lun.identity" && $0.status == .pass })
+
+            let spec = try SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec
+            let target = try #require(spec.iscsi?.targets.first)
+            let serials = target.luns.map { spec.identity(of: target, $0).serial }
+            let movedMountd = try edited(lab, "mountd-moved.yaml") { $0.replacingOccurrences(of: "  implementation: ganesha\n", with: "  implementation: ganesha\n  ports: {mountd: 20048}\n") }
+            let withoutHv2 = try edited(lab, "without-hv2.yaml") { $0.replacingOccurrences(of: "clients: [10.99.1.11, 10.99.1.12]", with: "clients: [10.99.1.11]") }
+
+            let faults: [Fault] = [
+                Fault(name: "ganesha's mountd moved off its pinned port", inject: { try await setup($0, "nfs", spec: movedMountd) },
+                      undo: { try await setup($0, "nfs") }, check: .nfsPortRegistered, host: "hv1"),
+                Fault(name: "iptables DROP for 892 on nfs", inject: { try await run($0, ["iptables", "-I", "INPUT", "-p", "tcp", "--dport", "892", "-j", "DROP"], on: "nfs") },
+                      undo: { try await run($0, ["iptables", "-D", "INPUT", "-p", "tcp", "--dport", "892", "-j", "DROP"], on: "nfs") }, check: .nfsPortReachable, host: "hv2"),
+                Fault(name: "iptables DROP for one portal", inject: { try await run($0, ["iptables", "-I", "INPUT", "-d", "10.99.2.5", "-p", "tcp", "--dport", "3260", "-j", "DROP"], on: "san") },
+                      undo: { try await run($0, ["iptables", "-D", "INPUT", "-d", "10.99.2.5", "-p", "tcp", "--dport", "3260", "-j", "DROP"], on: "san") },
+                      check: .iscsiPortalReachable, host: "hv1"),
+                Fault(name: "the same serial on two LUNs", inject: { lab in
+                    for lun in ["1", "2"] {
+                        try await run(lab, ["tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "update", "--tid", "1", "--lun", lun, "--params", "scsi_sn=\(serials[0])"], on: "san")
+                    }
+                }, undo: { try await setup($0, "iscsi-target") }, check: .iscsiLUNUnique, host: "hv2"),
+                Fault(name: "hv2 removed from the ACL", inject: { lab in
+                    for address in ["10.99.1.12", "10.99.2.12"] {
+                        try await run(lab, ["tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "unbind", "--tid", "1", "--initiator-address", address], on: "san")
+                    }
+                }, undo: { try await setup($0, "iscsi-target") }, check: .iscsiLoginAccepted, host: "hv2"),
+                Fault(name: "hv2's export access removed", inject: { try await setup($0, "nfs", spec: withoutHv2) },
+                      undo: { try await setup($0, "nfs") }, check: .nfsExportMount, host: "hv2"),
+                Fault(name: "tgtd killed", inject: { try kill($0, host: "san", service: "tgtd") },
+                      undo: { try await setup($0, "iscsi-target") }, check: .iscsiPortalReachable, host: "hv1"),
+                Fault(name: "ganesha killed", inject: { try kill($0, host: "nfs", service: "ganesha") },
+                      undo: { try await setup($0, "nfs") }, check: .nfsPortReachable, host: "hv1"),
+                Fault(name: "hv2's namespace does not answer", inject: { try await run($0, ["iptables", "-I", "INPUT", "1", "-j", "DROP"], on: "hv2") },
+                      undo: { try await run($0, ["iptables", "-D", "INPUT", "-j", "DROP"], on: "hv2") }, check: .iscsiPortalReachable, host: "hv2"),
+            ]
+            for fault in faults {
+                try await fault.inject(lab)
+                let broken = try await check(lab)
+                let failures = broken.report.findings.filter { $0.status == .fail }
+                #expect(broken.exitCode == 1 && !broken.report.ready, "\(fault.name): still READY")
+                let named = failures.first { $0.check == fault.check.rawValue && (fault.host.isEmpty || $0.hosts.contains(fault.host)) }
+                #expect(named != nil, "\(fault.name): no failing \(fault.check.rawValue) for \(fault.host); failures: \(failures.map { "\($0.check) \($0.hosts) \($0.message)" })")
+                #expect(named?.fix?.isEmpty == false, "\(fault.name): no fix")
+                #expect(broken.seconds < Self.timeout + 3, "\(fault.name): check took \(broken.seconds) s")
+                try await fault.undo(lab)
+                let again = try await check(lab)
+                #expect(again.exitCode == 0 && again.report.ready, "\(fault.name) undone: \(again.report.findings.filter { $0.status == .fail }.map { "\($0.check) \($0.hosts) \($0.message)" })")
+            }
+        }
+    }
+}
