@@ -71,16 +71,16 @@ enum CheckFixtures {
     }
 
     static func reads(_ facts: [String: HostFacts]) -> [CanaryRead] {
-        [("hv1", "hv2"), ("hv2", "hv1")].map { reader, writer in
-            let canary = facts[writer]!.nfs!.mounts[0].canary!
+        [("hv1", "hv2"), ("hv2", "hv1")].compactMap { reader, writer in
+            guard let canary = facts[writer]?.nfs?.mounts.first?.canary, facts[reader]?.nfs?.mounts.first?.error == nil else { return nil }
             return CanaryRead(reader: reader, writer: writer, export: "/srv/vmstore", path: canary.path, content: canary.content)
         }
     }
 
     /// Findings for the healthy cluster after `change` edits the facts.
     static func findings(
-        spec: ClusterSpec = CheckFixtures.spec, areas: Set<CheckArea> = [], reads: (([CanaryRead]) -> [CanaryRead])? = nil,
-        _ change: (inout [String: HostFacts]) -> Void = { _ in }
+        spec: ClusterSpec = CheckFixtures.spec, areas: Set<CheckArea> = [], _ change: (inout [String: HostFacts]) -> Void = { _ in },
+        reads: (([CanaryRead]) -> [CanaryRead])? = nil
     ) -> [Finding] {
         var facts = ["hv1": healthy("hv1"), "hv2": healthy("hv2"), "hv3": healthy("hv3")]
         change(&facts)
