@@ -33,6 +33,7 @@ enum CheckFixtures {
         """
 
     static var spec: ClusterSpec { try! SpecLoader.load(yaml: yaml).spec }
+    static var labSpec: ClusterSpec { try! SpecLoader.load(yaml: "transport: lab\n" + yaml).spec }
     static let target = "iqn.2026-11.t.san:vmstore"
     static let portals = ["10.99.1.5:3260", "10.99.2.5:3260"]
     static let unavailable = "lab host: no kernel"

@@ -1,0 +1,192 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import StorageSystem
+import Testing
+@testable import StorageFacts
+
+/// Replays canned outputs by executable and remembers what ran.
+final class ScriptedRunner: CommandRunner, @unchecked Sendable {
+    private let lock = NSLock()
+    private var ran: [Command] = []
+    let reply: @Sendable (Command) throws(CommandError) -> CommandResult
+
+    init(reply: @escaping @Sendable (Command) throws(CommandError) -> CommandResult) { self.reply = reply }
+
+    var commands: [Command] { lock.withLock { ran } }
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        lock.withLock { ran.append(command) }
+        return try reply(command)
+    }
+}
+
+@Suite struct FactsGatheringTests {
+    static func fixture(_ name: String) throws -> String {
+        try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/Tests/Fixtures/kernel-guest/\(name)", encoding: .utf8)
+    }
+
+    @Test func cpuinfoOSReleaseSeboolPasswdAndBridgesParse() {
+        let cpu = SystemFactsParsers.cpu("processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: vmx fpu sse2\n\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\nflags\t\t: svm\n")
+        #expect(cpu.vendor == "GenuineIntel" && cpu.flags == ["fpu", "sse2", "vmx"])
+        let os = SystemFactsParsers.osRelease("PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\nID=\"rocky\"\nVERSION_ID=\"9.4\"\n")
+        #expect(os.id == "rocky" && os.version == "9.4")
+        #expect(SystemFacts(osVersion: "9.4").osMajor == "9")
+        #expect(SystemFactsParsers.sebool("virt_use_nfs --> off\n") == false)
+        #expect(SystemFactsParsers.sebool("virt_use_nfs --> on\n") == true)
+        #expect(SystemFactsParsers.passwd("libvirt-qemu:x:64055:108:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologin\n") == UserFacts(name: "libvirt-qemu", uid: 64055, gid: 108))
+        #expect(SystemFactsParsers.passwd("") == nil)
+        let bridges = SystemFactsParsers.bridges("""
+            7: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+            4: virbr0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000\\    link/ether 52:54:00:ab:cd:ef brd ff:ff:ff:ff:ff:ff
+            """)
+        #expect(bridges == ["br0", "virbr0"])
+    }
+
+    @Test func libvirtDisksKeepSourceCacheAndTargetAndLeaveCDROMsOut() {
+        let parsed = LibvirtDomainParser.parse("""
+            <domain type='kvm'>
+              <name>web1</name>
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='qcow2' cache='none' io='native'/>
+                  <source file='/var/lib/vmstore/web1.qcow2'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                <disk type='block' device='disk'>
+                  <driver name='qemu' type='raw'/>
+                  <source dev='/dev/mapper/vmstore-1'/>
+                  <target dev='vdb' bus='virtio'/>
+                </disk>
+                <disk type='file' device='cdrom'>
+                  <source file='/iso/debian.iso'/>
+                  <target dev='sda' bus='sata'/>
+                </disk>
+                <interface type='bridge'><source bridge='br0'/></interface>
+              </devices>
+            </domain>
+            """)
+        #expect(parsed.name == "web1")
+        #expect(parsed.disks == [
+            DiskFacts(source: "/var/lib/vmstore/web1.qcow2", cache: "none", target: "vda"),
+            DiskFacts(source: "/dev/mapper/vmstore-1", cache: nil, target: "vdb"),
+        ])
+    }
+
+    @Test func kernelFactsComeFromIscsiadmMultipathAndFindmntOutputsCapturedInAGuest() async throws {
+        let (session, multipath, findmnt) = (try Self.fixture("iscsiadm-session-P3.txt"), try Self.fixture("multipath-ll.txt"), try Self.fixture("findmnt-nfs41.json"))
+        let runner = ScriptedRunner { command throws(CommandError) in
+            switch command.executable {
+            case "iscsiadm": return CommandResult(command: command, exitCode: 0, stdout: session, stderr: "")
+            case "multipath": return CommandResult(command: command, exitCode: 0, stdout: multipath, stderr: "")
+            case "findmnt": return CommandResult(command: command, exitCode: 0, stdout: findmnt, stderr: "")
+            default: throw .notFound(command.executable)
+            }
+        }
+        var spec = CheckFixtures.spec
+        spec.hosts = spec.hosts.map { host in var host = host; host.transport = .ssh; return host }
+        let collector = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner)
+        let kernel = await collector.kernelFacts()
+        let sessions = try #require(kernel.sessions.value)
+        #expect(Set(sessions.map { $0.portal }) == ["10.99.1.5:3260", "10.99.2.5:3260"])
+        #expect(sessions.allSatisfy { $0.state == "LOGGED_IN" && $0.target == "iqn.2026-11.lab.san:vmstore" })
+        let maps = try #require(kernel.multipath.value)
+        #expect(maps.map { $0.alias }.sorted() == ["vmstore-1", "vmstore-2"])
+        #expect(maps.allSatisfy { $0.activePaths == 2 })
+        #expect(kernel.mounts.value == [MountFacts(target: "/mnt/storage4", source: "10.99.1.9:/srv/vmstore", fstype: "nfs4")])
+
+        // No iscsiadm: the reason, never an empty list that would read as "no sessions".
+        let bare = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",
+                                      runner: ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) })
+        #expect(await bare.kernelFacts().sessions == .unknown("iscsiadm is not installed (open-iscsi)"))
+        // iscsiadm's exit 21 is "no active sessions": known, empty.
+        let none = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",
+                                      runner: ScriptedRunner { CommandResult(command: $0, exitCode: 21, stdout: "", stderr: "iscsiadm: No active sessions.\n") })
+        #expect(await none.kernelFacts().sessions == .known([]))
+        // Lab hosts do not even ask.
+        let lab = HostFactsCollector(spec: CheckFixtures.labSpec, host: CheckFixtures.labSpec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner)
+        #expect(await lab.kernelFacts().sessions.reason?.hasPrefix("lab host") == true)
+    }
+
+    @Test func aHostThatNeverAnswersIsSilentWhenTheTimeoutEndsNotWhenItDoes() async throws {
+        let spec = CheckFixtures.spec
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors.filter { $0.name == "hv1" }, timeout: .milliseconds(500),
+            transport: { host in StuckTransport(host: host.name) }, storagekit: { _ in ["storagekit"] })
+        let started = ContinuousClock.now
+        let facts = await gatherer.gather()
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(2), "waited \(elapsed) for a host that takes 5 s")
+        guard case .silent(let reason)? = facts.hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
+        #expect(reason == "did not answer within 0.5 s")
+    }
+
+    @Test func canariesAreReadByEveryOtherHypervisorThenRemovedByTheirWriters() async throws {
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: ["/etc/storagekit/chap.secret": "s3cret"], hosts: spec.hypervisors, timeout: .seconds(5),
+            transport: { host in AnsweringTransport(host: host.name, server: server) }, storagekit: { _ in ["storagekit"] })
+        let facts = await gatherer.gather()
+        #expect(facts.hosts.values.allSatisfy { $0.facts != nil })
+        #expect(Set(facts.canaryReads.map { "\($0.reader)<\($0.writer)" }) == ["hv1<hv2", "hv2<hv1"])
+        #expect(facts.canaryReads.allSatisfy { $0.content == server.written[$0.path] })
+        #expect(Set(server.removedBy) == ["hv1:/.c-hv1", "hv2:/.c-hv2"])
+        // The secret went on stdin, never into argv.
+        #expect(server.requests.allSatisfy { !$0.argv.joined().contains("s3cret") })
+        #expect(server.requests.contains { $0.request.secrets["/etc/storagekit/chap.secret"] == "s3cret" })
+        let findings = ReadinessRules.evaluate(CheckContext(spec: spec, facts: facts, specFile: "c.yaml"))
+        #expect(findings.with(.nfsCanaryShared, .pass).first.map { Set($0.hosts) } == ["hv1", "hv2"])
+    }
+}
+
+/// A transport whose host takes 5 s and ignores cancellation.
+struct StuckTransport: Transport {
+    let host: String
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
+        }
+        return CommandResult(command: command, exitCode: 0, stdout: "{}", stderr: "")
+    }
+}
+
+/// The NFS export the fake hosts share, and what they asked.
+final class FakeServer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [String: String] = [:]
+    private var removals: [String] = []
+    private var asked: [(argv: [String], request: FactsRequest)] = []
+
+    var written: [String: String] { lock.withLock { files } }
+    var removedBy: [String] { lock.withLock { removals } }
+    var requests: [(argv: [String], request: FactsRequest)] { lock.withLock { asked } }
+
+    func answer(_ host: String, _ command: Command) -> String {
+        let request = try! JSONDecoder().decode(FactsRequest.self, from: Data(command.stdin!.utf8))
+        lock.withLock { asked.append(([command.executable] + command.arguments, request)) }
+        let encoder = JSONEncoder()
+        switch request.mode {
+        case .gather:
+            let facts = CheckFixtures.healthy(host)
+            if let canary = facts.nfs?.mounts.first?.canary { lock.withLock { files[canary.path] = canary.content } }
+            return String(decoding: try! encoder.encode(facts), as: UTF8.self)
+        case .readCanaries:
+            let answers = request.canaries.map { ref in CanaryAnswer(export: ref.export, path: ref.path, content: lock.withLock { files[ref.path] }) }
+            return String(decoding: try! encoder.encode(answers), as: UTF8.self)
+        case .removeCanaries:
+            lock.withLock { removals += request.canaries.map { "\(host):\($0.path)" } }
+            return String(decoding: try! encoder.encode(request.canaries.map { CanaryAnswer(export: $0.export, path: $0.path) }), as: UTF8.self)
+        }
+    }
+}
+
+struct AnsweringTransport: Transport {
+    let host: String
+    let server: FakeServer
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
+    }
+}
