@@ -31,6 +31,12 @@ public struct CheckContext: Sendable {
 
     func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }
 
+    /// For a port that times out: storagekit's chain opens it, but a rule someone put before the
+    /// jump to it (or a network firewall) still wins.
+    func firewallFix(_ host: String) -> String {
+        "\(command("firewall apply --host \(host)")); if it still drops, look for a DROP before the STORAGEKIT jump (iptables -S INPUT on \(host)) or a firewall between the hosts"
+    }
+
     /// Whether `host` is among an export's clients (an address, a CIDR holding one, `*`, or its name).
     func isClient(_ host: Host, of export: NFSExport) -> Bool {
         export.clients.contains { client in

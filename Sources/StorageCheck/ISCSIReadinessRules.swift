@@ -40,7 +40,7 @@ enum ISCSIReadinessRules {
                     case .timeout:
                         findings.append(Finding(.iscsiPortalReachable, hosts: [host.name], .fail,
                                                 "\(portal) did not answer: a firewall drops port \(portal.port), or \(target.server) is down",
-                                                fix: context.command("firewall apply --host \(target.server)")))
+                                                fix: context.firewallFix(target.server)))
                         continue
                     case .unreachable:
                         findings.append(Finding(.iscsiPortalReachable, hosts: [host.name], .fail,
@@ -60,7 +60,7 @@ enum ISCSIReadinessRules {
                         switch error.code {
                         case "auth-failed":
                             fix = "the CHAP secret in \(target.chap?.secretFile ?? "the secret file") must be the one tgtd has: \(setupTarget)"
-                        case "timeout": fix = context.command("firewall apply --host \(target.server)")
+                        case "timeout": fix = context.firewallFix(target.server)
                         default: fix = setupTarget
                         }
                         findings.append(Finding(.iscsiLoginAccepted, hosts: [host.name], .fail, "\(where_): \(error.message)", fix: fix))

@@ -63,7 +63,7 @@ enum MigrationRules {
         for (host, facts) in context.sharing {
             let byPeer = Dictionary(grouping: facts.migrationPorts.filter { sharing.contains($0.peer ?? "") }, by: { $0.peer ?? $0.address })
             for (peer, probes) in byPeer.sorted(by: { $0.key < $1.key }) {
-                let firewall = context.command("firewall apply --host \(peer)")
+                let firewall = context.firewallFix(peer)
                 let filtered = probes.filter { $0.reach == .timeout || $0.reach == .unreachable }
                 if !filtered.isEmpty {
                     findings.append(Finding(.migrationPort, hosts: [host.name], .fail,

@@ -27,7 +27,7 @@ enum NFSReadinessRules {
         guard let nfs = context.spec.nfs else { return [] }
         let server = nfs.server
         let setupNFS = context.command("setup nfs")
-        let firewall = context.command("firewall apply --host \(server)")
+        let firewall = context.firewallFix(server)
         var findings: [Finding] = []
 
         for host in context.hypervisors where host.name != server {
