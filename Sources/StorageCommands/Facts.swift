@@ -17,7 +17,7 @@ struct Facts: AsyncParsableCommand {
             Exit status: 0 facts printed, 2 bad usage or spec.
             """)
 
-    @Option(help: ArgumentHelp("The cluster spec (YAML).", valueName: "file")) var spec: String?
+    @Option(help: ArgumentHelp("The cluster spec (YAML; - for standard input).", valueName: "file")) var spec: String?
     @Option(help: ArgumentHelp("The spec host this is.", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Read a JSON request from this file (- for standard input).", valueName: "file")) var request: String?
     @Option(help: ArgumentHelp("Deadline of each probe, in seconds.", valueName: "seconds")) var timeout: Double = 3
@@ -37,7 +37,8 @@ struct Facts: AsyncParsableCommand {
             }
             factsRequest = decoded
         } else if let spec, let host {
-            guard let text = try? String(contentsOfFile: spec, encoding: .utf8) else {
+            let text = spec == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try? String(contentsOfFile: spec, encoding: .utf8)
+            guard let text, !text.isEmpty else {
                 Console.error("\(spec): cannot read the spec file (does it exist?)")
                 throw ExitCode(2)
             }
@@ -54,14 +55,38 @@ struct Facts: AsyncParsableCommand {
             Console.error("error: no host named \"\(factsRequest.host)\" in the spec")
             throw ExitCode(2)
         }
+        // A lab host's facts are gathered inside its namespaces, never from this machine's own
+        // (lab addresses reached from here would leave the machine).
+        if host.transport == .lab {
+            guard !LabLayout.hasDefaultRoute else {
+                guard request == nil else {
+                    Console.error("error: \(host.name) is a lab host: run this inside it (storagekit lab exec --spec F \(host.name) -- storagekit facts …)")
+                    throw ExitCode(2)
+                }
+                let transport: any Transport
+                do { transport = try HostContext.make(spec, host: host).transport } catch {
+                    Console.error("error: \(error)")
+                    throw ExitCode(2)
+                }
+                var inside = factsRequest
+                inside.secrets = SecretFiles(fileSystem: LocalFileSystem()).read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+                inside.writeCanaries = false
+                let body = String(decoding: try JSONEncoder().encode(inside), as: UTF8.self)
+                let again = try await transport.run(Command(ISCSIRun.storagekit(on: host)[0], ["facts", "--request", "-"], stdin: body))
+                FileHandle.standardOutput.write(Data(again.stdout.utf8))
+                FileHandle.standardError.write(Data(again.stderr.utf8))
+                throw ExitCode(again.exitCode ?? 1)
+            }
+        }
         var secrets = factsRequest.secrets
+        let writeCanaries = request != nil && factsRequest.writeCanaries != false
         if request == nil {
             secrets = SecretFiles(fileSystem: LocalFileSystem()).read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
         }
         let collector = HostFactsCollector(
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(factsRequest.probeTimeoutMs), version: StorageKit.version)
         switch factsRequest.mode {
-        case .gather: try Console.json(await collector.gather(writeCanary: request != nil))
+        case .gather: try Console.json(await collector.gather(writeCanary: writeCanaries))
         case .readCanaries: try Console.json(await collector.canaries(factsRequest.canaries, remove: false))
         case .removeCanaries: try Console.json(await collector.canaries(factsRequest.canaries, remove: true))
         }

@@ -117,21 +117,26 @@ public struct ClusterFactsGatherer: Sendable {
         let transport: any Transport
         do { transport = try self.transport(host) } catch { return .failure(FailureText("cannot be reached: \(error)")) }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let outcome = await Deadline.race(timeout + .milliseconds(500)) { () async -> Result<String, FailureText> in
-            do throws(CommandError) {
-                let result = try await transport.run(command)
-                if result.succeeded { return .success(result.stdout) }
-                let said = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
-                return .failure(FailureText("storagekit facts failed there (\(result.exitCode.map { "exit \($0)" } ?? "killed by a signal")): \(said)"))
-            } catch .timedOut {
-                return .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
-            } catch .notFound(let executable) {
-                return .failure(FailureText("\(executable) is not installed there"))
-            } catch {
-                return .failure(FailureText(error.description))
+        let outcome = await Deadline.race(timeout + .milliseconds(500)) { await Self.run(command, on: transport, seconds: seconds) }
+        return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+    }
+
+    /// One command through a transport, its failures in words (no typed throws in the escaping
+    /// closure: Swift 6.3 miscompiled that pattern inside task groups here).
+    static func run(_ command: Command, on transport: any Transport, seconds: Double) async -> Result<String, FailureText> {
+        let result: CommandResult
+        do {
+            result = try await transport.run(command)
+        } catch {
+            switch error {
+            case .timedOut: return .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+            case .notFound(let executable): return .failure(FailureText("\(executable) is not installed there"))
+            default: return .failure(FailureText(error.description))
             }
         }
-        return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+        if result.succeeded { return .success(result.stdout) }
+        let said = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        return .failure(FailureText("storagekit facts failed there (\(result.exitCode.map { "exit \($0)" } ?? "killed by a signal")): \(said)"))
     }
 
     /// `body` for each element, all at once, results in input order.

@@ -22,6 +22,8 @@ public struct FactsRequest: Sendable, Codable, Equatable {
     public var mode: Mode
     /// For reads and removals.
     public var canaries: [CanaryRef]
+    /// `gather` writes canaries unless this is false (a person looking, not a check).
+    public var writeCanaries: Bool?
 
     public init(host: String, specYAML: String, secrets: [String: String] = [:], probeTimeoutMs: Int = 3000, mode: Mode = .gather, canaries: [CanaryRef] = []) {
         self.host = host

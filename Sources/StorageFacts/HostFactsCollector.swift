@@ -62,15 +62,7 @@ public struct HostFactsCollector: Sendable {
                     let request = ISCSIProbeRequest(
                         portal: portal.description, target: target.iqn, initiatorName: initiator, chapUser: target.chap?.username,
                         chapSecret: target.chap.map { secrets[$0.secretFile] ?? "" }, timeout: probeTimeout)
-                    var facts = PortalFacts(target: target.iqn, portal: portal.description, tcp: .open)
-                    do throws(ProbeError) {
-                        let result = try await ISCSIProber.probe(request)
-                        facts.luns = (result.targets.first?.luns ?? []).map {
-                            LUNFacts(lun: $0.lun, serial: $0.serial, wwid: $0.wwid, sizeBytes: $0.sizeBytes, vendor: $0.vendor, product: $0.product, ready: $0.ready)
-                        }
-                    } catch {
-                        (facts.tcp, facts.error) = Self.classify(error)
-                    }
+                    var facts = await Self.portalFacts(request)
                     facts.discovered = facts.tcp == .open ? await discovered : nil
                     return (index, facts)
                 }
@@ -79,6 +71,39 @@ public struct HostFactsCollector: Sendable {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    static func portalFacts(_ request: ISCSIProbeRequest) async -> PortalFacts {
+        var facts = PortalFacts(target: request.target ?? "", portal: request.portal, tcp: .open)
+        let result: ISCSIProbeResult
+        do {
+            result = try await ISCSIProber.probe(request)
+        } catch {
+            (facts.tcp, facts.error) = classify(error)
+            return facts
+        }
+        facts.luns = (result.targets.first?.luns ?? []).map {
+            LUNFacts(lun: $0.lun, serial: $0.serial, wwid: $0.wwid, sizeBytes: $0.sizeBytes, vendor: $0.vendor, product: $0.product, ready: $0.ready)
+        }
+        return facts
+    }
+
+    static func mountFacts(_ request: NFSExportRequest) async -> ExportMountFacts {
+        let result: NFSExportResult
+        do {
+            result = try await NFSProber.export(request)
+        } catch {
+            return ExportMountFacts(export: request.export, error: ProbeFailure(code: error.code, message: error.description))
+        }
+        var facts = ExportMountFacts(export: request.export, rootUID: result.rootUID, rootGID: result.rootGID, rootMode: result.rootMode)
+        if let canary = request.write, let wrote = result.wrote {
+            if let error = wrote.error { facts.canaryError = error } else { facts.canary = CanaryFile(path: canary.path, content: canary.content) }
+        }
+        return facts
+    }
+
+    static func outcome<T: Sendable>(_ body: () async throws(ProbeError) -> T) async -> Result<T, ProbeError> {
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
 
     /// A probe error as the TCP outcome it implies and the failure to report.
@@ -113,12 +138,8 @@ public struct HostFactsCollector: Sendable {
         if nfs.implementation == .kernel { pinned.append(("statd", nfs.ports.statd)) }
         let timeout = probeTimeout
 
-        async let programs: Result<[RPCProgram], ProbeError> = { () async -> Result<[RPCProgram], ProbeError> in
-            do throws(ProbeError) { return .success(try await NFSProber.rpcPrograms(server: server, timeout: timeout)) } catch { return .failure(error) }
-        }()
-        async let listed: Result<[ExportedPath], ProbeError> = { () async -> Result<[ExportedPath], ProbeError> in
-            do throws(ProbeError) { return .success(try await NFSProber.exportList(server: server, timeout: timeout)) } catch { return .failure(error) }
-        }()
+        async let programs = Self.outcome { () async throws(ProbeError) in try await NFSProber.rpcPrograms(server: server, timeout: timeout) }
+        async let listed = Self.outcome { () async throws(ProbeError) in try await NFSProber.exportList(server: server, timeout: timeout) }
         async let ports: [PortFacts] = withTaskGroup(of: PortFacts.self) { group in
             for (service, port) in pinned {
                 group.addTask { PortFacts(address: server, port: port, service: service, peer: nfs.server, reach: Self.reach(await TCPProbe.reach(server, port: port, timeout: timeout))) }
@@ -132,18 +153,8 @@ public struct HostFactsCollector: Sendable {
                 let canary = writeCanary
                     ? (path: "/.storagekit-check-\(host.name)-\(UUID().uuidString.prefix(8).lowercased())", content: "storagekit check canary from \(host.name) \(UUID().uuidString)\n")
                     : nil
-                group.addTask {
-                    do throws(ProbeError) {
-                        let result = try await NFSProber.export(NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout))
-                        var facts = ExportMountFacts(export: export.path, rootUID: result.rootUID, rootGID: result.rootGID, rootMode: result.rootMode)
-                        if let canary, let wrote = result.wrote {
-                            if let error = wrote.error { facts.canaryError = error } else { facts.canary = CanaryFile(path: canary.path, content: canary.content) }
-                        }
-                        return (index, facts)
-                    } catch {
-                        return (index, ExportMountFacts(export: export.path, error: ProbeFailure(code: error.code, message: error.description)))
-                    }
-                }
+                let request = NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout)
+                group.addTask { (index, await Self.mountFacts(request)) }
             }
             var result: [(Int, ExportMountFacts)] = []
             for await mount in group { result.append(mount) }

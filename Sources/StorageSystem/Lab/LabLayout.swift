@@ -1,3 +1,4 @@
+import Foundation
 import StorageModel
 
 /// Where each spec host lives in the lab: its network namespace, NICs on bridges (one bridge per
@@ -72,6 +73,17 @@ public struct LabLayout: Sendable, Equatable {
     public func host(_ name: String) throws(LabError) -> LabHost {
         guard let host = hosts.first(where: { $0.name == name }) else { throw .unknownHost(name, known: hosts.map(\.name)) }
         return host
+    }
+
+    /// Whether this network namespace has a default route (/proc/self/net/route follows the
+    /// reader's namespace). The machine's own has one; a lab host's has none. Lab addresses must
+    /// never be reached from a namespace with one: the packets would leave the machine.
+    public static var hasDefaultRoute: Bool {
+        guard let table = try? String(contentsOfFile: "/proc/self/net/route", encoding: .utf8) else { return true }
+        return table.split(separator: "\n").dropFirst().contains { line in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            return fields.count > 7 && fields[1] == "00000000" && fields[7] == "00000000"
+        }
     }
 
     /// argv that runs `command` on `host`: inside its network and mount namespaces.
