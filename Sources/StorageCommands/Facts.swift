@@ -21,6 +21,7 @@ struct Facts: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The spec host this is.", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Read a JSON request from this file (- for standard input).", valueName: "file")) var request: String?
     @Option(help: ArgumentHelp("Deadline of each probe, in seconds.", valueName: "seconds")) var timeout: Double = 3
+    @Flag(help: "Accepted for symmetry with the other commands: the output is always one JSON document.") var json = false
 
     func validate() throws {
         if request == nil && (spec == nil || host == nil) { throw ValidationError("give --spec and --host (or --request)") }

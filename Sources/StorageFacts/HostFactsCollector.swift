@@ -291,10 +291,21 @@ public struct HostFactsCollector: Sendable {
         }
     }
 
+    /// Xen guests from their xl configs in /etc/xen (`*.cfg`).
+    func xenDomains() -> Known<[DomainFacts]> {
+        let directory = root + "/etc/xen"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return .unknown("no /etc/xen here: is Xen installed?") }
+        return .known(names.filter { $0.hasSuffix(".cfg") }.sorted().compactMap { file in
+            guard let text = try? String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8) else { return nil }
+            let parsed = XenConfigParser.parse(text)
+            return DomainFacts(name: parsed.name ?? String(file.dropLast(4)), disks: parsed.disks)
+        })
+    }
+
     func domainFacts() async -> Known<[DomainFacts]> {
         guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
         if host.transport == .lab { return .unknown("lab host: no hypervisor runs in a network namespace") }
-        guard spec.migration.hypervisor == .kvm else { return .unknown("Xen guest configs are not read yet: check that their disks are under \(spec.mountPath)") }
+        guard spec.migration.hypervisor == .kvm else { return xenDomains() }
         let names: Known<[String]> = await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
             output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }

@@ -73,6 +73,27 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         ])
     }
 
+    @Test func xenConfigsGiveTheGuestsDisksInBothSyntaxes() {
+        let parsed = XenConfigParser.parse("""
+            # /etc/xen/web1.cfg
+            name = "web1"
+            memory = 1024
+            disk = [ 'file:/xen/images/web1.img,xvda,w',  # the root disk
+                     'tap:aio:/xen/images/web1-data.img,xvdb,w',
+                     '/var/lib/vmstore/web1-swap.raw,raw,xvdc,rw',
+                     'format=raw, vdev=xvdd, access=rw, target=/dev/mapper/vmstore-1' ]
+            vif = [ 'bridge=xenbr0' ]
+            """)
+        #expect(parsed.name == "web1")
+        #expect(parsed.disks == [
+            DiskFacts(source: "/xen/images/web1.img", target: "xvda"),
+            DiskFacts(source: "/xen/images/web1-data.img", target: "xvdb"),
+            DiskFacts(source: "/var/lib/vmstore/web1-swap.raw", target: "xvdc"),
+            DiskFacts(source: "/dev/mapper/vmstore-1", target: "xvdd"),
+        ])
+        #expect(XenConfigParser.parse("name='x'\ndisk=['phy:/dev/vg/x,hda,w']\n").disks == [DiskFacts(source: "/dev/vg/x", target: "hda")])
+    }
+
     @Test func kernelFactsComeFromIscsiadmMultipathAndFindmntOutputsCapturedInAGuest() async throws {
         let (session, multipath, findmnt) = (try Self.fixture("iscsiadm-session-P3.txt"), try Self.fixture("multipath-ll.txt"), try Self.fixture("findmnt-nfs41.json"))
         let runner = ScriptedRunner { command throws(CommandError) in
