@@ -23,7 +23,7 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var spec: SpecOptions
     @Option(name: .long, help: ArgumentHelp("Only these hypervisors (repeatable; default all).", valueName: "name")) var host: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Only these checks: iscsi, nfs, drbd, migration (repeatable).", valueName: "area")) var only: [CheckArea] = []
+    @Option(name: .long, help: ArgumentHelp("Only these checks (repeatable); iscsi and nfs bring the same-path checks with them.", valueName: "area")) var only: [CheckArea] = []
     @Option(help: ArgumentHelp("Seconds each host has to answer.", valueName: "seconds")) var timeout: Double = 10
     @Flag(help: "Print one JSON document.") var json = false
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `storagekit` command: shared storage for live migration, from one spec.
 public struct StorageKit: AsyncParsableCommand {
@@ -33,6 +34,11 @@ extension StorageKit {
                 try command.run()
             }
         } catch {
+            // Bad usage exits 2 like a bad spec (docs/commands.md), not ArgumentParser's 64.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }
