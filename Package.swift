@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],
+            exclude: ["Golden", "Specs"],
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),

@@ -63,6 +63,9 @@ import Testing
             #expect(first.report.findings.contains { $0.check == "iscsi.session" && $0.status == .skip })
             #expect(first.report.findings.contains { $0.check == "nfs.canary.shared" && $0.status == .pass && Set($0.hosts) == ["hv1", "hv2"] })
             #expect(first.report.findings.contains { $0.check == "iscsi.lun.identity" && $0.status == .pass })
+            // The canaries were removed by their writers: nothing of check's is left on the export.
+            let left = try await lab.exec("nfs", ["ls", "-A", "/srv/vmstore"])
+            #expect(left.exitCode == 0 && !left.stdout.contains(".storagekit-check-"), "left on the export: \(left.stdout)")
 
             let spec = try SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec
             let target = try #require(spec.iscsi?.targets.first)
