@@ -37,18 +37,9 @@ public struct CheckContext: Sendable {
         "\(command("firewall apply --host \(host)")); if it still drops, look for a DROP before the STORAGEKIT jump (iptables -S INPUT on \(host)) or a firewall between the hosts"
     }
 
-    /// Whether `host` is among an export's clients (an address, a CIDR holding one, `*`, or its name).
-    func isClient(_ host: Host, of export: NFSExport) -> Bool {
-        export.clients.contains { client in
-            if client == "*" || client == host.name || host.addresses.contains(client) { return true }
-            if let network = IPv4Network(client) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
-            return false
-        }
-    }
-
     /// Spec exports `host` should be able to mount, with their index.
     func exports(of host: Host) -> [(index: Int, export: NFSExport)] {
-        (spec.nfs?.exports ?? []).enumerated().filter { isClient(host, of: $0.element) }.map { ($0.offset, $0.element) }
+        (spec.nfs?.exports ?? []).enumerated().filter { $0.element.admits(host) }.map { ($0.offset, $0.element) }
     }
 }
 

@@ -31,7 +31,7 @@ enum NFSReadinessRules {
         var findings: [Finding] = []
 
         for host in context.hypervisors where host.name != server {
-            for (index, export) in nfs.exports.enumerated() where !context.isClient(host, of: export) && context.spec.mountPath(ofExport: index) != nil {
+            for (index, export) in nfs.exports.enumerated() where !export.admits(host) && context.spec.mountPath(ofExport: index) != nil {
                 findings.append(Finding(.nfsAccess, hosts: [host.name], .warn,
                                         "is a hypervisor outside the clients of \(export.path): guests on it cannot use that storage or migrate there",
                                         fix: "add \(host.addresses.first ?? host.name) to nfs.exports[\(index)].clients, then \(setupNFS)"))
@@ -93,7 +93,7 @@ enum NFSReadinessRules {
             }
             for (_, export) in context.exports(of: host) {
                 let listed = seen.exports.first { $0.path == export.path }
-                if let listed, listed.clients.isEmpty || listed.clients.contains(where: { clientCovers($0, host) }) {
+                if let listed, listed.clients.isEmpty || listed.clients.contains(where: { NFSExport.entry($0, admits: host) }) {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .pass, "\(export.path) is offered to this host"))
                 } else if let error = seen.exportListError {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail, "the export list did not come: \(error.message)",
@@ -115,14 +115,6 @@ enum NFSReadinessRules {
         }
         findings += canaries(context)
         return findings
-    }
-
-    /// An export client entry (`10.99.1.11`, `10.99.1.0/24`, `*`) that admits one of the host's addresses.
-    static func clientCovers(_ client: String, _ host: Host) -> Bool {
-        let bare = client.hasSuffix("/32") ? String(client.dropLast(3)) : client
-        if bare == "*" || bare == "(everyone)" || host.addresses.contains(bare) || bare == host.name { return true }
-        if let network = IPv4Network(bare) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
-        return false
     }
 
     /// With root squashed, qemu's own account must be able to write the export: root on the
@@ -153,7 +145,7 @@ enum NFSReadinessRules {
         guard let nfs = context.spec.nfs else { return [] }
         var findings: [Finding] = []
         for export in nfs.exports {
-            let clients = context.answered.filter { $0.host.name != nfs.server && context.isClient($0.host, of: export) }
+            let clients = context.answered.filter { $0.host.name != nfs.server && export.admits($0.host) }
             let mounts = clients.compactMap { client in client.facts.nfs?.mounts.first { $0.export == export.path && $0.error == nil }.map { (host: client.host.name, mount: $0) } }
             for (host, mount) in mounts where mount.canary == nil {
                 findings.append(Finding(.nfsCanaryShared, hosts: [host], .fail, "could not write a file on \(export.path): \(mount.canaryError ?? "no canary written")",

@@ -130,9 +130,7 @@ public struct HostFactsCollector: Sendable {
 
     func nfsFacts(writeCanary: Bool) async -> NFSFacts? {
         guard let nfs = spec.nfs, nfs.server != host.name, let server = spec.nfsServerAddress else { return nil }
-        let exports = nfs.exports.filter { export in
-            export.clients.contains { NFSClientMatch.covers($0, host) }
-        }
+        let exports = nfs.exports.filter { $0.admits(host) }
         guard !exports.isEmpty else { return nil }
         var pinned = [("nfs", nfs.ports.nfs), ("mountd", nfs.ports.mountd), ("lockd", nfs.ports.lockd), ("rquotad", nfs.ports.rquotad)]
         if nfs.implementation == .kernel { pinned.append(("statd", nfs.ports.statd)) }
@@ -319,15 +317,5 @@ public struct HostFactsCollector: Sendable {
             domains.append(domain)
         }
         return .known(domains)
-    }
-}
-
-/// An export client entry (`10.99.1.11`, `10.99.1.0/24`, `*`, a host name) that admits a host.
-public enum NFSClientMatch {
-    public static func covers(_ client: String, _ host: StorageModel.Host) -> Bool {
-        let bare = client.hasSuffix("/32") ? String(client.dropLast(3)) : client
-        if bare == "*" || host.addresses.contains(bare) || bare == host.name { return true }
-        if let network = IPv4Network(bare) { return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains) }
-        return false
     }
 }

@@ -67,3 +67,20 @@ public struct NFSPorts: Sendable, Equatable {
          ("lockd", lockd), ("lockdUdp", lockdUdp), ("rquotad", rquotad)]
     }
 }
+
+extension NFSExport {
+    /// Whether one client entry admits `host`: its address (`10.99.1.11`, `10.99.1.11/32`), a
+    /// network holding one of its addresses, its name, or everyone (`*` in the spec,
+    /// `(everyone)` in a server's export list).
+    public static func entry(_ client: String, admits host: Host) -> Bool {
+        let bare = client.hasSuffix("/32") ? String(client.dropLast(3)) : client
+        if bare == "*" || bare == "(everyone)" || bare == host.name || host.addresses.contains(bare) { return true }
+        guard let network = IPv4Network(bare) else { return false }
+        return host.addresses.compactMap(IPv4Address.init).contains(where: network.contains)
+    }
+
+    /// Whether the export's clients admit `host`.
+    public func admits(_ host: Host) -> Bool {
+        clients.contains { Self.entry($0, admits: host) }
+    }
+}
