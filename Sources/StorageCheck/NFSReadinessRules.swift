@@ -4,25 +4,6 @@ import StorageModel
 /// through the firewall, the export offered to this host and mountable, a canary written by
 /// one hypervisor read back byte-identical by the others, and permissions qemu can use.
 enum NFSReadinessRules {
-    /// rpcbind program numbers of the pinned daemons; `required` ones must be up.
-    struct Pinned {
-        var service: String
-        var program: Int
-        var port: Int
-        var required: Bool
-    }
-
-    static func pinned(_ nfs: NFSSpec) -> [Pinned] {
-        var result = [
-            Pinned(service: "nfs", program: 100003, port: nfs.ports.nfs, required: true),
-            Pinned(service: "mountd", program: 100005, port: nfs.ports.mountd, required: true),
-            Pinned(service: "nlockmgr", program: 100021, port: nfs.ports.lockd, required: false),
-            Pinned(service: "rquotad", program: 100011, port: nfs.ports.rquotad, required: false),
-        ]
-        if nfs.implementation == .kernel { result.append(Pinned(service: "status", program: 100024, port: nfs.ports.statd, required: false)) }
-        return result
-    }
-
     static func evaluate(_ context: CheckContext) -> [Finding] {
         guard let nfs = context.spec.nfs else { return [] }
         let server = nfs.server
@@ -60,23 +41,23 @@ enum NFSReadinessRules {
                 findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail, "the portmapper dump failed: \(error.message)",
                                         fix: error.code == "timeout" ? firewall : setupNFS))
             } else {
-                for daemon in pinned(nfs) {
+                for daemon in nfs.pinnedDaemons {
                     let ports = Set(seen.rpc.filter { $0.program == daemon.program && $0.protocol == "tcp" }.map(\.port)).sorted()
                     if ports == [daemon.port] {
-                        findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .pass, "\(daemon.service) registered at \(daemon.port)/tcp"))
+                        findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .pass, "\(daemon.rpcName) registered at \(daemon.port)/tcp"))
                     } else if ports.isEmpty {
                         findings.append(Finding(.nfsPortRegistered, hosts: [host.name], daemon.required ? .fail : .warn,
-                                                "\(daemon.service) is not registered with rpcbind on \(seen.server)\(daemon.required ? "" : " (needed for NFSv3 locking/quotas only)")",
+                                                "\(daemon.rpcName) is not registered with rpcbind on \(seen.server)\(daemon.required ? "" : " (needed for NFSv3 locking/quotas only)")",
                                                 fix: setupNFS))
                     } else {
                         findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail,
-                                                "\(daemon.service) is registered at \(ports.map { "\($0)/tcp" }.joined(separator: ", ")), the spec pins \(daemon.port): the firewall opens only \(daemon.port)",
+                                                "\(daemon.rpcName) is registered at \(ports.map { "\($0)/tcp" }.joined(separator: ", ")), the spec pins \(daemon.port): the firewall opens only \(daemon.port)",
                                                 fix: "\(setupNFS) (restarts it on the pinned port)"))
                     }
                 }
             }
             for port in seen.ports {
-                let required = pinned(nfs).first { $0.port == port.port }?.required ?? true
+                let required = nfs.pinnedDaemons.first { $0.port == port.port }?.required ?? true
                 switch port.reach {
                 case .open:
                     findings.append(Finding(.nfsPortReachable, hosts: [host.name], .pass, "\(port.service) \(port.address):\(port.port) answers"))

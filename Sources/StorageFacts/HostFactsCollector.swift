@@ -132,8 +132,7 @@ public struct HostFactsCollector: Sendable {
         guard let nfs = spec.nfs, nfs.server != host.name, let server = spec.nfsServerAddress else { return nil }
         let exports = nfs.exports.filter { $0.admits(host) }
         guard !exports.isEmpty else { return nil }
-        var pinned = [("nfs", nfs.ports.nfs), ("mountd", nfs.ports.mountd), ("lockd", nfs.ports.lockd), ("rquotad", nfs.ports.rquotad)]
-        if nfs.implementation == .kernel { pinned.append(("statd", nfs.ports.statd)) }
+        let pinned = nfs.pinnedDaemons.map { ($0.service, $0.port) }
         let timeout = probeTimeout
 
         async let programs = Self.outcome { () async throws(ProbeError) in try await NFSProber.rpcPrograms(server: server, timeout: timeout) }

@@ -84,3 +84,32 @@ extension NFSExport {
         clients.contains { Self.entry($0, admits: host) }
     }
 }
+
+/// An NFS daemon whose TCP port the spec pins, as rpcbind registers it and the firewall names it.
+public struct PinnedDaemon: Sendable, Equatable {
+    /// rpcinfo's name: nfs, mountd, nlockmgr, rquotad, status.
+    public var rpcName: String
+    /// The firewall's (and the spec's) name: nfs, mountd, lockd, rquotad, statd.
+    public var service: String
+    public var program: Int
+    public var port: Int
+    /// Every mount needs it (nfs, mountd); the others serve NFSv3 locking and quotas.
+    public var required: Bool
+}
+
+extension NFSSpec {
+    /// The pinned daemons that register with rpcbind; statd is the kernel server's only
+    /// (nfs-ganesha has its own NSM client).
+    public var pinnedDaemons: [PinnedDaemon] {
+        var daemons = [
+            PinnedDaemon(rpcName: "nfs", service: "nfs", program: 100003, port: ports.nfs, required: true),
+            PinnedDaemon(rpcName: "mountd", service: "mountd", program: 100005, port: ports.mountd, required: true),
+            PinnedDaemon(rpcName: "nlockmgr", service: "lockd", program: 100021, port: ports.lockd, required: false),
+            PinnedDaemon(rpcName: "rquotad", service: "rquotad", program: 100011, port: ports.rquotad, required: false),
+        ]
+        if implementation == .kernel {
+            daemons.append(PinnedDaemon(rpcName: "status", service: "statd", program: 100024, port: ports.statd, required: false))
+        }
+        return daemons
+    }
+}

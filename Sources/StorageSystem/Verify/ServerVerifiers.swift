@@ -27,9 +27,7 @@ public struct NFSServerVerifier: Sendable {
 
     /// rpcinfo's service names and the spec port each must have.
     func expectedPorts(_ nfs: NFSSpec) -> [(service: String, port: Int)] {
-        var expected = [("nfs", nfs.ports.nfs), ("mountd", nfs.ports.mountd), ("nlockmgr", nfs.ports.lockd), ("rquotad", nfs.ports.rquotad)]
-        if nfs.implementation == .kernel { expected.append(("status", nfs.ports.statd)) }
-        return expected
+        nfs.pinnedDaemons.map { ($0.rpcName, $0.port) }
     }
 
     public func verify(attempts: Int = 30) async -> [VerifiedFact] {
