@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,6 +42,18 @@ public enum TCPProbe {
 }
 
 extension TCPProbe {
+    /// A connect before a protocol step, so a refused and a dropped port fail as themselves
+    /// (`ADDR:PORT refused`, `did not answer`) rather than as a protocol error.
+    static func require(_ address: String, port: Int, timeout: Duration, step: String) throws(ProbeError) {
+        let portal = "\(address):\(port)"
+        switch connect(address, port: port, timeout: max(timeout, .milliseconds(1))) {
+        case .open: return
+        case .refused: throw .connectionRefused(portal: portal)
+        case .timeout: throw .timeout(portal: portal, step: step)
+        case .unreachable(let reason): throw .unreachable(portal: portal, reason: reason)
+        }
+    }
+
     /// `connect` on a thread of its own: the poll blocks, and Swift's cooperative pool (one
     /// thread per core) must not wait on dozens of them.
     public static func reach(_ address: String, port: Int, timeout: Duration) async -> Outcome {
@@ -50,4 +63,3 @@ extension TCPProbe {
     }
 }
 
-import Foundation

@@ -63,17 +63,7 @@ public struct ISCSIProbeResult: Sendable, Codable {
 /// dozens run at once without blocking Swift's cooperative pool.
 public enum ISCSIProber {
     public static func probe(_ request: ISCSIProbeRequest) async throws(ProbeError) -> ISCSIProbeResult {
-        let outcome: Result<ISCSIProbeResult, ProbeError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                do { continuation.resume(returning: .success(try probeBlocking(request))) } catch let error as ProbeError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(.iscsi(portal: request.portal, step: "probe", message: "\(error)")))
-                }
-            }
-            thread.start()
-        }
-        return try outcome.get()
+        try await onOwnThread { () throws(ProbeError) in try probeBlocking(request) }
     }
 
     static func probeBlocking(_ request: ISCSIProbeRequest) throws(ProbeError) -> ISCSIProbeResult {
@@ -89,12 +79,7 @@ public enum ISCSIProber {
         }
         let (host, port) = request.address
         let portal = "\(host):\(port)"
-        switch try timed("tcp", { () throws(ProbeError) in TCPProbe.connect(host, port: port, timeout: max(deadline - ContinuousClock.now, .milliseconds(1))) }) {
-        case .open: break
-        case .refused: throw .connectionRefused(portal: portal)
-        case .timeout: throw .timeout(portal: portal, step: "TCP connect")
-        case .unreachable(let reason): throw .unreachable(portal: portal, reason: reason)
-        }
+        try timed("tcp") { () throws(ProbeError) in try TCPProbe.require(host, port: port, timeout: deadline - ContinuousClock.now, step: "TCP connect") }
 
         var found: [(iqn: String, portals: [String])]
         if let target = request.target {
@@ -227,31 +212,15 @@ extension ISCSIProber {
     /// SendTargets only: the target names the portal offers to `initiatorName` (tgtd lists only
     /// targets whose ACL admits it).
     public static func discover(portal: String, initiatorName: String, timeout: Duration) async throws(ProbeError) -> [String] {
-        let outcome: Result<[String], ProbeError> = await withCheckedContinuation { continuation in
-            Thread {
-                do {
-                    let request = ISCSIProbeRequest(portal: portal, initiatorName: initiatorName, timeout: timeout)
-                    let deadline = ContinuousClock.now + timeout
-                    let (host, port) = request.address
-                    let address = "\(host):\(port)"
-                    switch TCPProbe.connect(host, port: port, timeout: timeout) {
-                    case .open: break
-                    case .refused: throw ProbeError.connectionRefused(portal: address)
-                    case .timeout: throw ProbeError.timeout(portal: address, step: "TCP connect")
-                    case .unreachable(let reason): throw ProbeError.unreachable(portal: address, reason: reason)
-                    }
-                    let session = try ISCSISession(initiatorName: initiatorName, portal: address, sessionType: ISCSI_SESSION_DISCOVERY, target: nil, chap: nil)
-                    try session.login(step: "discovery login", deadline: deadline)
-                    let found = try session.discover(deadline: deadline).map(\.iqn)
-                    session.logout(deadline: deadline)
-                    continuation.resume(returning: .success(found))
-                } catch let error as ProbeError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(.iscsi(portal: portal, step: "discovery", message: "\(error)")))
-                }
-            }.start()
+        try await onOwnThread { () throws(ProbeError) in
+            let deadline = ContinuousClock.now + timeout
+            let (host, port) = ISCSIProbeRequest(portal: portal, initiatorName: initiatorName).address
+            try TCPProbe.require(host, port: port, timeout: timeout, step: "TCP connect")
+            let session = try ISCSISession(initiatorName: initiatorName, portal: "\(host):\(port)", sessionType: ISCSI_SESSION_DISCOVERY, target: nil, chap: nil)
+            try session.login(step: "discovery login", deadline: deadline)
+            let found = try session.discover(deadline: deadline).map(\.iqn)
+            session.logout(deadline: deadline)
+            return found
         }
-        return try outcome.get()
     }
 }

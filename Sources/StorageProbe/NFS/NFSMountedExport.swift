@@ -133,16 +133,7 @@ extension NFSProber {
     /// Mounts the export (thrown errors: refused, timed out, denied), reports the owner of its
     /// root, then writes, reads and removes as asked; per-file failures are in the result.
     public static func export(_ request: NFSExportRequest) async throws(ProbeError) -> NFSExportResult {
-        let outcome: Result<NFSExportResult, ProbeError> = await withCheckedContinuation { continuation in
-            Thread {
-                do { continuation.resume(returning: .success(try exportBlocking(request))) } catch let error as ProbeError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(.nfs(server: request.server, step: "export", message: "\(error)")))
-                }
-            }.start()
-        }
-        return try outcome.get()
+        try await onOwnThread { () throws(ProbeError) in try exportBlocking(request) }
     }
 
     static func exportBlocking(_ request: NFSExportRequest) throws(ProbeError) -> NFSExportResult {

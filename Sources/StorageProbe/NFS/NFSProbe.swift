@@ -54,16 +54,7 @@ public enum NFSProber {
     static let programNames = [100000: "portmapper", 100003: "nfs", 100005: "mountd", 100021: "nlockmgr", 100024: "status", 100011: "rquotad", 100227: "nfs_acl"]
 
     public static func probe(_ request: NFSProbeRequest) async throws(ProbeError) -> NFSProbeResult {
-        let outcome: Result<NFSProbeResult, ProbeError> = await withCheckedContinuation { continuation in
-            Thread {
-                do { continuation.resume(returning: .success(try probeBlocking(request))) } catch let error as ProbeError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(.nfs(server: request.server, step: "probe", message: "\(error)")))
-                }
-            }.start()
-        }
-        return try outcome.get()
+        try await onOwnThread { () throws(ProbeError) in try probeBlocking(request) }
     }
 
     static func probeBlocking(_ request: NFSProbeRequest) throws(ProbeError) -> NFSProbeResult {
@@ -78,12 +69,7 @@ public enum NFSProber {
             }
             return try body()
         }
-        switch try timed("tcp", { () throws(ProbeError) in TCPProbe.connect(server, port: 111, timeout: max(deadline - ContinuousClock.now, .milliseconds(1))) }) {
-        case .open: break
-        case .refused: throw .connectionRefused(portal: "\(server):111")
-        case .timeout: throw .timeout(portal: "\(server):111", step: "TCP connect to rpcbind")
-        case .unreachable(let reason): throw .unreachable(portal: "\(server):111", reason: reason)
-        }
+        try timed("tcp") { () throws(ProbeError) in try TCPProbe.require(server, port: 111, timeout: deadline - ContinuousClock.now, step: "TCP connect to rpcbind") }
         let rpc = try timed("portmapper dump") { () throws(ProbeError) in try portmapperDump(server, deadline) }
         let exports = try timed("export list") { () throws(ProbeError) in try exportList(server, deadline) }
         var canary: CanaryResult?
@@ -186,34 +172,15 @@ public enum NFSProber {
 extension NFSProber {
     /// Only the portmapper dump (what `rpcinfo -p` shows), after a TCP connect to rpcbind.
     public static func rpcPrograms(server: String, timeout: Duration) async throws(ProbeError) -> [RPCProgram] {
-        try await onThread(server) { () throws(ProbeError) in
+        try await onOwnThread { () throws(ProbeError) in
             let deadline = ContinuousClock.now + timeout
-            switch TCPProbe.connect(server, port: 111, timeout: timeout) {
-            case .open: break
-            case .refused: throw .connectionRefused(portal: "\(server):111")
-            case .timeout: throw .timeout(portal: "\(server):111", step: "TCP connect to rpcbind")
-            case .unreachable(let reason): throw .unreachable(portal: "\(server):111", reason: reason)
-            }
+            try TCPProbe.require(server, port: 111, timeout: timeout, step: "TCP connect to rpcbind")
             return try portmapperDump(server, deadline)
         }
     }
 
     /// Only the MOUNT export list (what `showmount -e` shows).
     public static func exportList(server: String, timeout: Duration) async throws(ProbeError) -> [ExportedPath] {
-        try await onThread(server) { () throws(ProbeError) in try exportList(server, ContinuousClock.now + timeout) }
-    }
-
-    /// libnfs calls block in poll: each runs on a thread of its own, off Swift's cooperative pool.
-    static func onThread<T: Sendable>(_ server: String, _ body: @escaping @Sendable () throws(ProbeError) -> T) async throws(ProbeError) -> T {
-        let outcome: Result<T, ProbeError> = await withCheckedContinuation { continuation in
-            Thread {
-                do { continuation.resume(returning: .success(try body())) } catch let error as ProbeError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(.nfs(server: server, step: "probe", message: "\(error)")))
-                }
-            }.start()
-        }
-        return try outcome.get()
+        try await onOwnThread { () throws(ProbeError) in try exportList(server, ContinuousClock.now + timeout) }
     }
 }
