@@ -45,7 +45,7 @@ struct Check: AsyncParsableCommand {
             hosts = hosts.filter { host.contains($0.name) }
         }
         let specYAML = (try? String(contentsOfFile: spec.spec, encoding: .utf8)) ?? ""
-        let secrets = SecretFiles(fileSystem: LocalFileSystem()).read((cluster.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+        let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: cluster)
         let gatherer = ClusterFactsGatherer(
             spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
             transport: { host in try HostContext.make(cluster, host: host).transport }, storagekit: { ISCSIRun.storagekit(on: $0) })

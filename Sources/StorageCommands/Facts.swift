@@ -70,7 +70,7 @@ struct Facts: AsyncParsableCommand {
                     throw ExitCode(2)
                 }
                 var inside = factsRequest
-                inside.secrets = SecretFiles(fileSystem: LocalFileSystem()).read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+                inside.secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
                 inside.writeCanaries = false
                 let body = String(decoding: try JSONEncoder().encode(inside), as: UTF8.self)
                 let again = try await transport.run(Command(ISCSIRun.storagekit(on: host)[0], ["facts", "--request", "-"], stdin: body))
@@ -82,7 +82,7 @@ struct Facts: AsyncParsableCommand {
         var secrets = factsRequest.secrets
         let writeCanaries = request != nil && factsRequest.writeCanaries != false
         if request == nil {
-            secrets = SecretFiles(fileSystem: LocalFileSystem()).read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+            secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         }
         let collector = HostFactsCollector(
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(factsRequest.probeTimeoutMs), version: StorageKit.version)

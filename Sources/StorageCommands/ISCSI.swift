@@ -114,6 +114,7 @@ struct ISCSIRun {
         let initiators = spec.hosts.filter { !ISCSINode.all(spec, host: $0).isEmpty }
         let names = options.host.isEmpty ? initiators.map(\.name) : options.host
         var reports: [HostReport] = []
+        let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         for name in names {
             guard let host = spec.host(named: name) else {
                 Console.error("error: no host named \"\(name)\" in the spec")
@@ -123,7 +124,6 @@ struct ISCSIRun {
                 Console.error("error: \(name) is an initiator of no target (see iscsi.targets[].initiators)")
                 throw ExitCode(2)
             }
-            let secrets = SecretFiles(fileSystem: LocalFileSystem()).read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
             var report: HostReport
             do {
                 let context = try HostContext.make(spec, host: host)

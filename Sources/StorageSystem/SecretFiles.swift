@@ -29,6 +29,11 @@ public struct SecretFiles: Sendable {
         return secrets
     }
 
+    /// Every CHAP secret the spec's targets name, by file.
+    public func chapSecrets(of spec: ClusterSpec) -> [String: String] {
+        read((spec.iscsi?.targets ?? []).compactMap { $0.chap?.secretFile })
+    }
+
     /// The first line, without its newline and surrounding blanks.
     static func secret(from text: String) -> String {
         let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
