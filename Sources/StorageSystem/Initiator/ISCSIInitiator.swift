@@ -24,22 +24,8 @@ public struct ISCSIInitiator: Sendable {
     var host: StorageModel.Host { context.host }
     public var nodes: [ISCSINode] { ISCSINode.all(spec, host: host) }
 
-    /// One line of what was found or done.
-    public struct Step: Sendable, Codable, Equatable {
-        public var ok: Bool
-        public var text: String
-
-        public init(ok: Bool, text: String) {
-            self.ok = ok
-            self.text = text
-        }
-    }
-
-    public struct Failure: Error, CustomStringConvertible {
-        public var steps: [Step]
-        public var reason: String
-        public var description: String { reason }
-    }
+    public typealias Step = HostStep
+    public typealias Failure = HostStepFailure
 
     /// The initiator name file; true when it changed (iscsid reads it only when it starts).
     public func writeInitiatorName(dryRun: Bool) async throws -> Step? {

@@ -15,21 +15,8 @@ public struct SharedMounter: Sendable {
 
     var files: HostFiles { context.files }
 
-    public struct Step: Sendable, Codable, Equatable {
-        public var ok: Bool
-        public var text: String
-
-        public init(ok: Bool, text: String) {
-            self.ok = ok
-            self.text = text
-        }
-    }
-
-    public struct Failure: Error, CustomStringConvertible {
-        public var steps: [Step]
-        public var reason: String
-        public var description: String { reason }
-    }
+    public typealias Step = HostStep
+    public typealias Failure = HostStepFailure
 
     /// What findmnt should show for a mount.
     static func matches(_ mounted: FindmntParser.Mounted, _ mount: SharedMount) -> Bool {
