@@ -6,10 +6,6 @@ import StorageSystem
 // Run inside a lab host (bench/probe does): compares storagekit's in-process libiscsi probe
 // with the real alternative, one `iscsi-inq` process, and 32 concurrent probes with one.
 
-func milliseconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-}
-
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
@@ -35,33 +31,33 @@ for _ in 0..<rounds {
         let result = try await SubprocessRunner().run(Command("iscsi-inq", ["-i", initiator, "iscsi://\(portal)/\(target)/1"]))
         guard result.succeeded else { fatalError("iscsi-inq failed: \(result.stderr)") }
     }
-    inq.append(milliseconds(elapsed))
+    inq.append(elapsed.milliseconds)
 }
 
 // One storagekit probe of one LUN: login, INQUIRY, VPD 0x80 and 0x83, READ CAPACITY(16), TEST UNIT READY, logout.
 var one: [Double] = []
 for _ in 0..<rounds {
-    one.append(milliseconds(try await clock.measure { try await probe(1) }))
+    one.append(try await clock.measure { try await probe(1) }.milliseconds)
 }
 
 // All LUNs of the target at once: one session, every command of every LUN queued together.
 var many: [Double] = []
 for _ in 0..<rounds {
-    many.append(milliseconds(try await clock.measure {
+    many.append(try await clock.measure {
         let result = try await ISCSIProber.probe(ISCSIProbeRequest(portal: portal, target: target, initiatorName: initiator, timeout: .seconds(10)))
         guard result.targets.first?.luns.count == lunCount else { fatalError("expected \(lunCount) LUNs") }
-    }))
+    }.milliseconds)
 }
 
 // The same LUNs as separate probes, each with its own session, context and thread.
 var separate: [Double] = []
 for _ in 0..<rounds {
-    separate.append(milliseconds(try await clock.measure {
+    separate.append(try await clock.measure {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lun in 1...lunCount { group.addTask { try await probe(lun) } }
             try await group.waitForAll()
         }
-    }))
+    }.milliseconds)
 }
 
 let (inqMs, oneMs, manyMs, separateMs) = (median(inq), median(one), median(many), median(separate))

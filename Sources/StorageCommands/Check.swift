@@ -54,7 +54,7 @@ struct Check: AsyncParsableCommand {
         var findings = [Finding(.specValid, hosts: [], .pass, warnings == 0 ? "\(spec.spec) is valid" : "\(spec.spec) is valid, with \(warnings) warning(s): storagekit validate --spec \(spec.spec)")]
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts), areas: Set(only))
         let elapsed = clock.now - started
-        let report = CheckReport(findings: findings, durationMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds)
         if json {
             try Console.json(report)
         } else {

@@ -34,7 +34,7 @@ public struct ClusterFactsGatherer: Sendable {
     /// Probes on the host get most of the time; the rest is for starting storagekit there and
     /// carrying the answer back.
     var probeTimeoutMs: Int {
-        let total = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let total = Int(timeout.milliseconds)
         return max(500, total * 6 / 10)
     }
 
@@ -116,7 +116,7 @@ public struct ClusterFactsGatherer: Sendable {
         let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
         let transport: any Transport
         do { transport = try self.transport(host) } catch { return .failure(FailureText("cannot be reached: \(error)")) }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let seconds = timeout.milliseconds / 1000
         let outcome = await Deadline.race(timeout + .milliseconds(500)) { await Self.run(command, on: transport, seconds: seconds) }
         return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
     }

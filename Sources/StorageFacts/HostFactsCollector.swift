@@ -46,7 +46,7 @@ public struct HostFactsCollector: Sendable {
             host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: pathFacts(),
             kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains)
         let elapsed = clock.now - started
-        facts.durationMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        facts.durationMs = elapsed.milliseconds
         return facts
     }
 

@@ -27,7 +27,7 @@ public enum TCPProbe {
         if started == 0 { return .open }
         guard errno == EINPROGRESS else { return errno == ECONNREFUSED ? .refused : .unreachable(String(cString: strerror(errno))) }
         var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(timeout.milliseconds)
         let ready = poll(&descriptor, 1, milliseconds)
         if ready == 0 { return .timeout }
         var error: Int32 = 0

@@ -73,7 +73,7 @@ public enum ISCSIProber {
             let start = ContinuousClock.now
             defer {
                 let elapsed = ContinuousClock.now - start
-                timings[name] = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                timings[name] = elapsed.milliseconds
             }
             return try body()
         }

@@ -146,7 +146,7 @@ final class ISCSISession {
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { throw .timeout(portal: portal, step: step) }
             var descriptor = pollfd(fd: iscsi_get_fd(raw), events: Int16(iscsi_which_events(raw)), revents: 0)
-            let milliseconds = min(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1, 100)
+            let milliseconds = min(Int32(remaining.milliseconds) + 1, 100)
             let ready = poll(&descriptor, 1, milliseconds)
             if ready < 0 && errno != EINTR { throw .iscsi(portal: portal, step: step, message: String(cString: strerror(errno))) }
             if iscsi_service(raw, Int32(descriptor.revents)) < 0 && !finished() {

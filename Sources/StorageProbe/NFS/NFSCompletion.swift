@@ -50,7 +50,7 @@ func serviceUntilDone(
         let remaining = deadline - ContinuousClock.now
         if remaining <= .zero { throw .timeout(portal: server, step: step) }
         var descriptor = pollfd(fd: fd(), events: Int16(events()), revents: 0)
-        let milliseconds = min(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1, 100)
+        let milliseconds = min(Int32(remaining.milliseconds) + 1, 100)
         _ = poll(&descriptor, 1, milliseconds)
         if service(Int32(descriptor.revents)) < 0 && !completion.done {
             throw .nfs(server: server, step: step, message: error())
