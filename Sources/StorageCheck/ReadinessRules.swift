@@ -11,7 +11,7 @@ public enum ReadinessRules {
         if wanted.contains(.nfs) { findings += NFSReadinessRules.evaluate(context) }
         if wanted.contains(.path) { findings += PathRules.evaluate(context) }
         if wanted.contains(.migration) { findings += MigrationRules.evaluate(context) }
-        if wanted.contains(.drbd) && areas.contains(.drbd) {
+        if areas.contains(.drbd) {
             findings.append(Finding(.drbdState, hosts: [], .skip, "the spec has no DRBD resources", fix: "nothing to check"))
         }
         return findings.merged()
@@ -23,8 +23,7 @@ enum HostRules {
     static func evaluate(_ context: CheckContext) -> [Finding] {
         context.hypervisors.map { host in
             switch context.facts.hosts[host.name] {
-            case .answered(let facts)?:
-                _ = facts
+            case .answered?:
                 return Finding(.hostFacts, hosts: [host.name], .pass, "answered with its facts")
             case .silent(let reason)?:
                 let fix = host.transport == .lab

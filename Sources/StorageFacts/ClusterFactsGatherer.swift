@@ -156,9 +156,14 @@ enum Deadline {
     static func race<Value: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> Value) async -> Value? {
         let once = Once<Value?>()
         return await withCheckedContinuation { continuation in
-            let worker = Task { once.resume(continuation, with: await work()) }
+            let timer = Task { try? await Task.sleep(for: limit) }
+            let worker = Task {
+                let value = await work()
+                // Done first: the timer need not sleep on.
+                if once.resume(continuation, with: value) { timer.cancel() }
+            }
             Task {
-                try? await Task.sleep(for: limit)
+                await timer.value
                 if once.resume(continuation, with: nil) { worker.cancel() }
             }
         }

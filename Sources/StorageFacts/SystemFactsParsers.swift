@@ -1,3 +1,4 @@
+import Foundation
 import StorageCheck
 
 /// Pure readers of the small files and tool outputs behind `SystemFacts`.
@@ -49,5 +50,3 @@ public enum SystemFactsParsers {
         return UserFacts(name: String(fields[0]), uid: uid, gid: gid)
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import StorageCheck
 
 /// The guest name and disks of an xl domain config (`/etc/xen/<guest>.cfg`). Both disk syntaxes
@@ -67,5 +68,3 @@ public enum XenConfigParser {
         return DiskFacts(source: target, target: vdev?.split(separator: ":").first.map(String.init))
     }
 }
-
-import Foundation
