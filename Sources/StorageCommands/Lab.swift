@@ -22,16 +22,20 @@ struct Lab: AsyncParsableCommand {
         var writeSpec: String?
         @Flag(help: "Print the spec with `transport: lab` instead of the report.") var printSpec = false
         @Flag(help: "Show what the lab would be made of; create nothing.") var dryRun = false
+        @Flag(help: ArgumentHelp(
+            "Hypervisors and a kernel NFS server become qemu guests with Debian's own kernel (iSCSI login, multipath, NFS mounts and knfsd for real), reached over ssh from a control namespace.",
+            discussion: "Needs qemu-system-x86, linux-image-amd64, busybox-static, cpio and openssh-server (scripts/lib/install-deps). TCG unless KVM works (STORAGEKIT_LAB_ACCEL=tcg|kvm decides)."))
+        var kernel = false
 
         func run() async throws {
             if dryRun {
-                let controller = try LabCommandSupport.controller(options, validateSecrets: false)
+                let controller = try LabCommandSupport.controller(options, validateSecrets: false, kernel: kernel)
                 let planned = controller.plannedUp()
                 if json { return try Console.json(["wouldCreate": planned]) }
                 return print(planned.map { "would create  \($0)" }.joined(separator: "\n"))
             }
             try LabCommandSupport.createMissingCHAPSecrets(options)
-            let controller = try LabCommandSupport.controller(options)
+            let controller = try LabCommandSupport.controller(options, kernel: kernel)
             let report = try await LabCommandSupport.run { try await controller.up() }
             let labSpec = LabSpecText.withLabTransport((try? String(contentsOfFile: options.spec, encoding: .utf8)) ?? "")
             if let writeSpec {
@@ -77,10 +81,10 @@ struct Lab: AsyncParsableCommand {
             let hosts = try await LabCommandSupport.run { try await controller.status() }
             if json { return try Console.json(hosts) }
             for host in hosts {
-                let state = host.namespace && host.mountNamespace ? "up" : host.namespace ? "partial" : "down"
+                let state = host.up ? (host.guest == nil ? "up" : "up (guest)") : host.namespace ? "partial" : "down"
                 print("\(host.host.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(host.addresses.joined(separator: ", "))")
             }
-            if !hosts.allSatisfy({ $0.namespace && $0.mountNamespace }) { throw ExitCode(1) }
+            if !hosts.allSatisfy(\.up) { throw ExitCode(1) }
         }
     }
 
@@ -100,7 +104,7 @@ struct Lab: AsyncParsableCommand {
             let controller = try LabCommandSupport.controller(options)
             let labHost = try await LabCommandSupport.run(usage: true) { try controller.layout.host(host) }
             let status = try await LabCommandSupport.run { try await controller.status() }
-            guard status.first(where: { $0.host == host })?.mountNamespace == true else {
+            guard status.first(where: { $0.host == host })?.up == true else {
                 Console.error("error: \(LabError.notUp(cluster: controller.layout.cluster))")
                 throw ExitCode(1)
             }
@@ -128,11 +132,12 @@ enum LabCommandSupport {
         }
     }
 
-    static func controller(_ options: SpecOptions, validateSecrets: Bool = true) throws -> LabController {
+    /// `kernel` false: whatever lab of the spec's cluster is recorded (a kernel lab stays one).
+    static func controller(_ options: SpecOptions, validateSecrets: Bool = true, kernel: Bool = false) throws -> LabController {
         // Taking a lab down must work even when its CHAP secret files are gone.
         let loaded = validateSecrets ? try options.loadValidated(printWarnings: false).0 : try options.load()
         do {
-            return LabController(layout: try LabLayout(spec: loaded.spec))
+            return LabController(layout: try LabLayout(spec: loaded.spec, kernel: kernel ? true : nil), spec: loaded.spec)
         } catch {
             Console.error("error: \(error)")
             throw ExitCode(2)

@@ -44,6 +44,12 @@ public struct IPv4Network: Sendable, Equatable, Hashable, CustomStringConvertibl
     public func contains(_ other: IPv4Address) -> Bool { other.value & mask == address.value & mask }
 
     public var description: String { "\(address)/\(prefix)" }
+
+    /// The highest address of the network that is not the broadcast (`.254` of a /24).
+    public var lastHostAddress: IPv4Address { IPv4Address(raw: (address.value | ~mask) &- 1) }
+
+    /// The address `offset` below the last host address.
+    public func hostAddress(belowLast offset: UInt32) -> IPv4Address { IPv4Address(raw: lastHostAddress.value &- offset) }
 }
 
 extension IPv4Address {

@@ -1,4 +1,5 @@
 import Foundation
+import StorageModel
 
 #if canImport(Glibc)
 import Glibc
@@ -8,10 +9,13 @@ import Glibc
 /// through the runner, every creation is recorded in the state file before the next step.
 public struct LabController: Sendable {
     public let layout: LabLayout
+    /// Needed to boot a kernel lab's guests (mount path, NFS server).
+    public let spec: ClusterSpec?
     public let runner: any CommandRunner
 
-    public init(layout: LabLayout, runner: any CommandRunner = SubprocessRunner()) {
+    public init(layout: LabLayout, spec: ClusterSpec? = nil, runner: any CommandRunner = SubprocessRunner()) {
         self.layout = layout
+        self.spec = spec
         self.runner = runner
     }
 
@@ -25,6 +29,16 @@ public struct LabController: Sendable {
         try requireRoot()
         var report = Report()
         var state = (try? LabState.load(layout.stateFile)) ?? nil ?? LabState(cluster: layout.cluster)
+        if !state.namespaces.isEmpty && (state.kernel ?? false) != layout.kernel {
+            throw .step("bringing up a \(layout.kernel ? "kernel" : "namespace-only") lab", reason: "a \(layout.kernel ? "namespace-only" : "kernel") lab of cluster \(layout.cluster) is up: take it down first (storagekit lab down --spec …)")
+        }
+        let launcher = spec.map { GuestLauncher(layout: layout, spec: $0, runner: runner) }
+        if layout.kernel {
+            guard let launcher else { throw .step("bringing up the kernel lab", reason: "no spec given") }
+            try launcher.requireTools()
+            _ = try launcher.kernel()
+        }
+        state.kernel = layout.kernel
         try await makePrivateRunDirectory()
         try save(state)
 
@@ -41,7 +55,10 @@ public struct LabController: Sendable {
             report.created.append("bridge \(bridge.name) (\(bridge.network))")
         }
 
-        for host in layout.hosts {
+        if let control = layout.control {
+            try await makeNamespace(control.namespace, nics: control.nics, named: "control", state: &state, report: &report)
+        }
+        for host in layout.namespaceHosts {
             if FileManager.default.fileExists(atPath: "/run/netns/\(host.namespace)") {
                 guard state.namespaces.contains(host.namespace) else { throw .notCreatedByUs("network namespace \(host.namespace)") }
                 report.existing.append("host \(host.name)")
@@ -87,14 +104,90 @@ public struct LabController: Sendable {
             // What systemd-tmpfiles makes on a real host; iscsiadm locks its records in /run/lock/iscsi.
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mkdir", "-p", "/run/lock"], "creating \(host.name)'s /run/lock")
         }
+        if let launcher, layout.kernel {
+            try await bootGuests(launcher, state: &state, report: &report)
+        }
         return report
+    }
+
+    private func makeNamespace(_ namespace: String, nics: [LabLayout.NIC], named name: String, state: inout LabState, report: inout Report) async throws(LabError) {
+        if FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") {
+            guard state.namespaces.contains(namespace) else { throw .notCreatedByUs("network namespace \(namespace)") }
+            report.existing.append("\(name) (namespace \(namespace))")
+        } else {
+            state.namespaces.append(namespace)
+            try save(state)
+            try await must(["ip", "netns", "add", namespace], "creating namespace \(namespace)")
+            report.created.append("\(name) (namespace \(namespace))")
+        }
+        try await must(["ip", "-n", namespace, "link", "set", "lo", "up"], "bringing up lo in \(namespace)")
+        for nic in nics {
+            if try await !succeeds(["ip", "-n", namespace, "link", "show", nic.name]) {
+                try await must(["ip", "link", "add", nic.rootName, "type", "veth", "peer", "name", nic.name, "netns", namespace], "creating \(name)'s \(nic.name)")
+                try await must(["ip", "link", "set", nic.rootName, "master", nic.bridge, "up"], "attaching \(name)'s \(nic.name)")
+                report.created.append("\(name) \(nic.name) \(nic.address)/\(nic.prefix)")
+            }
+            try await must(["ip", "-n", namespace, "addr", "replace", "\(nic.address)/\(nic.prefix)", "dev", nic.name], "addressing \(name)'s \(nic.name)")
+            try await must(["ip", "-n", namespace, "link", "set", nic.name, "up"], "bringing up \(name)'s \(nic.name)")
+        }
+    }
+
+    /// Starts every guest not yet running (all at once: each boots in seconds but TCG is slow),
+    /// then waits until each answers over ssh.
+    private func bootGuests(_ launcher: GuestLauncher, state: inout LabState, report: inout Report) async throws(LabError) {
+        let kernel = try launcher.kernel()
+        try await launcher.prepareFiles(kernelVersion: kernel.version)
+        var started: [(LabLayout.LabHost, Int32)] = []
+        var accel: String?
+        for host in layout.guests {
+            if let pid = state.guests?[host.name], DetachedProcess.isAlive(pid) {
+                report.existing.append("guest \(host.name) (qemu pid \(pid))")
+                started.append((host, pid))
+                continue
+            }
+            if accel == nil { accel = await launcher.accelerator() }
+            let boot = KernelGuest.Boot(kernel: kernel.image, initramfs: layout.kernelFiles.initramfs, accel: accel ?? "tcg")
+            var recorded = state
+            let pid = try await launcher.start(host, boot: boot) { (link: String) throws(LabError) in
+                recorded.links = (recorded.links ?? []) + [link]
+                try save(recorded)
+            }
+            state = recorded
+            state.pids.append(pid)
+            state.guests = (state.guests ?? [:]).merging([host.name: pid]) { $1 }
+            try save(state)
+            report.created.append("guest \(host.name) (qemu pid \(pid), \(boot.accel), kernel \(kernel.version); " + host.nics.map { "\($0.name) \($0.address)/\($0.prefix)" }.joined(separator: ", ") + ")")
+            started.append((host, pid))
+        }
+        let limit = Duration.seconds(Int(ProcessInfo.processInfo.environment["STORAGEKIT_LAB_BOOT_SECONDS"] ?? "") ?? 300)
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for (host, pid) in started {
+                group.addTask { await Self.bootFailure(launcher, host, pid, limit) }
+            }
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        if !failures.isEmpty { throw .step("booting the kernel lab's guests", reason: failures.sorted().joined(separator: "; ")) }
+    }
+
+    private static func bootFailure(_ launcher: GuestLauncher, _ host: LabLayout.LabHost, _ pid: Int32, _ limit: Duration) async -> String? {
+        do {
+            try await launcher.waitForSSH(host, pid: pid, within: limit)
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     /// What `up` builds, from the layout alone (for --dry-run).
     public func plannedUp() -> [String] {
         layout.bridges.map { "bridge \($0.name) (\($0.network))" }
+            + (layout.control.map { ["control namespace \($0.namespace) (" + $0.nics.map(\.address).joined(separator: ", ") + "; ssh to the guests goes from here)"] } ?? [])
             + layout.hosts.flatMap { host in
-                ["host \(host.name) (namespace \(host.namespace); own /etc, /var/lib, /srv, /run)"]
+                [host.isGuest
+                    ? "guest \(host.name) (qemu, Debian's kernel, this machine's root read-only over 9p; own /etc, /var, /root, /run, /tmp, /srv, /mnt)"
+                    : "host \(host.name) (namespace \(host.namespace); own /etc, /var/lib, /srv, /run)"]
                     + host.nics.map { "\(host.name) \($0.name) \($0.address)/\($0.prefix) on \($0.bridge)" }
             }
     }
@@ -133,6 +226,10 @@ public struct LabController: Sendable {
             try await must(["ip", "netns", "del", namespace], "removing namespace \(namespace)")
             removed.append("namespace \(namespace)")
         }
+        for link in state.links ?? [] where try await succeeds(["ip", "link", "show", link]) {
+            try await must(["ip", "link", "del", link], "removing \(link)")
+            removed.append("tap \(link)")
+        }
         for bridge in state.bridges where try await succeeds(["ip", "link", "show", bridge]) {
             try await must(["ip", "link", "del", bridge], "removing bridge \(bridge)")
             removed.append("bridge \(bridge)")
@@ -152,11 +249,24 @@ public struct LabController: Sendable {
         public var namespace: Bool
         public var mountNamespace: Bool
         public var addresses: [String]
+        /// A kernel-lab guest: its qemu runs and sshd answers.
+        public var guest: Bool? = nil
+        public var up: Bool { guest ?? (namespace && mountNamespace) }
     }
 
     public func status() async throws(LabError) -> [HostStatus] {
         var result: [HostStatus] = []
+        let state = (try? LabState.load(layout.stateFile)) ?? nil
         for host in layout.hosts {
+            if host.isGuest {
+                var answers = false
+                if let pid = state?.guests?[host.name], DetachedProcess.isAlive(pid) {
+                    let argv = layout.execArguments(host: host, ["true"], timeout: .seconds(5))
+                    answers = (try? await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(8))))?.succeeded == true
+                }
+                result.append(HostStatus(host: host.name, namespace: false, mountNamespace: false, addresses: host.nics.map { "\($0.name) \($0.address)/\($0.prefix)" }, guest: answers))
+                continue
+            }
             let namespace = FileManager.default.fileExists(atPath: "/run/netns/\(host.namespace)")
             var addresses: [String] = []
             if namespace, let shown = try? await runner.run(Command("ip", ["-n", host.namespace, "-4", "-o", "addr", "show"])) {

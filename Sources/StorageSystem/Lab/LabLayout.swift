@@ -3,7 +3,10 @@ import StorageModel
 
 /// Where each spec host lives in the lab: its network namespace, NICs on bridges (one bridge per
 /// storage network), and its own /etc, /var/lib, /srv and /run in a persistent mount namespace.
-/// Computed from the spec alone, so `up`, `down` and `exec` agree without asking the system.
+/// In a kernel lab, hypervisors and a kernel NFS server are qemu guests instead (their NICs are
+/// taps on the same bridges), reached over ssh from a control namespace on every bridge.
+/// Computed from the spec (and whether the recorded lab is a kernel lab), so `up`, `down` and
+/// `exec` agree without asking the system.
 public struct LabLayout: Sendable, Equatable {
     public struct Bridge: Sendable, Equatable {
         public var name: String
@@ -11,8 +14,10 @@ public struct LabLayout: Sendable, Equatable {
     }
 
     public struct NIC: Sendable, Equatable {
-        /// The veth end left in the root namespace, enslaved to the bridge (≤ 15 characters).
+        /// The veth end (a guest's tap) left in the root namespace, enslaved to the bridge (≤ 15 characters).
         public var rootName: String
+        /// A guest NIC's MAC address (the guest finds its NIC by it).
+        public var mac: String
         /// Its peer inside the host's namespace (`eth0`, `eth1`, …).
         public var name: String
         public var bridge: String
@@ -28,6 +33,27 @@ public struct LabLayout: Sendable, Equatable {
         /// Upper and work directories of the host's overlays.
         public var dataDirectory: String
         public var nics: [NIC]
+        /// A qemu guest with its own kernel (kernel lab), not a network namespace.
+        public var isGuest: Bool = false
+    }
+
+    /// The admin's seat in a kernel lab: a namespace with an address on every bridge, from
+    /// which guests are reached over ssh (never from this machine's own namespace).
+    public struct ControlNode: Sendable, Equatable {
+        public var namespace: String
+        public var nics: [NIC]
+    }
+
+    /// Files a kernel lab shares with its guests (over the read-only 9p root).
+    public struct KernelFiles: Sendable, Equatable {
+        public var directory: String
+        public var clientKey: String { "\(directory)/id_ed25519" }
+        public var hostKey: String { "\(directory)/ssh_host_ed25519_key" }
+        public var knownHosts: String { "\(directory)/known_hosts" }
+        public var authorizedKeys: String { "\(directory)/authorized_keys" }
+        public var sshdConfig: String { "\(directory)/sshd_config" }
+        public var initramfs: String { "\(directory)/initramfs.gz" }
+        public var initramfsTree: String { "\(directory)/initramfs" }
     }
 
     /// Directories every lab host gets its own copy of (overlays over the real ones).
@@ -43,10 +69,17 @@ public struct LabLayout: Sendable, Equatable {
     public var dataDirectory: String
     public var bridges: [Bridge]
     public var hosts: [LabHost]
+    /// Set in a kernel lab.
+    public var control: ControlNode?
 
     public var stateFile: String { "\(runDirectory)/state.json" }
+    public var kernel: Bool { control != nil }
+    public var kernelFiles: KernelFiles { KernelFiles(directory: "\(dataDirectory)/kernel") }
+    public var guests: [LabHost] { hosts.filter(\.isGuest) }
+    public var namespaceHosts: [LabHost] { hosts.filter { !$0.isGuest } }
 
-    public init(spec: ClusterSpec, runRoot: String = "/run/storagekit/lab", dataRoot: String = "/var/tmp/storagekit-lab") throws(LabError) {
+    /// `kernel` nil: a kernel lab when the recorded lab of this cluster is one.
+    public init(spec: ClusterSpec, runRoot: String = "/run/storagekit/lab", dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(LabError) {
         cluster = spec.cluster
         runDirectory = "\(runRoot)/\(spec.cluster)"
         dataDirectory = "\(dataRoot)/\(spec.cluster)"
@@ -59,8 +92,9 @@ public struct LabLayout: Sendable, Equatable {
                 guard let address = IPv4Address(text), let slot = networks.firstIndex(where: { $0.contains(address) }) else {
                     throw .addressOutsideNetworks(host: host.name, address: text, networks: spec.networks)
                 }
+                let digest = sha256Hex("\(spec.cluster)/\(host.name)/\(index)")
                 nics.append(NIC(
-                    rootName: "skv" + sha256Hex("\(spec.cluster)/\(host.name)/\(index)").prefix(8), name: "eth\(index)",
+                    rootName: "skv" + digest.prefix(8), mac: Self.mac(digest), name: "eth\(index)",
                     bridge: bridges[slot].name, address: text, prefix: networks[slot].prefix))
             }
             hosts.append(LabHost(
@@ -68,6 +102,33 @@ public struct LabLayout: Sendable, Equatable {
                 mountNamespaceFile: "\(runDirectory)/\(host.name).mnt", dataDirectory: "\(dataDirectory)/\(host.name)", nics: nics))
         }
         self.hosts = hosts
+        let kernelLab = kernel ?? ((try? LabState.load("\(runDirectory)/state.json")) ?? nil)?.kernel ?? false
+        guard kernelLab else { return }
+        for index in self.hosts.indices where Self.becomesGuest(self.hosts[index].name, in: spec) {
+            self.hosts[index].isGuest = true
+        }
+        let used = Set(spec.hosts.flatMap(\.addresses).compactMap(IPv4Address.init).map(\.value))
+        var controlNICs: [NIC] = []
+        for (slot, network) in networks.enumerated() {
+            guard let free = (0..<64).map({ network.hostAddress(belowLast: $0) }).first(where: { !used.contains($0.value) }) else {
+                throw .noControlAddress(network: network.description)
+            }
+            let digest = sha256Hex("\(spec.cluster)/control/\(slot)")
+            controlNICs.append(NIC(rootName: "skc" + digest.prefix(8), mac: Self.mac(digest), name: "eth\(slot)", bridge: bridges[slot].name, address: free.description, prefix: network.prefix))
+        }
+        control = ControlNode(namespace: "sk-\(spec.cluster)-ctl", nics: controlNICs)
+    }
+
+    /// Hypervisors, and an NFS server whose implementation is the kernel's, need a real kernel.
+    public static func becomesGuest(_ host: String, in spec: ClusterSpec) -> Bool {
+        if spec.host(named: host)?.has(.hypervisor) == true { return true }
+        return spec.nfs.map { $0.server == host && $0.implementation == .kernel } ?? false
+    }
+
+    /// A locally administered unicast MAC in qemu's 52:54:00 range.
+    static func mac(_ digest: String) -> String {
+        let hex = Array(digest.prefix(6))
+        return "52:54:00:" + stride(from: 0, to: 6, by: 2).map { String(hex[$0..<$0 + 2]) }.joined(separator: ":")
     }
 
     public func host(_ name: String) throws(LabError) -> LabHost {
@@ -86,9 +147,19 @@ public struct LabLayout: Sendable, Equatable {
         }
     }
 
-    /// argv that runs `command` on `host`: inside its network and mount namespaces.
-    public func execArguments(host: LabHost, _ command: [String]) -> [String] {
-        ["nsenter", "--mount=\(host.mountNamespaceFile)", "--net=/run/netns/\(host.namespace)", "--"] + command
+    /// argv that runs `command` on `host`: inside its network and mount namespaces, or for a
+    /// guest, over ssh from the control namespace (key and host key made by `lab up`).
+    public func execArguments(host: LabHost, _ command: [String], timeout: Duration = .seconds(60)) -> [String] {
+        guard host.isGuest, let control, let first = command.first, let address = host.nics.first?.address else {
+            return ["nsenter", "--mount=\(host.mountNamespaceFile)", "--net=/run/netns/\(host.namespace)", "--"] + command
+        }
+        let files = kernelFiles
+        let ssh = SSHTransport(
+            host: host.name, destination: "root@\(address)", controlDirectory: runDirectory,
+            options: ["-F", "/dev/null", "-i", files.clientKey, "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
+                      "-o", "UserKnownHostsFile=\(files.knownHosts)", "-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"])
+        return ["nsenter", "--net=/run/netns/\(control.namespace)", "--", "ssh"]
+            + ssh.sshArguments(for: Command(first, Array(command.dropFirst()), timeout: timeout))
     }
 }
 
@@ -98,6 +169,9 @@ public enum LabError: Error, Equatable, CustomStringConvertible {
     case unknownHost(String, known: [String])
     case notCreatedByUs(String)
     case notUp(cluster: String)
+    case noControlAddress(network: String)
+    case noKernel(String)
+    case guestNotReady(host: String, reason: String)
     case step(String, reason: String)
 
     public var description: String {
@@ -112,6 +186,12 @@ public enum LabError: Error, Equatable, CustomStringConvertible {
             return "\(what) already exists and was not created by this lab: storagekit will not touch it; remove it or rename the cluster"
         case .notUp(let cluster):
             return "no lab is up for cluster \(cluster): run `storagekit lab up --spec …` first"
+        case .noControlAddress(let network):
+            return "the kernel lab needs a free address near the top of \(network) for its control namespace, and the spec's hosts use them all"
+        case .noKernel(let reason):
+            return "the kernel lab cannot boot a guest: \(reason) (scripts/lib/install-deps installs linux-image-amd64 qemu-system-x86 busybox-static cpio)"
+        case .guestNotReady(let host, let reason):
+            return "guest \(host) did not come up: \(reason)"
         case .step(let what, let reason):
             return "\(what) failed: \(reason)"
         }

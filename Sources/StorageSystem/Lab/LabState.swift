@@ -9,6 +9,12 @@ public struct LabState: Codable, Sendable, Equatable {
     public var mountNamespaceFiles: [String] = []
     /// Daemons started inside lab hosts, by pid.
     public var pids: [Int32] = []
+    /// A kernel lab: hypervisors (and a kernel NFS server) are qemu guests.
+    public var kernel: Bool? = nil
+    /// qemu of each guest, by host name (also in `pids`).
+    public var guests: [String: Int32]? = nil
+    /// Taps and control veths, removed by `down`.
+    public var links: [String]? = nil
 
     public init(cluster: String) { self.cluster = cluster }
 

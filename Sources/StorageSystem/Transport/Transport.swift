@@ -5,7 +5,14 @@ import StorageModel
 /// and the lab.
 public protocol Transport: Sendable {
     var host: String { get }
+    /// A network namespace of the lab: this machine's kernel, which has no iSCSI initiator,
+    /// device-mapper or NFS client, so kernel facts there are unknown, not failures.
+    var isNamespaceLab: Bool { get }
     func run(_ command: Command) async throws(CommandError) -> CommandResult
+}
+
+extension Transport {
+    public var isNamespaceLab: Bool { false }
 }
 
 /// This machine.
@@ -23,7 +30,8 @@ public struct LocalTransport: Transport {
     }
 }
 
-/// A lab host: the command runs under `nsenter` in the host's network and mount namespaces.
+/// A lab host: the command runs under `nsenter` in the host's network and mount namespaces, or,
+/// for a kernel-lab guest, over ssh from the lab's control namespace.
 public struct LabTransport: Transport {
     public let host: String
     let layout: LabLayout
@@ -35,13 +43,18 @@ public struct LabTransport: Transport {
         self.runner = runner
     }
 
+    public var isNamespaceLab: Bool { (try? layout.host(host))?.isGuest != true }
+
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
         guard let labHost = try? layout.host(host) else { throw .launchFailed(command.description, reason: "\(host) is not a lab host") }
-        let argv = layout.execArguments(host: labHost, [command.executable] + command.arguments)
+        let argv = layout.execArguments(host: labHost, [command.executable] + command.arguments, timeout: command.timeout)
         var wrapped = command
         wrapped.executable = argv[0]
         wrapped.arguments = Array(argv.dropFirst())
         let result = try await runner.run(wrapped)
+        if labHost.isGuest && result.exitCode == 255 {
+            throw .launchFailed(command.description, reason: "ssh to guest \(host) failed: \(result.stderr.split(separator: "\n").last ?? "") (storagekit lab status --spec …)")
+        }
         return CommandResult(command: command, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr)
     }
 }
@@ -52,19 +65,22 @@ public struct SSHTransport: Transport {
     public let host: String
     public let destination: String
     let controlDirectory: String
+    /// Extra ssh options before the defaults (identity, known hosts, …).
+    let options: [String]
     let runner: any CommandRunner
 
-    public init(host: String, destination: String, controlDirectory: String = "/tmp", runner: any CommandRunner = SubprocessRunner()) {
+    public init(host: String, destination: String, controlDirectory: String = "/tmp", options: [String] = [], runner: any CommandRunner = SubprocessRunner()) {
         self.host = host
         self.destination = destination
         self.controlDirectory = controlDirectory
+        self.options = options
         self.runner = runner
     }
 
     /// The ssh argv for `command`. ssh hands the remote side one string for its shell, so each
     /// argument is single-quoted there: no word of the command is ever interpreted.
     public func sshArguments(for command: Command) -> [String] {
-        [
+        options + [
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(max(1, Int(command.timeout.components.seconds)))",
             "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/storagekit-ssh-%C", "-o", "ControlPersist=60",
             "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
