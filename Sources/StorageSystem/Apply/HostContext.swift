@@ -16,17 +16,22 @@ public struct HostContext: Sendable {
         self.services = services
     }
 
-    /// By `hosts[].transport`: lab hosts get lab daemons, the others systemd.
+    /// By `hosts[].transport`: lab hosts in namespaces get lab daemons; kernel-lab guests and
+    /// real hosts get systemd, or detached daemons where systemd is not PID 1.
     public static func make(_ spec: ClusterSpec, host: StorageModel.Host, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
         var layout: LabLayout?
+        var guest = false
         if host.transport == .lab {
             let lab = try LabLayout(spec: spec)
+            let labHost = try lab.host(host.name)
+            guest = labHost.isGuest
             // nsenter would only say it cannot open a file: say what is wrong instead.
-            guard FileManager.default.fileExists(atPath: try lab.host(host.name).mountNamespaceFile) else { throw .notUp(cluster: spec.cluster) }
+            let present = guest ? FileManager.default.fileExists(atPath: lab.kernelFiles.knownHosts) : FileManager.default.fileExists(atPath: labHost.mountNamespaceFile)
+            guard present else { throw .notUp(cluster: spec.cluster) }
             layout = lab
         }
         let transport = try Transports.make(for: host, layout: layout, runner: runner)
-        let services: any ServiceManager = if let layout { try LabServiceManager(layout: layout, host: host.name) } else { SystemdServiceManager(transport: transport) }
+        let services: any ServiceManager = if let layout, !guest { try LabServiceManager(layout: layout, host: host.name) } else { SystemdServiceManager(transport: transport) }
         return HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: services)
     }
 }

@@ -41,8 +41,17 @@ public struct MultipathSetup: Sendable {
             return (steps, "multipathd could not reload its configuration: \(said) — is multipathd running (systemctl start multipathd) and device-mapper there (modprobe dm_multipath)?")
         }
         steps.append(Step(ok: true, text: "multipathd reloaded"))
-        let listed = try await files.run(["multipath", "-ll"], "listing multipath maps", allowFailure: true)
-        let maps = MultipathListParser.parse(listed.stdout)
+        // multipathd builds the maps after `reconfigure` returns: give it a bounded while.
+        var maps: [MultipathMap] = []
+        for attempt in 0..<30 {
+            if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
+            let listed = try await files.run(["multipath", "-ll"], "listing multipath maps", allowFailure: true)
+            maps = MultipathListParser.parse(listed.stdout)
+            let complete = expected.allSatisfy { map in
+                maps.first { $0.wwid == map.wwid }.map { $0.paths.filter { $0.state.hasPrefix("active") }.count == map.portals } ?? false
+            }
+            if complete { break }
+        }
         var missing: [String] = []
         for map in expected {
             let found = maps.first { $0.wwid == map.wwid }
