@@ -42,7 +42,13 @@ public enum Services {
     public static let ganesha = ServiceDefinition(
         name: "ganesha", systemdUnit: "nfs-ganesha",
         foreground: ["ganesha.nfsd", "-F", "-f", "/etc/ganesha/ganesha.conf", "-L", "/run/ganesha.log", "-p", "/run/ganesha.pid", "-N", "NIV_EVENT"])
-    public static let nfsServer = ServiceDefinition(name: "nfs-server", systemdUnit: "nfs-server", foreground: ["rpc.nfsd", "--foreground"])
+    /// Without systemd: what nfs-server.service and its dependencies do (nfsd file system,
+    /// exports, kernel threads, which take lockd's ports from nfs.conf), then mountd in the
+    /// foreground as the service's process.
+    public static let nfsServer = ServiceDefinition(
+        name: "nfs-server", systemdUnit: "nfs-server",
+        foreground: ["sh", "-c", "grep -qs ' /proc/fs/nfsd ' /proc/mounts || { modprobe nfsd && mount -t nfsd nfsd /proc/fs/nfsd; } && exportfs -r && rpc.nfsd && exec rpc.mountd --foreground"],
+        processName: "rpc.mountd")
     public static let statd = ServiceDefinition(name: "rpc-statd", systemdUnit: "rpc-statd", foreground: ["rpc.statd", "--foreground"])
 
     public static func tgtd(_ os: OSFamily) -> ServiceDefinition {

@@ -111,7 +111,8 @@ public struct HostPlanner: Sendable {
                 // lockd takes its ports when the module loads; a loaded module is told through sysctl.
                 actions.append(PlannedAction(
                     "set lockd's ports now (tcp \(nfs.ports.lockd), udp \(nfs.ports.lockdUdp))",
-                    .run(Command("sysctl", ["-w", "fs.nfs.nlm_tcpport=\(nfs.ports.lockd)", "fs.nfs.nlm_udpport=\(nfs.ports.lockdUdp)"]))))
+                    .run(Command("sh", ["-c", "[ ! -d /proc/sys/fs/nfs ] || exec sysctl -w \"$@\"", "sysctl",
+                                        "fs.nfs.nlm_tcpport=\(nfs.ports.lockd)", "fs.nfs.nlm_udpport=\(nfs.ports.lockdUdp)"]))))
             }
             if written.contains("/etc/exports") || !actions.isEmpty {
                 actions.append(PlannedAction("re-export everything (exportfs -ra)", .run(Command("exportfs", ["-ra"]))))

@@ -6,13 +6,16 @@ public struct ServiceDefinition: Sendable, Equatable {
     /// Short name for plans and pid files (`rpcbind`, `ganesha`, `tgtd`).
     public var name: String
     public var systemdUnit: String
-    /// argv that keeps the daemon in the foreground, for the lab.
+    /// argv that keeps the daemon in the foreground, for hosts without systemd.
     public var foreground: [String]
+    /// The process that is the running daemon (`pgrep -x`), when not the first word of `foreground`.
+    public var processName: String
 
-    public init(name: String, systemdUnit: String, foreground: [String]) {
+    public init(name: String, systemdUnit: String, foreground: [String], processName: String? = nil) {
         self.name = name
         self.systemdUnit = systemdUnit
         self.foreground = foreground
+        self.processName = processName ?? String((foreground.first ?? name).split(separator: "/").last ?? "")
     }
 }
 
@@ -47,7 +50,7 @@ public struct ServiceError: Error, Equatable, CustomStringConvertible {
     public var description: String { "could not \(operation) \(service) on \(host): \(reason)" }
 }
 
-/// systemd, through the host's transport.
+/// systemd, through the host's transport; detached daemons where systemd is not PID 1.
 public struct SystemdServiceManager: ServiceManager {
     let transport: any Transport
 
@@ -56,18 +59,26 @@ public struct SystemdServiceManager: ServiceManager {
     }
 
     public func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
-        try await systemctl(["is-active", "--quiet", service.systemdUnit], service, "query", allowFailure: true).succeeded
+        guard await systemdRuns() else { return try await DetachedServices(transport: transport).isRunning(service) }
+        return try await systemctl(["is-active", "--quiet", service.systemdUnit], service, "query", allowFailure: true).succeeded
     }
 
     public func start(_ service: ServiceDefinition) async throws(ServiceError) {
+        guard await systemdRuns() else { return try await DetachedServices(transport: transport).start(service) }
         _ = try await systemctl(["start", service.systemdUnit], service, "start")
     }
 
     public func restart(_ service: ServiceDefinition) async throws(ServiceError) {
+        guard await systemdRuns() else {
+            let detached = DetachedServices(transport: transport)
+            try await detached.stop(service)
+            return try await detached.start(service)
+        }
         _ = try await systemctl(["restart", service.systemdUnit], service, "restart")
     }
 
     public func stop(_ service: ServiceDefinition) async throws(ServiceError) {
+        guard await systemdRuns() else { return try await DetachedServices(transport: transport).stop(service) }
         _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
     }
 
