@@ -72,6 +72,7 @@ struct Facts: AsyncParsableCommand {
                 var inside = factsRequest
                 inside.secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
                 inside.writeCanaries = false
+                inside.namespaceLab = transport.isNamespaceLab
                 let body = String(decoding: try JSONEncoder().encode(inside), as: UTF8.self)
                 let again = try await transport.run(Command(ISCSIRun.storagekit(on: host)[0], ["facts", "--request", "-"], stdin: body))
                 FileHandle.standardOutput.write(Data(again.stdout.utf8))
@@ -85,7 +86,8 @@ struct Facts: AsyncParsableCommand {
             secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         }
         let collector = HostFactsCollector(
-            spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(factsRequest.probeTimeoutMs), version: StorageKit.version)
+            spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(factsRequest.probeTimeoutMs), version: StorageKit.version,
+            namespaceLab: factsRequest.namespaceLab)
         switch factsRequest.mode {
         case .gather: try Console.json(await collector.gather(writeCanary: writeCanaries))
         case .readCanaries: try Console.json(await collector.canaries(factsRequest.canaries, remove: false))

@@ -112,10 +112,12 @@ public struct ClusterFactsGatherer: Sendable {
     /// or why there is none. Bounded by `timeout` even if the transport ignores its own.
     func ask(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<String, FailureText> {
         let argv = storagekit(host) + ["facts", "--request", "-"]
-        guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
-        let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
         let transport: any Transport
         do { transport = try self.transport(host) } catch { return .failure(FailureText("cannot be reached: \(error)")) }
+        var request = request
+        request.namespaceLab = transport.isNamespaceLab
+        guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
+        let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
         let seconds = timeout.milliseconds / 1000
         let outcome = await Deadline.race(timeout + .milliseconds(500)) { await Self.run(command, on: transport, seconds: seconds) }
         return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))

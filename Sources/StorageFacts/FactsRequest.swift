@@ -24,6 +24,9 @@ public struct FactsRequest: Sendable, Codable, Equatable {
     public var canaries: [CanaryRef]
     /// `gather` writes canaries unless this is false (a person looking, not a check).
     public var writeCanaries: Bool?
+    /// The host is a network namespace of the lab (this machine's kernel: no initiator,
+    /// device-mapper or NFS client); nil: any lab host is.
+    public var namespaceLab: Bool?
 
     public init(host: String, specYAML: String, secrets: [String: String] = [:], probeTimeoutMs: Int = 3000, mode: Mode = .gather, canaries: [CanaryRef] = []) {
         self.host = host

@@ -17,11 +17,14 @@ public struct HostFactsCollector: Sendable {
     public let version: String
     /// Prefix for /proc, /etc and /sys (tests point it at fixtures).
     public let root: String
+    /// A lab host in a network namespace: kernel facts and guests are unknown there.
+    public let namespaceLab: Bool
 
     public init(
         spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], probeTimeout: Duration, version: String,
-        runner: any CommandRunner = SubprocessRunner(), root: String = ""
+        runner: any CommandRunner = SubprocessRunner(), root: String = "", namespaceLab: Bool? = nil
     ) {
+        self.namespaceLab = namespaceLab ?? (host.transport == .lab)
         self.spec = spec
         self.host = host
         self.secrets = secrets
@@ -203,7 +206,7 @@ public struct HostFactsCollector: Sendable {
     }
 
     func kernelFacts() async -> KernelFacts {
-        guard host.transport != .lab else { return KernelFacts(sessions: .unknown(Self.labReason), multipath: .unknown(Self.labReason), mounts: .unknown(Self.labReason)) }
+        guard !namespaceLab else { return KernelFacts(sessions: .unknown(Self.labReason), multipath: .unknown(Self.labReason), mounts: .unknown(Self.labReason)) }
         var facts = KernelFacts()
         if spec.iscsi != nil {
             facts.sessions = await known(Command("iscsiadm", ["-m", "session", "-P", "3"], timeout: .seconds(10)), package: "open-iscsi", emptyExit: 21) { output in
@@ -301,7 +304,7 @@ public struct HostFactsCollector: Sendable {
 
     func domainFacts() async -> Known<[DomainFacts]> {
         guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
-        if host.transport == .lab { return .unknown("lab host: no hypervisor runs in a network namespace") }
+        if namespaceLab { return .unknown("lab host: no hypervisor runs in a network namespace") }
         guard spec.migration.hypervisor == .kvm else { return xenDomains() }
         let names: Known<[String]> = await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
             output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

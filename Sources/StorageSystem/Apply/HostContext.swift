@@ -49,6 +49,7 @@ public enum Services {
         name: "nfs-server", systemdUnit: "nfs-server",
         foreground: ["sh", "-c", "grep -qs ' /proc/fs/nfsd ' /proc/mounts || { modprobe nfsd && mount -t nfsd nfsd /proc/fs/nfsd; } && exportfs -r && rpc.nfsd && exec rpc.mountd --foreground"],
         processName: "rpc.mountd")
+    public static let iscsid = ServiceDefinition(name: "iscsid", systemdUnit: "iscsid", foreground: ["iscsid", "-f"])
     public static let statd = ServiceDefinition(name: "rpc-statd", systemdUnit: "rpc-statd", foreground: ["rpc.statd", "--foreground"])
 
     public static func tgtd(_ os: OSFamily) -> ServiceDefinition {

@@ -31,11 +31,16 @@ public struct ISCSIInitiator: Sendable {
     public func writeInitiatorName(dryRun: Bool) async throws -> Step? {
         guard let file = try HostRenderer.render(spec, host: host.name, parts: [.hypervisor]).first(where: { $0.path == "/etc/iscsi/initiatorname.iscsi" }) else { return nil }
         if try await files.read(file.path)?.content == file.content { return nil }
-        if !dryRun {
-            let staged = try await files.stage(file.path, content: file.content, mode: file.mode)
-            try await files.commit(staged, to: file.path)
-        }
-        return Step(ok: true, text: "\(dryRun ? "would write" : "wrote") \(file.path) (InitiatorName=\(spec.initiatorName(of: host))); restart iscsid for it to take effect")
+        let text = "\(dryRun ? "would write" : "wrote") \(file.path) (InitiatorName=\(spec.initiatorName(of: host)))"
+        if dryRun { return Step(ok: true, text: text + "; iscsid would be restarted to read it") }
+        let staged = try await files.stage(file.path, content: file.content, mode: file.mode)
+        try await files.commit(staged, to: file.path)
+        // iscsid reads the name only when it starts: one still running logs in under the old
+        // name, which every host may share (a cloned image), and a target then swaps the
+        // hosts' sessions back and forth (seen in the kernel lab: conn error 1020 on both).
+        guard try await context.services.isRunning(Services.iscsid) else { return Step(ok: true, text: text) }
+        try await context.services.restart(Services.iscsid)
+        return Step(ok: true, text: text + "; restarted iscsid so it logs in under this name")
     }
 
     /// From the host: each portal answers, the target is there, this initiator is admitted.
