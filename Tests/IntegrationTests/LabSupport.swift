@@ -10,26 +10,30 @@ struct LabFixture {
     let spec: String
     let secretFile: String
 
-    init(cluster: String) throws {
+    /// `example`'s cluster is its file name's (lab, kernel-lab → klab).
+    init(cluster: String, example: String = "lab") throws {
         self.cluster = cluster
         directory = try TemporaryDirectory("storagekit-lab-\(cluster)")
         secretFile = "/run/storagekit/\(cluster)-chap.secret"
-        let example = try String(contentsOf: RealTool.packageRoot.appendingPathComponent("examples/lab.yaml"), encoding: .utf8)
-        let yaml = example.replacingOccurrences(of: "cluster: lab", with: "cluster: \(cluster)")
-            .replacingOccurrences(of: "/run/storagekit/lab-chap.secret", with: secretFile)
+        let original = example == "kernel-lab" ? "klab" : example
+        let text = try String(contentsOf: RealTool.packageRoot.appendingPathComponent("examples/\(example).yaml"), encoding: .utf8)
+        let yaml = text.replacingOccurrences(of: "cluster: \(original)", with: "cluster: \(cluster)")
+            .replacingOccurrences(of: "/run/storagekit/\(original)-chap.secret", with: secretFile)
         spec = try directory.write("spec.yaml", yaml)
     }
 
     var labSpec: String { "\(directory.path)/lab.yaml" }
 
     /// Runs `body` on a fresh lab, then takes the lab down whatever happened.
-    static func with(_ cluster: String, _ body: (LabFixture) async throws -> Void) async throws {
-        let lab = try LabFixture(cluster: cluster)
+    static func with(_ cluster: String, example: String = "lab", kernel: Bool = false, _ body: (LabFixture) async throws -> Void) async throws {
+        let lab = try LabFixture(cluster: cluster, example: example)
         _ = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
-        let up = try await lab.storagekit(["lab", "up", "--spec", lab.spec, "--write-spec", lab.labSpec])
-        #expect(up.exitCode == 0, "lab up: \(up.stderr)")
+        let up = try await lab.storagekit(["lab", "up", "--spec", lab.spec, "--write-spec", lab.labSpec] + (kernel ? ["--kernel"] : []), timeout: .seconds(420))
+        #expect(up.exitCode == 0, "lab up: \(up.stdout)\(up.stderr)")
         var failure: (any Error)?
-        do { try await body(lab) } catch { failure = error }
+        if up.exitCode == 0 {
+            do { try await body(lab) } catch { failure = error }
+        }
         let down = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
         #expect(down.exitCode == 0, "lab down: \(down.stderr)")
         try? FileManager.default.removeItem(atPath: lab.secretFile)
