@@ -50,7 +50,7 @@ final class FreshHypervisorTransport: Transport, @unchecked Sendable {
         let context = HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: SystemdServiceManager(transport: transport))
         let initiator = ISCSIInitiator(spec: spec, context: context, secrets: TestSpecs.secrets, storagekit: ["/usr/bin/storagekit"])
 
-        #expect(try await initiator.writeInitiatorName(dryRun: false)?.text.contains("restart iscsid") == true)
+        #expect(try await initiator.writeInitiatorName(dryRun: false)?.text.contains("InitiatorName=\(spec.initiatorName(of: host))") == true)
         let preflight = await initiator.preflight()
         #expect(preflight.count == nodes.count && preflight.allSatisfy(\.ok))
         let probes = transport.commands.filter { $0.arguments.contains("probe") }

@@ -226,9 +226,12 @@ public struct LabController: Sendable {
             try await must(["ip", "netns", "del", namespace], "removing namespace \(namespace)")
             removed.append("namespace \(namespace)")
         }
-        for link in state.links ?? [] where try await succeeds(["ip", "link", "show", link]) {
+        // The root ends of the veths too: a namespace that something in the kernel still holds
+        // after `ip netns del` keeps its pair alive, and the next `up` would find it in the way.
+        let veths = layout.hosts.filter { !$0.isGuest }.flatMap(\.nics).map(\.rootName) + (layout.control?.nics.map(\.rootName) ?? [])
+        for link in (state.links ?? []) + veths where try await succeeds(["ip", "link", "show", link]) {
             try await must(["ip", "link", "del", link], "removing \(link)")
-            removed.append("tap \(link)")
+            removed.append("link \(link)")
         }
         for bridge in state.bridges where try await succeeds(["ip", "link", "show", bridge]) {
             try await must(["ip", "link", "del", bridge], "removing bridge \(bridge)")
