@@ -228,10 +228,11 @@ public struct LabController: Sendable {
         }
         // The root ends of the veths too: a namespace that something in the kernel still holds
         // after `ip netns del` keeps its pair alive, and the next `up` would find it in the way.
-        let veths = layout.hosts.filter { !$0.isGuest }.flatMap(\.nics).map(\.rootName) + (layout.control?.nics.map(\.rootName) ?? [])
-        for link in (state.links ?? []) + veths where try await succeeds(["ip", "link", "show", link]) {
-            try await must(["ip", "link", "del", link], "removing \(link)")
-            removed.append("link \(link)")
+        // Only those of namespaces this lab created; one already gone by now is fine.
+        let ours = layout.hosts.filter { !$0.isGuest && state.namespaces.contains($0.namespace) }.flatMap(\.nics).map(\.rootName)
+            + (layout.control.map { state.namespaces.contains($0.namespace) ? $0.nics.map(\.rootName) : [] } ?? [])
+        for link in (state.links ?? []) + ours where try await succeeds(["ip", "link", "show", link]) {
+            if try await succeeds(["ip", "link", "del", link]) { removed.append("link \(link)") }
         }
         for bridge in state.bridges where try await succeeds(["ip", "link", "show", bridge]) {
             try await must(["ip", "link", "del", bridge], "removing bridge \(bridge)")

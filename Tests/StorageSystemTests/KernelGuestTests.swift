@@ -1,0 +1,90 @@
+import StorageModel
+import StorageSystem
+import Testing
+
+/// The kernel lab's plan as values: which hosts become guests, their NICs and the control
+/// namespace, the qemu command line, the initramfs module order and the guest's PID 1.
+@Suite struct KernelGuestTests {
+    static let yaml = """
+        cluster: kg
+        mountPath: /guests/images
+        network: [10.97.1.0/24, 10.97.2.0/24]
+        hosts:
+          - {name: san, addresses: [10.97.1.5, 10.97.2.5], roles: [iscsi-target], transport: lab}
+          - {name: nfs, address: 10.97.1.9, roles: [nfs-server], transport: lab}
+          - {name: hv1, addresses: [10.97.1.11, 10.97.2.11], roles: [hypervisor], transport: lab}
+          - {name: ctl, address: 10.97.1.254, roles: [hypervisor], transport: lab}
+        nfs: {server: nfs, implementation: kernel, exports: [{path: /srv/x, clients: [10.97.1.11]}]}
+
+        """
+
+    func layout(kernel: Bool) throws -> LabLayout {
+        try LabLayout(spec: SpecLoader.load(yaml: Self.yaml).spec, runRoot: "/run/sk-test", dataRoot: "/var/tmp/sk-test", kernel: kernel)
+    }
+
+    @Test func hypervisorsAndAKernelNFSServerBecomeGuestsWithAControlNamespaceOnFreeAddresses() throws {
+        let kernel = try layout(kernel: true)
+        #expect(kernel.guests.map(\.name) == ["nfs", "hv1", "ctl"])
+        #expect(kernel.namespaceHosts.map(\.name) == ["san"])
+        // .254 is a spec host's address: the control namespace takes the next free one down.
+        #expect(kernel.control?.nics.map(\.address) == ["10.97.1.253", "10.97.2.254"])
+        #expect(kernel.control?.namespace == "sk-kg-ctl")
+        let macs = kernel.hosts.flatMap(\.nics).map(\.mac)
+        #expect(Set(macs).count == macs.count && macs.allSatisfy { $0.hasPrefix("52:54:00:") && $0.count == 17 })
+
+        let plain = try layout(kernel: false)
+        #expect(plain.guests.isEmpty && plain.control == nil)
+    }
+
+    @Test func aGuestIsReachedOverSSHFromTheControlNamespaceWithTheLabsKeys() throws {
+        let kernel = try layout(kernel: true)
+        let argv = kernel.execArguments(host: try kernel.host("hv1"), ["iscsiadm", "-m", "session"])
+        #expect(Array(argv.prefix(4)) == ["nsenter", "--net=/run/netns/sk-kg-ctl", "--", "ssh"])
+        #expect(argv.contains("StrictHostKeyChecking=yes") && argv.contains("UserKnownHostsFile=/var/tmp/sk-test/kg/kernel/known_hosts"))
+        #expect(argv.contains("/var/tmp/sk-test/kg/kernel/id_ed25519") && argv.contains("BatchMode=yes"))
+        #expect(argv.suffix(2) == ["root@10.97.1.11", "'iscsiadm' '-m' 'session'"])
+        // A namespace host is still entered directly.
+        #expect(kernel.execArguments(host: try kernel.host("san"), ["true"]).first == "nsenter")
+        #expect(kernel.execArguments(host: try kernel.host("san"), ["true"]).contains("--mount=/run/sk-test/kg/san.mnt"))
+    }
+
+    @Test func moduleFilesComeOnceEachInDependencyOrder() {
+        let output = """
+            insmod /lib/modules/6.1.0/kernel/drivers/virtio/virtio_ring.ko 
+            insmod /lib/modules/6.1.0/kernel/drivers/virtio/virtio.ko 
+            insmod /lib/modules/6.1.0/kernel/drivers/virtio/virtio_pci.ko 
+            insmod /lib/modules/6.1.0/kernel/drivers/virtio/virtio_ring.ko 
+            builtin crc32c
+            insmod /lib/modules/6.1.0/kernel/fs/9p/9p.ko.xz 
+            """
+        #expect(KernelGuest.moduleFiles(showDepends: output).map { $0.split(separator: "/").last.map(String.init) ?? "" }
+                == ["virtio_ring.ko", "virtio.ko", "virtio_pci.ko", "9p.ko.xz"])
+    }
+
+    @Test func qemuGetsOneTapPerNICTheReadOnlyRootAndTheGuestScriptOnTheCommandLine() throws {
+        let kernel = try layout(kernel: true)
+        let hv1 = try kernel.host("hv1")
+        let argv = KernelGuest.qemuArguments(hv1, cluster: "kg", boot: KernelGuest.Boot(kernel: "/boot/vmlinuz-6.1.0", initramfs: "/x/initramfs.gz"))
+        #expect(argv.first == "qemu-system-x86_64" && argv.contains("tcg") && argv.contains("-no-reboot"))
+        #expect(argv.contains("local,path=/,mount_tag=hostroot,security_model=none,readonly=on"))
+        #expect(argv.contains { $0.contains("sk.init=/var/tmp/sk-test/kg/hv1/guest-init.sh") && $0.contains("net.ifnames=0") })
+        let taps = argv.filter { $0.hasPrefix("tap,") }
+        #expect(taps.count == 2 && zip(taps, hv1.nics).allSatisfy { $0.contains("ifname=\($1.rootName),") })
+        #expect(argv.filter { $0.hasPrefix("virtio-net-pci") } == hv1.nics.enumerated().map { "virtio-net-pci,netdev=n\($0),mac=\($1.mac)" })
+    }
+
+    @Test func theGuestsPID1GivesItWritableDirectoriesItsNICsAndTheDaemons() throws {
+        let kernel = try layout(kernel: true)
+        let script = KernelGuest.initScript(try kernel.host("hv1"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: false)
+        #expect(script.contains("layer /etc") && script.contains("layer /var") && script.contains("layer /guests"))
+        #expect(script.contains("mount -t tmpfs -o mode=0755 tmpfs /root") && !script.contains("layer /root"))
+        #expect(script.contains("hostname hv1"))
+        for nic in try kernel.host("hv1").nics { #expect(script.contains("nic \(nic.mac) \(nic.name) \(nic.address)/\(nic.prefix)")) }
+        for daemon in ["systemd-udevd", "iscsid", "multipathd", "rpcbind -w", "sshd -f /var/tmp/sk-test/kg/kernel/sshd_config"] {
+            #expect(script.contains(daemon), "\(daemon)")
+        }
+        #expect(!script.contains("nfsd"))
+        #expect(KernelGuest.initScript(try kernel.host("nfs"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
+        #expect(KernelGuest.writableDirectories(mountPath: "/var/lib/vmstore").overlays == ["/etc", "/var"])
+    }
+}
