@@ -77,7 +77,7 @@ import Testing
         let kernel = try layout(kernel: true)
         let script = KernelGuest.initScript(try kernel.host("hv1"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: false)
         #expect(script.contains("layer /etc") && script.contains("layer /var") && script.contains("layer /guests"))
-        #expect(script.contains("mount -t tmpfs -o mode=0755 tmpfs /root") && !script.contains("layer /root"))
+        #expect(script.contains("layer /root") && script.contains("layer /tmp") && script.contains("rm -f /root/.bashrc"))
         #expect(script.contains("hostname hv1"))
         for nic in try kernel.host("hv1").nics { #expect(script.contains("nic \(nic.mac) \(nic.name) \(nic.address)/\(nic.prefix)")) }
         for daemon in ["systemd-udevd", "iscsid", "multipathd", "rpcbind -w", "sshd -f /var/tmp/sk-test/kg/kernel/sshd_config"] {
@@ -85,6 +85,6 @@ import Testing
         }
         #expect(!script.contains("nfsd"))
         #expect(KernelGuest.initScript(try kernel.host("nfs"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
-        #expect(KernelGuest.writableDirectories(mountPath: "/var/lib/vmstore").overlays == ["/etc", "/var"])
+        #expect(KernelGuest.writableDirectories(mountPath: "/var/lib/vmstore").overlays == ["/etc", "/var", "/tmp", "/root"])
     }
 }
