@@ -37,6 +37,24 @@ import Testing
                 "\(when): \(id.rawValue) on \(host) with a fix; failed: \(failed.map { "\($0.check) \($0.hosts): \($0.message)" })")
     }
 
+    /// The knfsd guest's firewall (iptables in its own kernel): hv1 reaches the NFS ports from
+    /// its storage address; from an address outside the storage networks (lab only, routed for
+    /// this test) the same ports are dropped while ssh, which storagekit leaves alone, answers.
+    func expectFirewallLetsTheNetworkInAndKeepsOthersOut(_ lab: LabFixture) async throws {
+        for port in [111, 2049, 892, 662, 32803] {
+            #expect(try await lab.connect(from: "hv1", to: "10.98.1.9", port: port) == "open", "hv1 → nfs:\(port)")
+        }
+        let device = "$(ip -o route get 10.98.1.9 | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')"
+        ok(try await lab.exec("nfs", ["sh", "-c", "ip route add 10.95.0.0/24 dev \(device.replacingOccurrences(of: "10.98.1.9", with: "10.98.1.11"))"]), "route back to the outsider")
+        ok(try await lab.exec("hv1", ["sh", "-c", "ip addr add 10.95.0.11/32 dev \(device) && ip route add 10.98.1.9/32 dev \(device) src 10.95.0.11"]), "outside source on hv1")
+        #expect(try await lab.connect(from: "hv1", to: "10.98.1.9", port: 22) == "open", "ssh from outside the network is not storagekit's to drop")
+        for port in [111, 2049, 892] {
+            #expect(try await lab.connect(from: "hv1", to: "10.98.1.9", port: port) == "timeout", "outside → nfs:\(port) dropped")
+        }
+        ok(try await lab.exec("hv1", ["sh", "-c", "ip route del 10.98.1.9/32 && ip addr del 10.95.0.11/32 dev \(device)"]), "outside source removed")
+        #expect(try await lab.connect(from: "hv1", to: "10.98.1.9", port: 2049) == "open", "hv1 → nfs:2049 again")
+    }
+
     @Test func knfsdISCSIMultipathMountAndCheckOnRealKernels() async throws {
         try await LabFixture.with("skkl", example: "kernel-lab", kernel: true) { lab in
             let spec = try SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec
@@ -53,6 +71,7 @@ import Testing
             }
             let showmount = try await lab.exec("hv1", ["showmount", "-e", "10.98.1.9"])
             #expect(showmount.stdout.contains("/srv/vmstore 10.98.1.12,10.98.1.11") || showmount.stdout.contains("/srv/vmstore 10.98.1.11,10.98.1.12"), "showmount: \(showmount.stdout)")
+            try await expectFirewallLetsTheNetworkInAndKeepsOthersOut(lab)
 
             // 2. Kernel sessions, one per portal, on both guests; a second run changes nothing.
             ok(try await lab.storagekit(["iscsi", "login", "--spec", lab.labSpec], timeout: .seconds(300)), "iscsi login")

@@ -88,3 +88,30 @@ import Testing
         #expect(KernelGuest.writableDirectories(mountPath: "/var/lib/vmstore").overlays == ["/etc", "/var", "/tmp", "/root"])
     }
 }
+
+/// Whether guests get KVM: a probe boot with the lab's own kernel and initramfs decides, once
+/// per machine and kernel.
+@Suite struct AcceleratorProbeTests {
+    @Test func theProbeBootsTheLabsKernelWithKVMAndStopsRightAfterTheRootIsMounted() {
+        let boot = KernelGuest.Boot(kernel: "/boot/vmlinuz-6.1.0-56-amd64", initramfs: "/var/tmp/lab/initramfs.gz", accel: "kvm")
+        let argv = KernelGuest.probeArguments(boot: boot, console: "/var/tmp/lab/kvm-probe.log")
+        #expect(argv.starts(with: ["qemu-system-x86_64"]))
+        #expect(argv.contains("kvm") && argv.contains("-no-reboot") && argv.contains("file:/var/tmp/lab/kvm-probe.log"))
+        #expect(argv.contains { $0.contains("sk.probe=1") } && !argv.contains { $0.contains("sk.init=") })
+        #expect(!argv.contains { $0.hasPrefix("tap") || $0 == "-netdev" }, "a probe has no NIC")
+        // The initramfs prints the marker only after the 9p root is mounted, then powers off.
+        let lines = KernelGuest.initramfsInit.split(separator: "\n").map(String.init)
+        let mount = try! #require(lines.firstIndex { $0.contains("mount -t 9p") })
+        let probe = try! #require(lines.firstIndex { $0.contains("sk.probe=1") })
+        #expect(mount < probe && lines[probe].contains(KernelGuest.probeMarker) && lines[probe].contains("poweroff -f"))
+    }
+
+    @Test func aCachedVerdictCountsOnlyForTheSameKernel() {
+        let line = KernelGuest.acceleratorCacheLine(kernel: "/boot/vmlinuz-6.1", ("tcg", "the KVM probe boot failed (timeout)"))
+        let cached = KernelGuest.cachedAccelerator(line, kernel: "/boot/vmlinuz-6.1", file: "/var/tmp/storagekit-lab/accel-probe")
+        #expect(cached?.accel == "tcg" && cached?.why.hasPrefix("the KVM probe boot failed (timeout) (cached in /var/tmp/storagekit-lab/accel-probe") == true)
+        #expect(KernelGuest.cachedAccelerator(line, kernel: "/boot/vmlinuz-6.2", file: "x") == nil)
+        #expect(KernelGuest.cachedAccelerator("/boot/vmlinuz-6.1\tqemu\twhy\n", kernel: "/boot/vmlinuz-6.1", file: "x") == nil)
+        #expect(KernelGuest.cachedAccelerator("garbage", kernel: "/boot/vmlinuz-6.1", file: "x") == nil)
+    }
+}

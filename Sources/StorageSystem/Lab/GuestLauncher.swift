@@ -70,10 +70,42 @@ struct GuestLauncher: Sendable {
             "packing the initramfs")
     }
 
-    /// TCG: on this machine kind a KVM guest starts, then dies with "KVM internal error" once
-    /// the kernel runs, so only STORAGEKIT_LAB_ACCEL=kvm asks for it.
-    func accelerator() async -> String {
-        ProcessInfo.processInfo.environment["STORAGEKIT_LAB_ACCEL"] == "kvm" ? "kvm" : "tcg"
+    /// KVM when a probe boot with it reaches the initramfs's 9p root within 15 s, else TCG;
+    /// STORAGEKIT_LAB_ACCEL=tcg or =kvm decides without a probe. (On some VMs a KVM guest
+    /// starts and then dies with "KVM internal error" once the kernel runs: only a real boot
+    /// tells.) Returns the accelerator and why it was chosen.
+    func accelerator(kernel: String) async -> (accel: String, why: String) {
+        switch ProcessInfo.processInfo.environment["STORAGEKIT_LAB_ACCEL"] {
+        case "tcg": return ("tcg", "STORAGEKIT_LAB_ACCEL=tcg")
+        case "kvm": return ("kvm", "STORAGEKIT_LAB_ACCEL=kvm")
+        default: break
+        }
+        guard access("/dev/kvm", R_OK | W_OK) == 0 else { return ("tcg", "no usable /dev/kvm") }
+        // One probe per machine and kernel: a failed one costs its whole deadline.
+        let cache = (layout.dataDirectory as NSString).deletingLastPathComponent + "/accel-probe"
+        if let line = try? String(contentsOfFile: cache, encoding: .utf8), let cached = KernelGuest.cachedAccelerator(line, kernel: kernel, file: cache) { return cached }
+        let chosen = await probeKVM(kernel: kernel)
+        try? LocalFileSystem().write(cache, contents: KernelGuest.acceleratorCacheLine(kernel: kernel, chosen), mode: 0o644)
+        return chosen
+    }
+
+    private func probeKVM(kernel: String) async -> (accel: String, why: String) {
+        let console = "\(layout.kernelFiles.directory)/kvm-probe.log"
+        try? FileManager.default.removeItem(atPath: console)
+        let boot = KernelGuest.Boot(kernel: kernel, initramfs: layout.kernelFiles.initramfs, accel: "kvm")
+        let argv = KernelGuest.probeArguments(boot: boot, console: console)
+        let started = ContinuousClock.now
+        let result: CommandResult
+        do { result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(15))) } catch {
+            if case .timedOut = error { return ("tcg", "the KVM probe boot did not reach its root within 15 s") }
+            return ("tcg", "the KVM probe boot did not run: \(error.description)")
+        }
+        let seconds = (ContinuousClock.now - started).components.seconds
+        let log = (try? String(contentsOfFile: console, encoding: .utf8)) ?? ""
+        if result.succeeded, log.contains(KernelGuest.probeMarker) { return ("kvm", "a KVM probe boot reached its root in \(seconds) s") }
+        let reason = result.succeeded ? "no boot marker on its console" : "qemu exited \(result.exitCode.map(String.init) ?? "by a signal"): "
+            + (result.stderr + log).split(separator: "\n").suffix(2).joined(separator: " | ")
+        return ("tcg", "the KVM probe boot failed (\(reason))")
     }
 
     /// Starts `host`'s qemu; returns its pid. `record` runs for each tap before it is made.

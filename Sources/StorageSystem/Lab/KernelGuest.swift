@@ -33,6 +33,7 @@ public enum KernelGuest {
         while read -r m; do insmod "/mods/$m" || echo "storagekit initramfs: insmod $m failed"; done < /mods/order
         init=$(sed -n 's/.*sk\\.init=\\([^ ]*\\).*/\\1/p' /proc/cmdline)
         mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /newroot || { echo "storagekit initramfs: cannot mount the host root over 9p"; poweroff -f; }
+        case " $(cat /proc/cmdline) " in *" sk.probe=1 "*) ls /newroot/usr/sbin > /dev/null && echo "\(probeMarker)"; poweroff -f;; esac
         mount --move /dev /newroot/dev
         exec switch_root /newroot /bin/sh "$init"
 
@@ -71,6 +72,34 @@ public enum KernelGuest {
                      "-device", "virtio-net-pci,netdev=n\(index),mac=\(nic.mac)"]
         }
         return argv
+    }
+
+    /// What the initramfs prints when a probe boot got as far as the 9p root.
+    public static let probeMarker = "storagekit-probe: booted"
+
+    /// A throw-away boot with `accel` that stops right after the initramfs has mounted the
+    /// host's root: the kernel, virtio and 9p all ran under that accelerator, or it failed.
+    public static func probeArguments(boot: Boot, console: String) -> [String] {
+        [
+            "qemu-system-x86_64", "-name", "storagekit-accel-probe", "-accel", boot.accel,
+            "-m", "256", "-smp", "1", "-nodefaults", "-no-user-config", "-no-reboot",
+            "-display", "none", "-monitor", "none", "-serial", "file:\(console)",
+            "-kernel", boot.kernel, "-initrd", boot.initramfs,
+            "-append", "console=ttyS0 quiet panic=-1 sk.probe=1",
+            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on",
+        ]
+    }
+
+    /// The probe's verdict, remembered per machine as `kernel<TAB>accel<TAB>why`.
+    public static func acceleratorCacheLine(kernel: String, _ chosen: (accel: String, why: String)) -> String {
+        "\(kernel)\t\(chosen.accel)\t\(chosen.why)\n"
+    }
+
+    /// A remembered verdict for this kernel, or nil (another kernel, or a damaged line).
+    public static func cachedAccelerator(_ line: String, kernel: String, file: String) -> (accel: String, why: String)? {
+        let fields = line.trimmingCharacters(in: .newlines).split(separator: "\t", maxSplits: 2).map(String.init)
+        guard fields.count == 3, fields[0] == kernel, ["kvm", "tcg"].contains(fields[1]) else { return nil }
+        return (fields[1], fields[2] + " (cached in \(file); delete it to probe again)")
     }
 
     /// Directories the guest gets writable and its own: tmpfs, or an overlay (tmpfs upper) where

@@ -145,7 +145,11 @@ public struct LabController: Sendable {
                 started.append((host, pid))
                 continue
             }
-            if accel == nil { accel = await launcher.accelerator() }
+            if accel == nil {
+                let chosen = await launcher.accelerator(kernel: kernel.image)
+                accel = chosen.accel
+                report.created.append("accelerator \(chosen.accel): \(chosen.why)")
+            }
             let boot = KernelGuest.Boot(kernel: kernel.image, initramfs: layout.kernelFiles.initramfs, accel: accel ?? "tcg")
             var recorded = state
             let pid = try await launcher.start(host, boot: boot) { (link: String) throws(LabError) in
