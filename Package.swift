@@ -71,6 +71,13 @@ let package = Package(
         // Measurements against the real alternatives (bench/), never run as tests.
         .executableTarget(name: "StorageBench", dependencies: ["StorageProbe", "StorageSystem"], swiftSettings: swiftSettings),
 
+        // Fuzzing (scripts/fuzz): every parser of untrusted text as a target, and one binary
+        // that is libFuzzer's entry when built with -sanitize=fuzzer -DFUZZING, a replayer otherwise.
+        .target(
+            name: "StorageFuzzTargets", dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageFacts"],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "StorageFuzz", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
+
         .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
         .testTarget(
@@ -78,6 +85,7 @@ let package = Package(
             exclude: ["Golden", "Specs"],
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageFuzzTests", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem"], swiftSettings: swiftSettings),
         .testTarget(
