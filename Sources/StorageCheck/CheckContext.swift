@@ -21,11 +21,13 @@ public struct CheckContext: Sendable {
         hypervisors.compactMap { host in facts.facts(host.name).map { (host, $0) } }
     }
 
-    /// Hypervisors that answered and share storage (an initiator of a target or a client of an
-    /// export): the ones guests move between. The others only get an access warning.
+    /// Hypervisors that answered and share storage (an initiator of a target, a client of an
+    /// export, a node of a DRBD resource): the ones guests move between. The others only get an
+    /// access warning.
     var sharing: [(host: Host, facts: HostFacts)] {
         answered.filter { entry in
             !spec.targets(reachableBy: entry.host).isEmpty || spec.nfs?.server == entry.host.name || !exports(of: entry.host).isEmpty
+                || !spec.drbdResources(of: entry.host.name).isEmpty
         }
     }
 

@@ -36,6 +36,9 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case migrationDisksCache = "migration.disks.cache"
 
     case drbdState = "drbd.state"
+    case drbdConnected = "drbd.connected"
+    case drbdRoles = "drbd.roles"
+    case drbdUpToDate = "drbd.uptodate"
 
     /// The `--only` area a check belongs to (`spec` and `host` checks always run).
     public var area: CheckArea? {

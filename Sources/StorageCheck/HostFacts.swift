@@ -14,12 +14,14 @@ public struct HostFacts: Sendable, Codable, Equatable {
     /// TCP connects from here to the other hypervisors' migration ports.
     public var migrationPorts: [PortFacts]
     public var domains: Known<[DomainFacts]>
+    /// The DRBD devices of a host that is a node of a `drbd:` resource.
+    public var drbd: Known<DRBDFacts>
     public var durationMs: Double
 
     public init(
         host: String, version: String, iscsi: [PortalFacts] = [], nfs: NFSFacts? = nil, paths: [PathFacts] = [],
         kernel: KernelFacts = .init(), system: SystemFacts = .init(), migrationPorts: [PortFacts] = [],
-        domains: Known<[DomainFacts]> = .unknown("not gathered"), durationMs: Double = 0
+        domains: Known<[DomainFacts]> = .unknown("not gathered"), drbd: Known<DRBDFacts> = .unknown("not gathered"), durationMs: Double = 0
     ) {
         self.host = host
         self.version = version
@@ -30,6 +32,7 @@ public struct HostFacts: Sendable, Codable, Equatable {
         self.system = system
         self.migrationPorts = migrationPorts
         self.domains = domains
+        self.drbd = drbd
         self.durationMs = durationMs
     }
 }

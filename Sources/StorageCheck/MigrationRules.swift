@@ -90,7 +90,9 @@ enum MigrationRules {
         }
         let spec = context.spec
         let shared = Set(spec.sharedMounts(of: host).map(\.mountPoint) + [spec.mountPath])
+        let drbd = spec.drbdResources(of: host.name)
         let devices = Set((spec.iscsi?.allLUNs ?? []).map { "/dev/mapper/\(spec.multipathAlias(of: $0.target, $0.lun))" })
+            .union(drbd.flatMap(spec.drbdDiskSources(of:)))
         var findings: [Finding] = []
         for domain in domains {
             for disk in domain.disks {
@@ -98,8 +100,10 @@ enum MigrationRules {
                 findings.append(onShared
                     ? Finding(.migrationDisksShared, hosts: [host.name], .pass, "\(domain.name): \(disk.source) is on shared storage")
                     : Finding(.migrationDisksShared, hosts: [host.name], .fail,
-                              "\(domain.name): \(disk.source) is not under \(spec.mountPath): the guest cannot move without copying its disk",
-                              fix: "move the image under \(spec.mountPath) and point the guest at it (virsh edit \(domain.name))"))
+                              "\(domain.name): \(disk.source) is not under \(spec.mountPath)\(drbd.isEmpty ? "" : " nor a DRBD device of the spec"): the guest cannot move without copying its disk",
+                              fix: drbd.isEmpty
+                                  ? "move the image under \(spec.mountPath) and point the guest at it (virsh edit \(domain.name))"
+                                  : "put the disk on a DRBD resource (\(drbd.map { "drbd:\($0.name) or \($0.device)" }.joined(separator: ", "))) or under \(spec.mountPath)"))
                 if spec.migration.hypervisor == .kvm {
                     let cache = disk.cache ?? "default"
                     findings.append(["none", "directsync"].contains(cache)

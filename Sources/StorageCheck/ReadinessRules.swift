@@ -11,7 +11,8 @@ public enum ReadinessRules {
         if wanted.contains(.nfs) { findings += NFSReadinessRules.evaluate(context) }
         if wanted.contains(.path) { findings += PathRules.evaluate(context) }
         if wanted.contains(.migration) { findings += MigrationRules.evaluate(context) }
-        if areas.contains(.drbd) {
+        if wanted.contains(.drbd) { findings += DRBDReadinessRules.evaluate(context) }
+        if areas.contains(.drbd) && (context.spec.drbd?.resources ?? []).isEmpty {
             findings.append(Finding(.drbdState, hosts: [], .skip, "the spec has no DRBD resources", fix: "nothing to check"))
         }
         return findings.merged()

@@ -45,9 +45,10 @@ public struct HostFactsCollector: Sendable {
         async let kernel = kernelFacts()
         async let system = systemFacts()
         async let domains = domainFacts()
+        async let drbd = drbdFacts()
         var facts = HostFacts(
             host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: pathFacts(),
-            kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains)
+            kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains, drbd: await drbd)
         let elapsed = clock.now - started
         facts.durationMs = elapsed.milliseconds
         return facts

@@ -9,12 +9,13 @@ public struct ClusterSpec: Sendable, Equatable {
     public var hosts: [Host]
     public var nfs: NFSSpec?
     public var iscsi: ISCSISpec?
+    public var drbd: DRBDSpec?
     public var firewall: FirewallSpec
     public var migration: MigrationSpec
 
     public init(
         cluster: String, os: OSFamily = .debian, mountPath: String, networks: [String], hosts: [Host],
-        nfs: NFSSpec? = nil, iscsi: ISCSISpec? = nil, firewall: FirewallSpec = .init(),
+        nfs: NFSSpec? = nil, iscsi: ISCSISpec? = nil, drbd: DRBDSpec? = nil, firewall: FirewallSpec = .init(),
         migration: MigrationSpec = .init()
     ) {
         self.cluster = cluster
@@ -24,6 +25,7 @@ public struct ClusterSpec: Sendable, Equatable {
         self.hosts = hosts
         self.nfs = nfs
         self.iscsi = iscsi
+        self.drbd = drbd
         self.firewall = firewall
         self.migration = migration
     }

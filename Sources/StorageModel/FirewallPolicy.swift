@@ -1,5 +1,5 @@
-/// The ports a host must accept from the storage network, by the roles it plays. Renderers turn
-/// it into iptables rules; checks probe the same list.
+/// The ports a host must accept from the storage network (a DRBD port: from its peer alone), by
+/// the roles it plays. Renderers turn it into iptables rules; checks probe the same list.
 public struct PortOpening: Sendable, Equatable, Hashable {
     public enum Proto: String, Sendable, Codable { case tcp, udp }
     public var proto: Proto
@@ -7,12 +7,15 @@ public struct PortOpening: Sendable, Equatable, Hashable {
     /// Inclusive end for a range (`49152:49215`).
     public var endPort: Int?
     public var service: String
+    /// The one address allowed in (a DRBD peer); nil: every storage network.
+    public var source: String?
 
-    public init(_ proto: Proto, _ port: Int, through endPort: Int? = nil, service: String) {
+    public init(_ proto: Proto, _ port: Int, through endPort: Int? = nil, service: String, from source: String? = nil) {
         self.proto = proto
         self.port = port
         self.endPort = endPort
         self.service = service
+        self.source = source
     }
 
     /// `2049` or `49152:49215`, as iptables writes it.
@@ -22,6 +25,8 @@ public struct PortOpening: Sendable, Equatable, Hashable {
 public enum FirewallPolicy {
     public static let libvirtPorts = (tcp: 16509, tls: 16514, migrationFirst: 49152, migrationLast: 49215)
     public static let xenRelocationPort = 8002
+    /// DRBD openings are named `drbd-<resource>`.
+    public static let drbdServicePrefix = "drbd-"
 
     public static func openings(for host: Host, in spec: ClusterSpec) -> [PortOpening] {
         var result: [PortOpening] = []
@@ -50,6 +55,11 @@ public enum FirewallPolicy {
             case .xen:
                 result.append(.init(.tcp, xenRelocationPort, service: "xen-relocation"))
             }
+        }
+        // Replication traffic comes from the peer alone: only its address is let in.
+        for resource in spec.drbdResources(of: host.name) {
+            guard let peer = spec.drbdPeer(of: host.name, in: resource), let address = spec.drbdAddress(of: peer) else { continue }
+            result.append(.init(.tcp, resource.port, service: drbdServicePrefix + resource.name, from: address))
         }
         var seen = Set<PortOpening>()
         return result.filter { seen.insert($0).inserted }

@@ -56,6 +56,7 @@ public enum SpecLoader {
         if hosts.isEmpty { context.error("hosts", line: top.line, "at least one host is required") }
         let nfs = top.mapping("nfs").map(readNFS)
         let iscsi = top.mapping("iscsi").map { readISCSI($0, cluster: cluster) }
+        let drbd = top.mapping("drbd").map { readDRBD($0) }
         var firewall = FirewallSpec()
         if let reader = top.mapping("firewall") {
             firewall.manage = reader.bool("manage") ?? false
@@ -69,7 +70,7 @@ public enum SpecLoader {
         top.finish()
         return ClusterSpec(
             cluster: cluster, os: os, mountPath: mountPath, networks: networks, hosts: hosts,
-            nfs: nfs, iscsi: iscsi, firewall: firewall, migration: migration)
+            nfs: nfs, iscsi: iscsi, drbd: drbd, firewall: firewall, migration: migration)
     }
 
     private static func readHost(_ reader: MappingReader, transport: TransportKind) -> Host {

@@ -24,6 +24,7 @@ public struct SpecValidator {
         run.checkHosts()
         run.checkNFS()
         run.checkISCSI()
+        run.checkDRBD()
         run.checkPorts()
         // In file order, so the list reads top to bottom like the spec (stable within a line).
         return (loaded.diagnostics + run.sink.diagnostics).enumerated()
@@ -57,9 +58,9 @@ struct ValidationRun {
                 error(path, "\"\(network)\" has host bits set", fix: "did you mean \(parsed.networkAddress)/\(parsed.prefix)?")
             }
         }
-        if spec.nfs == nil && spec.iscsi == nil {
-            error("", "the spec has neither `nfs:` nor `iscsi:`: there is no shared storage to set up",
-                fix: "add an `nfs:` or an `iscsi:` section (see examples/)")
+        if spec.nfs == nil && spec.iscsi == nil && spec.drbd == nil {
+            error("", "the spec has none of `nfs:`, `iscsi:` or `drbd:`: there is no shared storage to set up",
+                fix: "add an `nfs:`, `iscsi:` or `drbd:` section (see examples/)")
         }
     }
 

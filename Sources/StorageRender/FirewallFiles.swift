@@ -31,7 +31,7 @@ struct FirewallModel: Sendable {
         let source: String
         let proto: String
         let port: String
-        let service: String
+        let comment: String
     }
     let header: FileHeader
     let chain = FirewallFiles.chain
@@ -41,9 +41,14 @@ struct FirewallModel: Sendable {
     init(_ context: RenderContext, _ openings: [PortOpening]) {
         header = FileHeader("firewall for storage and migration traffic", context)
         let networks = context.spec.networks
-        allows = networks.flatMap { network in
-            openings.map { Rule(source: network, proto: $0.proto.rawValue, port: $0.portText, service: $0.service) }
+        let rule = { (opening: PortOpening, source: String, comment: String) in
+            Rule(source: source, proto: opening.proto.rawValue, port: opening.portText, comment: comment)
         }
-        drops = openings.map { Rule(source: "", proto: $0.proto.rawValue, port: $0.portText, service: $0.service) }
+        let open = openings.filter { $0.source == nil }
+        // iptables -S prints one address as /32: written that way, a second apply sees no change.
+        let restricted = openings.compactMap { opening in opening.source.map { (opening, $0.contains("/") ? $0 : "\($0)/32") } }
+        allows = networks.flatMap { network in open.map { rule($0, network, $0.service) } }
+            + restricted.map { rule($0.0, $0.1, $0.0.service) }
+        drops = openings.map { rule($0, "", "\($0.service): not from \($0.source ?? "the storage network")") }
     }
 }

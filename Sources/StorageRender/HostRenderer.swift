@@ -5,7 +5,7 @@ import StorageModel
 public enum HostRenderer {
     /// The groups of files, by the job they serve (`setup nfs` writes only `.nfsServer`, …).
     public enum Part: String, Sendable, CaseIterable, Codable {
-        case nfsServer, iscsiTarget, hypervisor, firewall
+        case nfsServer, iscsiTarget, hypervisor, drbd, firewall
     }
 
     public static func render(
@@ -19,6 +19,7 @@ public enum HostRenderer {
         if parts.contains(.nfsServer) { files += NFSServerFiles.render(context) }
         if parts.contains(.iscsiTarget) { files += try ISCSITargetFiles.render(context) }
         if parts.contains(.hypervisor) { files += HypervisorFiles.render(context) }
+        if parts.contains(.drbd) { files += DRBDFiles.render(context) }
         if parts.contains(.firewall) { files += FirewallFiles.render(context) }
         return files.sorted { $0.path < $1.path }
     }

@@ -7,7 +7,7 @@ import Testing
         #expect(try SpecFixture.diagnostics() == [])
     }
 
-    @Test(arguments: ["kvm-nfs", "xen-iscsi-multipath", "xen-nfs-on-hypervisor"])
+    @Test(arguments: ["kvm-nfs", "xen-iscsi-multipath", "xen-nfs-on-hypervisor", "xen-drbd"])
     func everyExampleIsValid(_ name: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("examples/\(name).yaml"), encoding: .utf8)

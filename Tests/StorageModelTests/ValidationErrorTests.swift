@@ -192,7 +192,7 @@ import Testing
     @Test func aSpecWithoutStorageIsRejected() throws {
         let text = SpecFixture.base.components(separatedBy: "nfs:\n")[0] + "firewall: {manage: true}\n"
         let error = try SpecFixture.validate(text).at("")
-        #expect(error?.message.contains("neither `nfs:` nor `iscsi:`") == true)
+        #expect(error?.message.contains("none of `nfs:`, `iscsi:` or `drbd:`") == true)
     }
 
     @Test func initiatorsGivenOnlyAsIQNsWouldOpenTheTargetToAll() throws {

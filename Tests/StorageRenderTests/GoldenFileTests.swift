@@ -57,6 +57,9 @@ import Testing
             .storagekitChain: { $0 == "/etc/iptables/rules.v4" || $0 == "/etc/sysconfig/iptables" },
             // Not a file: checked against rules.v4 by chainInputIsTheChainOfTheWholeFile.
             .iptablesChain: { _ in true },
+            .drbdGlobalCommon: { $0 == "/etc/drbd.d/global_common.conf" },
+            .drbdResource: { $0.hasPrefix("/etc/drbd.d/") && $0.hasSuffix(".res") },
+            .drbdModprobe: { $0 == "/etc/modprobe.d/drbd.conf" },
             .header: { _ in true },
         ]
         for template in TemplateName.allCases {
