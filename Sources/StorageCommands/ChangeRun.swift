@@ -37,6 +37,20 @@ struct ChangeReport: Encodable {
     let dryRun: Bool
     var changes: Int
     var hosts: [HostChangeReport]
+    var followUp: FollowUp? = nil
+}
+
+/// What a command does across its hosts once every host's files are in place (e.g. bringing
+/// DRBD resources up on both nodes); in a dry run, what it would do.
+struct FollowUp: Encodable, Sendable {
+    struct Line: Encodable, Sendable {
+        /// "✓" done, "→" planned (dry run), "✗" failed.
+        let mark: String
+        let text: String
+    }
+    let title: String
+    var lines: [Line] = []
+    var failed = false
 }
 
 /// plan → (apply) → (verify) for a set of hosts; shared by plan, apply, setup and firewall.
@@ -50,6 +64,8 @@ struct ChangeRun {
     var confirmFirewallWithin: (HostContext) -> Duration? = { _ in nil }
     var verify: ((ClusterSpec, HostContext) async -> [VerificationLine])? = nil
     var planOnly = false
+    /// Runs after every host is planned (dry run) or applied and verified without failure.
+    var followUp: ((ClusterSpec, _ hosts: [String], _ dryRun: Bool) async -> FollowUp)? = nil
     /// Why a named host does not fit this command (nil: it fits).
     var refuseHost: (ClusterSpec, StorageModel.Host) -> String? = { _, _ in nil }
 
@@ -130,6 +146,15 @@ struct ChangeRun {
                 if lines.contains(where: { !$0.ok }) { failed = true }
             }
             report.hosts.append(hostReport)
+        }
+        if !failed, let followUp {
+            let result = await followUp(spec, names, change.dryRun || planOnly)
+            report.followUp = result
+            if !change.json {
+                print("\(result.title):")
+                for line in result.lines { print("  \(line.mark) \(line.text)") }
+            }
+            if result.failed { failed = true }
         }
         if change.json { try Console.json(report) }
         if failed { throw ExitCode(1) }

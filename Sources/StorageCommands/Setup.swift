@@ -5,8 +5,8 @@ import StorageSystem
 
 struct Setup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Set up one server role and verify it: `setup nfs`, `setup iscsi-target`.",
-        subcommands: [NFS.self, ISCSITarget.self])
+        abstract: "Set up one server role and verify it: `setup nfs`, `setup iscsi-target`, `setup drbd`.",
+        subcommands: [NFS.self, ISCSITarget.self, DRBD.self])
 
     struct NFS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
