@@ -29,6 +29,9 @@ public enum FuzzTargets {
         Target(name: "showmount", seeds: ["Tests/Fixtures/showmount"]) { text in _ = try? ShowmountParser.parse(text) },
         Target(name: "multipath-ll", seeds: ["Tests/Fixtures/kernel-guest/multipath-ll.txt"]) { text in _ = MultipathListParser.parse(text) },
         Target(name: "findmnt", seeds: ["Tests/Fixtures/findmnt", "Tests/Fixtures/kernel-guest"]) { text in _ = FindmntParser.parse(text) },
+        Target(name: "proc-drbd", seeds: ["Tests/Fixtures/drbd"]) { text in _ = try? ProcDRBDParser.parse(text) },
+        Target(name: "drbd-status", seeds: ["Tests/Fixtures/drbd"]) { text in _ = try? DRBDStatusParser.parse(text) },
+        Target(name: "blkid", seeds: ["Tests/Fixtures/blkid"]) { text in _ = DiskSignature.parse(exitCode: 0, output: text) },
         Target(name: "xen-config", seeds: []) { text in _ = XenConfigParser.parse(text) },
         Target(name: "libvirt-domain", seeds: []) { text in _ = LibvirtDomainParser.parse(text) },
         Target(name: "system-facts", seeds: []) { text in
