@@ -87,6 +87,7 @@ struct ChangeRun {
                 throw ExitCode(2)
             }
         }
+        try RootRequirement.check(names.compactMap(spec.host(named:)), changing: !(change.dryRun || planOnly))
         let runID = Applier.newRunID()
         var report = ChangeReport(dryRun: change.dryRun || planOnly, changes: 0, hosts: [])
         var failed = false

@@ -51,6 +51,7 @@ struct Firewall: AsyncParsableCommand {
             let (loaded, _) = try options.loadValidated(printWarnings: false)
             let spec = loaded.spec
             let names = host.isEmpty ? spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } : host
+            try RootRequirement.check(names.compactMap(spec.host(named:)), changing: !dryRun)
             var missing = false
             var results: [Result] = []
             defer { if json { try? Console.json(results) } }

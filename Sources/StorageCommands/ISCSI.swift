@@ -114,6 +114,7 @@ struct ISCSIRun {
         let initiators = spec.hosts.filter { !ISCSINode.all(spec, host: $0).isEmpty }
         let names = options.host.isEmpty ? initiators.map(\.name) : options.host
         var reports: [HostReport] = []
+        try RootRequirement.check(names.compactMap(spec.host(named:)), changing: !dryRun)
         let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         for name in names {
             guard let host = spec.host(named: name) else {

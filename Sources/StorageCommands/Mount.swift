@@ -31,6 +31,7 @@ struct Mount: AsyncParsableCommand {
         let hypervisors = spec.hosts.filter { !spec.sharedMounts(of: $0).isEmpty }
         let names = host.isEmpty ? hypervisors.map(\.name) : host
         var reports: [HostReport] = []
+        try RootRequirement.check(names.compactMap(spec.host(named:)), changing: !dryRun)
         for name in names {
             guard let specHost = spec.host(named: name), hypervisors.contains(where: { $0.name == name }) else {
                 Console.error("error: \(name) has no shared mount in the spec (a hypervisor of a spec with nfs exports or a cluster filesystem)")

@@ -33,6 +33,7 @@ struct Rollback: AsyncParsableCommand {
             Console.error("error: no host named \"\(host)\" in the spec")
             throw ExitCode(2)
         }
+        try RootRequirement.check([specHost], changing: !dryRun)
         do {
             let context = try HostContext.make(loaded.spec, host: specHost)
             let restorer = BackupRestorer(files: context.files)
