@@ -1,6 +1,7 @@
 /// Every readiness check, by its stable id (docs/checks.md explains each).
 public enum CheckID: String, Sendable, CaseIterable, Codable {
     case specValid = "spec.valid"
+    case specExposure = "spec.exposure"
     case hostFacts = "host.facts"
 
     case iscsiAccess = "iscsi.access"

@@ -52,6 +52,9 @@ struct Check: AsyncParsableCommand {
         let facts = await gatherer.gather()
         let warnings = diagnostics.warnings.count
         var findings = [Finding(.specValid, hosts: [], .pass, warnings == 0 ? "\(spec.spec) is valid" : "\(spec.spec) is valid, with \(warnings) warning(s): storagekit validate --spec \(spec.spec)")]
+        findings += diagnostics.warnings.filter(\.exposure).map { warning in
+            Finding(.specExposure, hosts: [], .warn, warning.path.isEmpty ? warning.message : "\(warning.path): \(warning.message)", fix: warning.fix)
+        }
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts), areas: Set(only))
         let elapsed = clock.now - started
         let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds)

@@ -9,13 +9,17 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
     public var line: Int?
     public var message: String
     public var fix: String?
+    /// A warning about who may reach the storage (root squash, ACL, CHAP, firewall): `check`
+    /// repeats these as `spec.exposure` findings.
+    public var exposure: Bool
 
-    public init(_ severity: Severity, path: String, line: Int?, message: String, fix: String? = nil) {
+    public init(_ severity: Severity, path: String, line: Int?, message: String, fix: String? = nil, exposure: Bool = false) {
         self.severity = severity
         self.path = path
         self.line = line
         self.message = message
         self.fix = fix
+        self.exposure = exposure
     }
 
     /// `spec.yaml:14: hosts[2].address: "10.0.0.300" is not an IPv4 address (fix: …)`

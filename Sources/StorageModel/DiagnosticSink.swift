@@ -12,4 +12,8 @@ struct DiagnosticSink {
     mutating func warning(_ path: String, _ message: String, fix: String? = nil) {
         diagnostics.append(Diagnostic(.warning, path: path, line: sourceMap.line(of: path), message: message, fix: fix))
     }
+
+    mutating func exposure(_ path: String, _ message: String, fix: String) {
+        diagnostics.append(Diagnostic(.warning, path: path, line: sourceMap.line(of: path), message: message, fix: fix, exposure: true))
+    }
 }

@@ -37,6 +37,9 @@ public struct IPv4Network: Sendable, Equatable, Hashable, CustomStringConvertibl
     var mask: UInt32 { prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix) }
 
     /// False when host bits are set (`10.20.0.5/24`): usually a typo for the network or the host.
+    /// Addresses in the network, network and broadcast included (2^(32-prefix)).
+    public var size: Int { 1 << (32 - prefix) }
+
     public var isNetworkAddress: Bool { address.value & ~mask == 0 }
 
     public var networkAddress: IPv4Address { IPv4Address(raw: address.value & mask) }

@@ -76,10 +76,6 @@ extension ValidationRun {
                 error(field, "\"\(client.debugEscaped)\" is not a network, an address, a host name or *", fix: "e.g. 10.20.0.0/24")
             }
         }
-        if wildcard && export.options.contains("no_root_squash") {
-            warning("\(path).clients", "any host (*) may mount this export as root (no_root_squash)",
-                fix: "list the storage network instead of *, e.g. \(spec.networks.first ?? "10.20.0.0/24")")
-        }
         guard !wildcard, !byName, !networks.isEmpty else { return }
         for host in spec.hypervisors where host.name != spec.nfs?.server {
             let inside = host.addresses.compactMap(IPv4Address.init).contains { address in networks.contains { $0.contains(address) } }

@@ -26,6 +26,7 @@ public struct SpecValidator {
         run.checkISCSI()
         run.checkDRBD()
         run.checkPorts()
+        run.checkExposure()
         // In file order, so the list reads top to bottom like the spec (stable within a line).
         return (loaded.diagnostics + run.sink.diagnostics).enumerated()
             .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }
@@ -41,6 +42,7 @@ struct ValidationRun {
 
     mutating func error(_ path: String, _ message: String, fix: String? = nil) { sink.error(path, message, fix: fix) }
     mutating func warning(_ path: String, _ message: String, fix: String? = nil) { sink.warning(path, message, fix: fix) }
+    mutating func exposure(_ path: String, _ message: String, fix: String) { sink.exposure(path, message, fix: fix) }
 
     mutating func checkCluster() {
         if !spec.cluster.isEmpty && !Names.isClusterName(spec.cluster) {

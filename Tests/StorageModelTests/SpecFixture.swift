@@ -26,7 +26,7 @@ enum SpecFixture {
           server: nfs1
           exports:
             - path: /srv/vmstore
-              clients: [10.20.0.0/24]
+              clients: [10.20.0.11, 10.20.0.12]
               options: [rw, sync, no_root_squash, no_subtree_check]
               fsid: 1
           ports: {mountd: 892, statd: 662, statdOutgoing: 2020, lockd: 32803, lockdUdp: 32769, rquotad: 875}

@@ -86,7 +86,7 @@ import Testing
         #expect(diagnostics.at("network[0]")?.message == "\"10.20.0.0/33\" is not an IPv4 network in CIDR form")
         #expect(diagnostics.at("network[1]")?.fix == "did you mean 10.20.0.0/24?")
         #expect(diagnostics.at("network[1]")?.line == 4)
-        let client = try SpecFixture.diagnostics(("clients: [10.20.0.0/24]", "clients: [10.20.0.0/24, 10.20.300.0/24]"))
+        let client = try SpecFixture.diagnostics(("clients: [10.20.0.11, 10.20.0.12]", "clients: [10.20.0.0/24, 10.20.300.0/24]"))
         #expect(client.at("nfs.exports[0].clients[1]")?.line == 22)
     }
 
