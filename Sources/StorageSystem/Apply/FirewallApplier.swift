@@ -18,19 +18,31 @@ public struct FirewallApplier: Sendable {
 
     public func apply(chainInput: String, persistPath: String, confirmWithin: Duration?) async throws {
         let saved = try await files.run(["iptables-save"], "saving the current firewall rules")
-        try await replace(Self.savedRules, with: saved.stdout, mode: 0o600)
+        try await replace(Self.savedRules, with: Self.restorable(saved: saved.stdout), mode: 0o600)
         let test = Command("iptables-restore", ["--test", "--noflush"], timeout: .seconds(30), stdin: chainInput)
         try await files.run(test, "testing storagekit's rules with iptables-restore --test")
+        // The way back is armed before the new rules go live: killed right after loading them,
+        // storagekit still leaves a timer that restores the saved rules (no lock-out).
+        if let confirmWithin {
+            try await replace(Self.pendingPersistPath, with: persistPath + "\n", mode: 0o600)
+            try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin)
+        }
+        // If loading fails halfway, the armed timer restores the saved rules all the same.
         try await files.run(Command("iptables-restore", ["--noflush"], timeout: .seconds(30), stdin: chainInput), "loading storagekit's chain")
         if try await !files.run(["iptables", "-C"] + FirewallState.jump, "looking for the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {
             try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
         }
-        if let confirmWithin {
-            try await replace(Self.pendingPersistPath, with: persistPath + "\n", mode: 0o600)
-            try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin)
-        } else {
-            try await persist(to: persistPath)
-        }
+        FaultPoint.firewallLoaded.hit()
+        if confirmWithin == nil { try await persist(to: persistPath) }
+    }
+
+    /// What `iptables-restore` must read to bring back the rules `iptables-save` printed. With no
+    /// filter table at all (a host without rules prints nothing), restoring the empty output
+    /// would change nothing and leave storagekit's rules in place: an explicit empty filter
+    /// table with ACCEPT policies is what "no rules" means to iptables-restore.
+    public static func restorable(saved: String) -> String {
+        if saved.split(separator: "\n").contains("*filter") { return saved }
+        return saved + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
     }
 
     /// Whether a rollback timer is waiting for `confirm`.
