@@ -6,6 +6,9 @@ public final class ISCSIContext {
     let context: OpaquePointer
     let initiatorName: String
     var targetName: String?
+    /// Completions whose pointers libiscsi holds: destroying the context calls every pending
+    /// callback (cancelled), so they must outlive it.
+    var keepAlive: [AnyObject] = []
 
     public init(initiatorName: String) throws(ProbeError) {
         guard let context = iscsi_create_context(initiatorName) else { throw .contextUnavailable(library: "libiscsi") }

@@ -3,6 +3,10 @@ import CLibNFS
 /// Owns one libnfs context; not thread-safe, so not Sendable: one per owner.
 public final class NFSContext {
     let context: OpaquePointer
+    /// Completions whose pointers libnfs holds: destroying the context calls every pending
+    /// callback (cancelled), so they must outlive it (a probe that timed out left calls pending
+    /// and crashed here once its completion was gone).
+    var keepAlive: [AnyObject] = []
 
     public init(timeoutMilliseconds: Int32 = 5000) throws(ProbeError) {
         guard let context = nfs_init_context() else { throw .contextUnavailable(library: "libnfs") }

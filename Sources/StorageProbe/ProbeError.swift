@@ -56,7 +56,10 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
         case .unreachable(let portal, let reason):
             return "\(portal) is unreachable: \(reason)"
         case .timeout(let portal, let step):
-            return "\(portal) did not answer in time (\(step)): a firewall dropping the port, or the host is down"
+            if step.hasPrefix("connect") { return "\(portal) did not answer in time (\(step)): a firewall dropping the port, or the host is down" }
+            // Past a connect of our own, or through a library's: a hung daemon looks the same
+            // from here (the kernel still accepts on a stopped process's socket).
+            return "\(portal) did not answer in time (\(step)): the host is down, a firewall drops the port, or the service is hung (a stopped or stuck daemon still accepts connections)"
         case .authFailed(let portal, let target):
             return "\(portal) rejected the CHAP credentials for \(target): check chap.username and the secret file"
         case .notInACL(let portal, let target, let initiator):

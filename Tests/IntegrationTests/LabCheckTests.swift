@@ -50,6 +50,14 @@ import Testing
         for _ in 0..<50 where Glibc.kill(pid, 0) == 0 { usleep(20_000) }
     }
 
+    /// SIGSTOP/SIGCONT of a lab daemon: frozen, its sockets still accept connections (the
+    /// kernel completes the handshake) but nothing ever answers.
+    func freeze(_ lab: LabFixture, host: String, service: String, _ frozen: Bool) throws {
+        let file = "/run/storagekit/lab/\(lab.cluster)/services/\(host)/\(service).pid"
+        let pid = try #require(Int32(String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Glibc.kill(pid, frozen ? SIGSTOP : SIGCONT) == 0, "\(frozen ? "STOP" : "CONT") \(service) (\(pid))")
+    }
+
     @Test func readyAfterSetupThenEachFaultNamesItsCheckAndFix() async throws {
         try await LabFixture.with("skck") { lab in
             try await setup(lab, "iscsi-target")
@@ -97,6 +105,10 @@ import Testing
                       undo: { try await setup($0, "iscsi-target") }, check: .iscsiPortalReachable, host: "hv1"),
                 Fault(name: "ganesha killed", inject: { try kill($0, host: "nfs", service: "ganesha") },
                       undo: { try await setup($0, "nfs") }, check: .nfsPortReachable, host: "hv1"),
+                Fault(name: "tgtd frozen (SIGSTOP)", inject: { try freeze($0, host: "san", service: "tgtd", true) },
+                      undo: { try freeze($0, host: "san", service: "tgtd", false) }, check: .iscsiLoginAccepted, host: "hv1"),
+                Fault(name: "ganesha frozen (SIGSTOP)", inject: { try freeze($0, host: "nfs", service: "ganesha", true) },
+                      undo: { try freeze($0, host: "nfs", service: "ganesha", false) }, check: .nfsExportVisible, host: "hv1"),
                 Fault(name: "hv2's namespace does not answer", inject: { try await run($0, ["iptables", "-I", "INPUT", "1", "-j", "DROP"], on: "hv2") },
                       undo: { try await run($0, ["iptables", "-D", "INPUT", "-j", "DROP"], on: "hv2") }, check: .iscsiPortalReachable, host: "hv2"),
             ]

@@ -13,6 +13,7 @@ final class ISCSISession {
 
     init(initiatorName: String, portal: String, sessionType: iscsi_session_type, target: String?, chap: (user: String, secret: String)?) throws(ProbeError) {
         context = try ISCSIContext(initiatorName: initiatorName)
+        context.keepAlive.append(completion)
         self.portal = portal
         let raw = context.context
         iscsi_set_session_type(raw, sessionType)
@@ -108,6 +109,7 @@ final class ISCSISession {
     /// complete, and asks again once those that met UNIT ATTENTION. The caller frees the tasks.
     func batch(step: String, deadline: ContinuousClock.Instant, _ starters: [TaskStarter]) throws(ProbeError) -> [(status: Int32, task: UnsafeMutablePointer<scsi_task>)] {
         let completions = starters.map { _ in ISCSICompletion() }
+        context.keepAlive += completions
         var pending = Array(starters.indices)
         for attempt in 1...2 {
             for index in pending {

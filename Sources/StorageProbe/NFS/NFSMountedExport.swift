@@ -14,6 +14,7 @@ final class NFSMountedExport {
     /// Mounts `export`; a client the server refuses gets `.mountDenied`.
     init(server: String, export: String, deadline: ContinuousClock.Instant) throws(ProbeError) {
         context = try NFSContext()
+        context.keepAlive.append(completion)
         self.server = server
         self.export = export
         self.deadline = deadline

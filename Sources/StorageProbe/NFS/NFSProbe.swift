@@ -85,8 +85,11 @@ public enum NFSProber {
     /// A fresh RPC context, closed when `body` returns.
     static func withRPC<T>(_ server: String, _ body: (OpaquePointer, NFSCompletion) throws(ProbeError) -> T) throws(ProbeError) -> T {
         guard let rpc = rpc_init_context() else { throw .contextUnavailable(library: "libnfs") }
-        defer { rpc_destroy_context(rpc) }
-        return try body(rpc, NFSCompletion())
+        let completion = NFSCompletion()
+        // Destroying the context calls a pending call's callback (cancelled, e.g. after a
+        // timeout): the completion it points at must still be there.
+        defer { withExtendedLifetime(completion) { rpc_destroy_context(rpc) } }
+        return try body(rpc, completion)
     }
 
     static func wait(_ rpc: OpaquePointer, _ completion: NFSCompletion, _ server: String, _ step: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) {
