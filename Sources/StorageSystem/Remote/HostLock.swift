@@ -12,7 +12,12 @@ public struct HostLock: Sendable {
     let files: HostFiles
     let wait: Duration
 
-    public init(files: HostFiles, wait: Duration = .seconds(30)) {
+    /// How long to wait for another run: STORAGEKIT_LOCK_WAIT_SECONDS, else 30 s.
+    public static var defaultWait: Duration {
+        .seconds(ProcessInfo.processInfo.environment["STORAGEKIT_LOCK_WAIT_SECONDS"].flatMap(Int.init).map { max($0, 0) } ?? 30)
+    }
+
+    public init(files: HostFiles, wait: Duration = HostLock.defaultWait) {
         self.files = files
         self.wait = wait
     }
@@ -71,7 +76,7 @@ public struct HostLock: Sendable {
                 let who = holder.map { "storagekit pid \($0.pid) on \($0.machine) since \($0.since)" } ?? "another storagekit"
                 throw HostCommandError(
                     host: files.host, what: "locking \(files.host) for changes",
-                    reason: "\(who) is changing this host. Wait for it to finish; if it died, remove \(Self.path) on \(files.host) and run again")
+                    reason: "\(who) is changing this host (waited \(wait.components.seconds) s). Wait for it to finish; if it died, remove \(Self.path) on \(files.host) and run again")
             }
             try? await Task.sleep(for: .milliseconds(250))
         }
