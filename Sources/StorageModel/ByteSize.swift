@@ -20,4 +20,14 @@ public enum ByteSize {
         let (result, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
         return overflow ? nil : result
     }
+
+    /// A size to write in a spec that is at least `bytes` (so nothing shrinks): exact in the
+    /// largest unit that divides it (`300M`, `1G`), else rounded up in M or K (`1536M`, `5K`).
+    public static func describe(_ bytes: UInt64) -> String {
+        for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] as [(String, UInt64)] where bytes >= 1 << shift {
+            let whole = (bytes + (1 << shift) - 1) >> shift
+            if whole << shift == bytes || shift <= 20 { return "\(whole)\(unit)" }
+        }
+        return "\(bytes)"
+    }
 }

@@ -127,6 +127,10 @@ public struct HostPlanner: Sendable {
         for target in spec.iscsi?.targets ?? [] where target.server == host.name {
             for lun in target.luns {
                 if let size = try await files.size(lun.backingStore) {
+                    if let wanted = lun.sizeBytes, size > wanted {
+                        let field = "iscsi.targets[\(spec.iscsi?.targets.firstIndex { $0.iqn == target.iqn } ?? 0)].luns[\(target.luns.firstIndex { $0.lun == lun.lun } ?? 0)].size"
+                        throw PlanError(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) is \(size) bytes, larger than \(field) (\(lun.size ?? "\(wanted)")): storagekit never shrinks a backing file, it holds guests' disks. Set \(field) to at least \(ByteSize.describe(size)), or remove size: to take the file as it is")
+                    }
                     if let wanted = lun.sizeBytes, size < wanted {
                         plan.notes.append("\(lun.backingStore) is \(size) bytes, smaller than the spec's \(lun.size ?? ""); storagekit never resizes a backing file")
                     }

@@ -92,7 +92,8 @@ public struct HostFiles: Sendable {
     public func createSparseFile(_ path: String, size: UInt64) async throws(HostCommandError) {
         if try await exists(path) { throw HostCommandError(host: host, what: "creating \(path)", reason: "it already exists; storagekit never truncates or overwrites a backing file") }
         _ = try await run(["mkdir", "-p", "--", Self.directory(of: path)], "creating \(Self.directory(of: path))")
-        _ = try await run(["truncate", "-s", String(size), "--", path], "creating sparse file \(path)")
+        // Created exclusively (noclobber): a file that appeared since the check is never touched.
+        _ = try await run(["sh", "-c", "set -C && : > \"$1\" && exec truncate -s \"$2\" -- \"$1\"", "sh", path, String(size)], "creating sparse file \(path)")
     }
 
     @discardableResult
