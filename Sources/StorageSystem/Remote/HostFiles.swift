@@ -62,7 +62,13 @@ public struct HostFiles: Sendable {
         _ = try await run(["install", "-m", octal, "/dev/null", temporary], "creating \(temporary)")
         var write = Command("dd", ["of=\(temporary)", "conv=fsync", "status=none"], stdin: content)
         write.timeout = .seconds(60)
-        _ = try await run(write, "writing \(temporary)")
+        do {
+            _ = try await run(write, "writing \(temporary) (the new \(path))")
+        } catch {
+            // A full disk or a dead transport mid-write: no half-written copy stays behind.
+            _ = try? await run(["rm", "-f", "--", temporary], "removing \(temporary)", allowFailure: true)
+            throw error
+        }
         if try await exists(path) {
             _ = try await run(["chown", "--reference=\(path)", "--", temporary], "keeping the owner of \(path)", allowFailure: true)
         }
