@@ -276,7 +276,7 @@ public struct HostFactsCollector: Sendable {
         guard host.has(.hypervisor) else { return [] }
         let ports: [(Int, String)] = spec.migration.hypervisor == .kvm
             ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"), (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration")]
-            : [(FirewallPolicy.xenRelocationPort, "xen-relocation")]
+            : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
         let timeout = probeTimeout
         let peers = spec.hypervisors.filter { $0.name != host.name }
         return await withTaskGroup(of: PortFacts.self) { group in

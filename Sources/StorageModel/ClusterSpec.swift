@@ -91,7 +91,27 @@ public struct FirewallSpec: Sendable, Equatable {
 
 public enum Hypervisor: String, Sendable, Codable, CaseIterable { case kvm, xen }
 
+/// Xen's migration daemon: xend listens on its relocation port; xl migrates over ssh.
+public enum XenToolstack: String, Sendable, Codable, CaseIterable { case xend, xl }
+
 public struct MigrationSpec: Sendable, Equatable {
+    public static let defaultRelocationPort = 8002
+
     public var hypervisor: Hypervisor
-    public init(hypervisor: Hypervisor = .kvm) { self.hypervisor = hypervisor }
+    /// Write the hypervisor's own migration settings (Xen: xend's relocation stanza).
+    public var configure: Bool
+    /// Xen with xend: the port xend-relocation-server listens on.
+    public var relocationPort: Int
+    /// Xen only.
+    public var toolstack: XenToolstack
+
+    public init(hypervisor: Hypervisor = .kvm, configure: Bool = false, relocationPort: Int = MigrationSpec.defaultRelocationPort, toolstack: XenToolstack = .xend) {
+        self.hypervisor = hypervisor
+        self.configure = configure
+        self.relocationPort = relocationPort
+        self.toolstack = toolstack
+    }
+
+    /// Xen guests move through xend's relocation server (not ssh).
+    public var usesXendRelocation: Bool { hypervisor == .xen && toolstack == .xend }
 }

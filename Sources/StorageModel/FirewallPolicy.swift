@@ -53,7 +53,8 @@ public enum FirewallPolicy {
                 result.append(.init(.tcp, libvirtPorts.tls, service: "libvirtd-tls"))
                 result.append(.init(.tcp, libvirtPorts.migrationFirst, through: libvirtPorts.migrationLast, service: "qemu-migration"))
             case .xen:
-                result.append(.init(.tcp, xenRelocationPort, service: "xen-relocation"))
+                // xl migrates over ssh, which the INPUT policy governs, not storagekit.
+                if spec.migration.usesXendRelocation { result.append(.init(.tcp, spec.migration.relocationPort, service: "xen-relocation")) }
             }
         }
         // Replication traffic comes from the peer alone: only its address is let in.

@@ -65,6 +65,13 @@ public enum SpecLoader {
         var migration = MigrationSpec()
         if let reader = top.mapping("migration") {
             migration.hypervisor = reader.enumValue("hypervisor", Hypervisor.self) ?? .kvm
+            migration.configure = reader.bool("configure") ?? false
+            if let port = reader.int("relocationPort") { migration.relocationPort = port }
+            if let toolstack = reader.enumValue("toolstack", XenToolstack.self) { migration.toolstack = toolstack }
+            for key in ["relocationPort", "toolstack"] where migration.hypervisor != .xen && reader.has(key) {
+                reader.reportInvalid(key, "is a Xen setting, and migration.hypervisor is \(migration.hypervisor.rawValue)",
+                    fix: "remove it, or set `hypervisor: xen`")
+            }
             reader.finish()
         }
         top.finish()

@@ -27,6 +27,7 @@ public struct SpecValidator {
         run.checkDRBD()
         run.checkPorts()
         run.checkExposure()
+        run.checkMigrationSettings()
         // In file order, so the list reads top to bottom like the spec (stable within a line).
         return (loaded.diagnostics + run.sink.diagnostics).enumerated()
             .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }

@@ -38,6 +38,13 @@ enum HypervisorFiles {
                 path: "/etc/fstab", content: TemplateLibrary.render(.fstabBlock, block),
                 kind: .managedBlock(begin: block.begin, end: block.end), purpose: "fstab lines of the shared mounts"))
         }
+        if spec.migration.configure && spec.migration.usesXendRelocation {
+            let relocation = XendRelocationModel(context)
+            files.append(RenderedFile(
+                path: "/etc/xen/xend-config.sxp", content: TemplateLibrary.render(.xendRelocation, relocation),
+                kind: .managedBlock(begin: relocation.begin, end: relocation.end, supersedes: XendRelocationModel.keys),
+                purpose: "xend's relocation server (live migration between the hypervisors)"))
+        }
         return files
     }
 }

@@ -1,10 +1,19 @@
 /// Puts storagekit's block into a file it shares with the admin (e.g. /etc/fstab): replaces the
-/// lines between the markers, or appends the block, and leaves every other line as it was.
+/// lines between the markers, or appends the block, and leaves every other line as it was —
+/// except, outside the block, active lines setting one of `supersedes` (an SXP key such as
+/// `xend-relocation-port`, which xend reads first-come), which get commented out with a note so
+/// the block's value is the one that counts. A second merge changes nothing.
 public enum ManagedBlock {
-    public static func merge(existing: String?, block: String, begin: String, end: String) -> String {
+    public static let supersededPrefix = "# storagekit: superseded by its managed block: "
+
+    public static func merge(existing: String?, block: String, begin: String, end: String, supersedes: [String] = []) -> String {
         guard let existing, !existing.isEmpty else { return block }
         var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
+        let blockRange = lines.firstIndex(of: begin).flatMap { start in lines[start...].firstIndex(of: end).map { start...$0 } }
+        for index in lines.indices where !(blockRange?.contains(index) ?? false) && setsAny(lines[index], of: supersedes) {
+            lines[index] = supersededPrefix + lines[index]
+        }
         let blockLines = block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(block.hasSuffix("\n") ? 1 : 0)
         if let start = lines.firstIndex(of: begin), let stop = lines[start...].firstIndex(of: end) {
             lines.replaceSubrange(start...stop, with: blockLines)
@@ -12,5 +21,13 @@ public enum ManagedBlock {
             lines.append(contentsOf: blockLines)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An active (uncommented) SXP line `(key value…)` for one of `keys`.
+    static func setsAny(_ line: String, of keys: [String]) -> Bool {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        guard trimmed.hasPrefix("(") else { return false }
+        let key = trimmed.dropFirst().prefix { $0 != " " && $0 != "\t" && $0 != ")" }
+        return keys.contains(String(key))
     }
 }

@@ -6,7 +6,7 @@ public struct RenderedFile: Sendable, Equatable {
         /// storagekit owns the whole file.
         case whole
         /// storagekit owns only the lines between these markers (e.g. in /etc/fstab).
-        case managedBlock(begin: String, end: String)
+        case managedBlock(begin: String, end: String, supersedes: [String] = [])
     }
 
     /// Absolute path on the host (`/etc/exports`).

@@ -21,6 +21,7 @@ public enum TemplateName: String, CaseIterable, Sendable {
     case drbdGlobalCommon = "drbd-global_common.conf"
     case drbdResource = "drbd-resource.res"
     case drbdModprobe = "modprobe-drbd.conf"
+    case xendRelocation = "xend-relocation"
 
     public var fileName: String { rawValue + ".mustache" }
 
@@ -44,6 +45,7 @@ public enum TemplateName: String, CaseIterable, Sendable {
         case .drbdGlobalCommon: PackageResources.drbd_global_common_conf_mustache
         case .drbdResource: PackageResources.drbd_resource_res_mustache
         case .drbdModprobe: PackageResources.modprobe_drbd_conf_mustache
+        case .xendRelocation: PackageResources.xend_relocation_mustache
         }
     }
 

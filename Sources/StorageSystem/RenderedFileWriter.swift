@@ -24,8 +24,8 @@ public struct RenderedFileWriter: Sendable {
         switch file.kind {
         case .whole:
             return file.content
-        case .managedBlock(let begin, let end):
-            return ManagedBlock.merge(existing: try fileSystem.read(file.path), block: file.content, begin: begin, end: end)
+        case .managedBlock(let begin, let end, let supersedes):
+            return ManagedBlock.merge(existing: try fileSystem.read(file.path), block: file.content, begin: begin, end: end, supersedes: supersedes)
         }
     }
 

@@ -137,7 +137,8 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         let started = ContinuousClock.now
         let facts = await gatherer.gather()
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(2), "waited \(elapsed) for a host that takes 5 s")
+        // Far below the 5 s the host takes, with room for a loaded CI machine.
+        #expect(elapsed < .seconds(4), "waited \(elapsed) for a host that takes 5 s")
         guard case .silent(let reason)? = facts.hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
         #expect(reason == "did not answer within 0.5 s")
     }

@@ -60,6 +60,7 @@ import Testing
             .drbdGlobalCommon: { $0 == "/etc/drbd.d/global_common.conf" },
             .drbdResource: { $0.hasPrefix("/etc/drbd.d/") && $0.hasSuffix(".res") },
             .drbdModprobe: { $0 == "/etc/modprobe.d/drbd.conf" },
+            .xendRelocation: { $0 == "/etc/xen/xend-config.sxp" },
             .header: { _ in true },
         ]
         for template in TemplateName.allCases {

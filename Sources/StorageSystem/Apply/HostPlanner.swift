@@ -71,7 +71,8 @@ public struct HostPlanner: Sendable {
         let content: String
         switch file.kind {
         case .whole: content = file.content
-        case .managedBlock(let begin, let end): content = ManagedBlock.merge(existing: current?.content, block: file.content, begin: begin, end: end)
+        case .managedBlock(let begin, let end, let supersedes):
+            content = ManagedBlock.merge(existing: current?.content, block: file.content, begin: begin, end: end, supersedes: supersedes)
         }
         if current?.content == content && current?.mode == file.mode { return nil }
         let verb = current == nil ? "create" : current?.content == content ? "set mode \(String(file.mode, radix: 8)) of" : "update"
