@@ -10,13 +10,13 @@ struct LabFixture {
     let spec: String
     let secretFile: String
 
-    /// `example`'s cluster is its file name's (lab, kernel-lab → klab).
+    /// examples/`example`.yaml under the cluster name `cluster`.
     init(cluster: String, example: String = "lab") throws {
         self.cluster = cluster
         directory = try TemporaryDirectory("storagekit-lab-\(cluster)")
         secretFile = "/run/storagekit/\(cluster)-chap.secret"
-        let original = example == "kernel-lab" ? "klab" : example
         let text = try String(contentsOf: RealTool.packageRoot.appendingPathComponent("examples/\(example).yaml"), encoding: .utf8)
+        let original = text.split(separator: "\n").first { $0.hasPrefix("cluster: ") }.map { String($0.dropFirst("cluster: ".count)) } ?? example
         let yaml = text.replacingOccurrences(of: "cluster: \(original)", with: "cluster: \(cluster)")
             .replacingOccurrences(of: "/run/storagekit/\(original)-chap.secret", with: secretFile)
         spec = try directory.write("spec.yaml", yaml)
