@@ -13,9 +13,9 @@ public struct LocalFileSystem: FileSystem {
     public init(root: String = "/") {
         var root = root
         if !root.hasPrefix("/") {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            if getcwd(&buffer, buffer.count) != nil {
-                let directory = String(cString: buffer)
+            if let cwd = getcwd(nil, 0) {
+                let directory = String(cString: cwd)
+                free(cwd)
                 root = (directory == "/" ? "" : directory) + "/" + root
             }
         }

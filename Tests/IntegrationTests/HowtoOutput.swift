@@ -85,13 +85,14 @@ struct HowtoComparison {
         var i = 0, j = 0, elided = 0
         while i < n || j < m {
             if i < n, doc[i] == HowtoPage.elision {
-                if j < m, cost[i][j] == cost[i][j + 1] {
-                    elided += 1
-                    j += 1
-                } else {
+                // End the elision as soon as the rest aligns as well from here.
+                if j == m || cost[i][j] == cost[i + 1][j] {
                     rows.append(.elided(elided))
                     elided = 0
                     i += 1
+                } else {
+                    elided += 1
+                    j += 1
                 }
             } else if i < n, j < m, doc[i] == real[j], cost[i][j] == cost[i + 1][j + 1] {
                 rows.append(.same(actual[j]))

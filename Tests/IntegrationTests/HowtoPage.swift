@@ -68,20 +68,22 @@ struct HowtoPage: Equatable {
         if let fence { throw ParseError(line: fence, message: "```console block is not closed") }
     }
 
-    /// The step's output runs from after its `$ ` line to `end` (exclusive).
+    /// The step's output runs from after its `$ ` line to `end` (exclusive): blank lines at its
+    /// end do not count, a last line `# exit N` is the exit status.
     private static func finished(_ step: Step, in lines: [String], end: Int) -> Step {
         var step = step
         let start = step.outputLines.lowerBound
-        var output = Array(lines[start..<end])
-        while output.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { output.removeLast() }
-        if let last = output.last, last.hasPrefix(exitPrefix), let code = Int32(last.dropFirst(exitPrefix.count)) {
+        func blank(_ index: Int) -> Bool { lines[index].trimmingCharacters(in: .whitespaces).isEmpty }
+        var end = end
+        while end > start && blank(end - 1) { end -= 1 }
+        var outputEnd = end
+        if end > start, lines[end - 1].hasPrefix(exitPrefix), let code = Int32(lines[end - 1].dropFirst(exitPrefix.count)) {
             step.exitCode = code
-            output.removeLast()
-            step.outputLines = start..<(start + output.count + 1)
-        } else {
-            step.outputLines = start..<(start + output.count)
+            outputEnd = end - 1
+            while outputEnd > start && blank(outputEnd - 1) { outputEnd -= 1 }
         }
-        step.expected = output
+        step.expected = Array(lines[start..<outputEnd])
+        step.outputLines = start..<end
         return step
     }
 

@@ -31,7 +31,8 @@ import Testing
             for mismatch in run.mismatches { Issue.record(Comment(rawValue: mismatch.report(page: "docs/howto/\(name)"))) }
         }
         #expect(!run.page.steps.isEmpty, "docs/howto/\(name) has no ```console step")
-        print("docs/howto/\(name): \(run.page.steps.count) step(s) in \(ContinuousClock.now - started)")
+        let slow = zip(run.page.steps, run.outputs).filter { $0.1.duration > .seconds(2) }.map { "line \($0.0.line) \($0.1.duration)" }
+        print("docs/howto/\(name): \(run.page.steps.count) step(s) in \(ContinuousClock.now - started)" + (slow.isEmpty ? "" : "; slow: " + slow.joined(separator: ", ")))
     }
 
     @Test func everyPageIsInTheIndex() throws {
@@ -47,6 +48,7 @@ struct HowtoPageRun {
     struct Output: Equatable {
         var lines: [String]
         var exitCode: Int32
+        var duration: Duration = .zero
     }
 
     struct Mismatch {
@@ -173,11 +175,13 @@ struct HowtoPageRun {
             }
             let binDirectory = (RenderCommandTests.binary as NSString).deletingLastPathComponent
             let path = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+            let started = ContinuousClock.now
             let result = try await SubprocessRunner().run(Command("/usr/bin/env", ["-C", directory, "--"] + argv, timeout: .seconds(180), environment: ["PATH": path]))
+            let duration = ContinuousClock.now - started
             var substitutions = self.substitutions
             if let lab, let secret = try? lab.fixture.secret(), !secret.isEmpty { substitutions.pairs.insert((secret, "<chap-secret>"), at: 0) }
             let lines = HowtoPageRun.lines(stdout: substitutions.apply(result.stdout), stderr: substitutions.apply(result.stderr))
-            return Output(lines: lines, exitCode: result.exitCode ?? -(result.signal ?? 1))
+            return Output(lines: lines, exitCode: result.exitCode ?? -(result.signal ?? 1), duration: duration)
         }
     }
 }
