@@ -84,8 +84,10 @@ extension HowtoTests {
             ("READY (2 warnings)   (2 hypervisors, 0.2 s)", "READY (2 warnings)   (2 hypervisors, <n.n> s)"),
             ("  65.2 ms in all: discovery 0.1, tcp 0.3", "  <n.n> ms in all: discovery <n.n>, tcp <n.n>"),
             ("waited 12 ms, then 3 s", "waited <n> ms, then <n> s"),
-            ("  backup of this run on san1: /var/lib/storagekit/backups/20261125T083045Z (`storagekit rollback` restores it)",
-             "  backup of this run on san1: /var/lib/storagekit/backups/<utc> (`storagekit rollback` restores it)"),
+            (
+                "  backup of this run on san1: /var/lib/storagekit/backups/20261125T083045Z (`storagekit rollback` restores it)",
+                "  backup of this run on san1: /var/lib/storagekit/backups/<utc> (`storagekit rollback` restores it)"
+            ),
             ("removed  process 21191", "removed  process <pid>"),
             ("removed /srv/xen/.storagekit-canary-65E599C3; export root", "removed /srv/xen/.storagekit-canary-<id>; export root"),
             ("trailing blanks   ", "trailing blanks"),
@@ -130,12 +132,14 @@ extension HowtoTests {
             let documented = ["a", "b", "c", "d", "e", "f", "g", "h"]
             var real = documented
             real[6] = "G"
-            #expect(HowtoComparison(documented: documented, actual: real).diff() == [
-                "  @@ 4 matching line(s) @@", "  e", "  f", "- g", "+ G", "  h",
-            ])
-            #expect(HowtoComparison(documented: ["a", "...", "z", "end"], actual: ["a", "1", "2", "z", "END"]).diff() == [
-                "  @@ 1 matching line(s) @@", "  ... (2 line(s))", "  z", "- end", "+ END",
-            ])
+            #expect(
+                HowtoComparison(documented: documented, actual: real).diff() == [
+                    "  @@ 4 matching line(s) @@", "  e", "  f", "- g", "+ G", "  h",
+                ])
+            #expect(
+                HowtoComparison(documented: ["a", "...", "z", "end"], actual: ["a", "1", "2", "z", "END"]).diff() == [
+                    "  @@ 1 matching line(s) @@", "  ... (2 line(s))", "  z", "- end", "+ END",
+                ])
         }
 
         @Test func standardErrorFollowsStandardOutputAndTrailingBlankLinesGo() {
@@ -151,7 +155,9 @@ extension HowtoTests {
             substitutions.add("skh-page", "lab")
             substitutions.add("same", "same")
             #expect(substitutions.pairs.count == 3)
-            #expect(substitutions.apply("lab up --spec /tmp/x/spec.yaml; /tmp/x/lab.yaml; sk-skh-page-hv1") == "lab up --spec examples/lab.yaml; lab.yaml; sk-lab-hv1")
+            #expect(
+                substitutions.apply("lab up --spec /tmp/x/spec.yaml; /tmp/x/lab.yaml; sk-skh-page-hv1")
+                    == "lab up --spec examples/lab.yaml; lab.yaml; sk-lab-hv1")
         }
     }
 
@@ -189,7 +195,8 @@ extension HowtoTests {
             let run = try await HowtoPageRun.run(name: "wrong.md", text: wrong)
             #expect(run.refusals.isEmpty)
             #expect(run.mismatches.map(\.step.line) == [2])
-            let right = try await HowtoPageRun.run(name: "right.md", text: wrong.replacingOccurrences(of: "1 warning(s)", with: "0 warning(s)"))
+            let right = try await HowtoPageRun.run(
+                name: "right.md", text: wrong.replacingOccurrences(of: "1 warning(s)", with: "0 warning(s)"))
             #expect(right.mismatches.isEmpty)
             #expect(right.outputs.first?.lines == ["examples/kvm-nfs.yaml: valid (cluster kvmlab, 3 host(s), 0 warning(s))"])
         }
@@ -231,7 +238,9 @@ extension HowtoTests {
 
         @Test func labSpecsKeepTheirDataInsideTheLab() throws {
             for name in ["lab", "namespace-lab/kvm-nfs", "namespace-lab/xen-iscsi-multipath", "namespace-lab/xen-nfs-on-hypervisor"] {
-                #expect(HowtoLab.pathsOutsideTheLab(try RealTool.load(RealTool.packageRoot.appendingPathComponent("examples/\(name).yaml"))) == [], "\(name)")
+                #expect(
+                    HowtoLab.pathsOutsideTheLab(try RealTool.load(RealTool.packageRoot.appendingPathComponent("examples/\(name).yaml")))
+                        == [], "\(name)")
             }
             let kvm = try RealTool.load(RealTool.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
             #expect(HowtoLab.pathsOutsideTheLab(kvm) == ["/mnt/storage", "/data1/storage"])
@@ -245,9 +254,11 @@ extension HowtoTests {
             let test = try SpecLoader.load(yaml: text.replacingOccurrences(of: "cluster: lab", with: "cluster: skh-probe")).spec
             let substitutions = try HowtoLab.substitutions(test: test, reader: reader)
             let target = try #require(test.iscsi?.targets.first), lun = try #require(target.luns.first)
-            let seen = "LUN 1 serial \(test.identity(of: target, lun).serial) WWID \(test.identity(of: target, lun).wwid) on sk-skh-probe-hv1"
+            let seen =
+                "LUN 1 serial \(test.identity(of: target, lun).serial) WWID \(test.identity(of: target, lun).wwid) on sk-skh-probe-hv1"
             // The reader's lab cluster "lab": the serial docs/commands.md shows, as its lab prints it.
-            #expect(substitutions.apply(seen) == "LUN 1 serial SK4EA6E55E24828D WWID \(reader.identity(of: target, lun).wwid) on sk-lab-hv1")
+            #expect(
+                substitutions.apply(seen) == "LUN 1 serial SK4EA6E55E24828D WWID \(reader.identity(of: target, lun).wwid) on sk-lab-hv1")
             #expect(HowtoLab.clusterName(page: "kvm-migration-requirements") == "skh-kvm-migration-requirements")
             #expect(HowtoLab.clusterName(page: String(repeating: "x", count: 40)).count == 32)
             #expect(HowtoLab.clusterName(page: "abcdefghijklmnopqrstuvwxyz1-tail") == "skh-abcdefghijklmnopqrstuvwxyz1")

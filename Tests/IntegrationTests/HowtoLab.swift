@@ -9,7 +9,9 @@ enum HowtoLab {
     static let labSpec = "lab.yaml"
 
     /// Commands that act on hosts through the spec's transport.
-    static let actingVerbs: Set<String> = ["plan", "apply", "setup", "firewall", "rollback", "iscsi", "multipath", "mount", "check", "facts"]
+    static let actingVerbs: Set<String> = [
+        "plan", "apply", "setup", "firewall", "rollback", "iscsi", "multipath", "mount", "check", "facts",
+    ]
     /// Commands that read the spec and write at most under `--root`.
     static let offlineVerbs: Set<String> = ["validate", "render"]
 
@@ -52,7 +54,8 @@ enum HowtoLab {
             }
             return nil
         }
-        return "`storagekit \(verb)` is not run by the docs test (probes run on lab hosts: `storagekit lab exec --spec \(labSpec) HOST -- storagekit probe …`)"
+        return
+            "`storagekit \(verb)` is not run by the docs test (probes run on lab hosts: `storagekit lab exec --spec \(labSpec) HOST -- storagekit probe …`)"
     }
 
     /// Paths of the spec a lab host would write outside the directories the lab gives it, i.e.
@@ -78,7 +81,9 @@ enum HowtoLab {
         }
         let testLayout = try LabLayout(spec: test, kernel: false), readerLayout = try LabLayout(spec: reader, kernel: false)
         for (from, to) in zip(testLayout.bridges, readerLayout.bridges) { result.add(from.name, to.name) }
-        for (from, to) in zip(testLayout.hosts.flatMap(\.nics), readerLayout.hosts.flatMap(\.nics)) { result.add(from.rootName, to.rootName) }
+        for (from, to) in zip(testLayout.hosts.flatMap(\.nics), readerLayout.hosts.flatMap(\.nics)) {
+            result.add(from.rootName, to.rootName)
+        }
         result.add(test.cluster, reader.cluster)
         return result
     }

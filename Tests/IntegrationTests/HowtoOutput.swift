@@ -42,7 +42,8 @@ enum HowtoNormalizer {
         var line = line
         while line.last == " " || line.last == "\t" { line.removeLast() }
         for rule in rules {
-            line = rule.pattern.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: rule.template)
+            line = rule.pattern.stringByReplacingMatches(
+                in: line, range: NSRange(line.startIndex..., in: line), withTemplate: rule.template)
         }
         return line
     }

@@ -58,7 +58,9 @@ struct HowtoPage: Equatable {
             } else if line.hasPrefix("$ ") {
                 if let step = current { steps.append(Self.finished(step, in: lines, end: index)) }
                 let command = String(line.dropFirst(2))
-                current = Step(line: number, command: command, argv: try Words.split(command, line: number), expected: [], exitCode: 0, outputLines: (index + 1)..<(index + 1))
+                current = Step(
+                    line: number, command: command, argv: try Words.split(command, line: number), expected: [], exitCode: 0,
+                    outputLines: (index + 1)..<(index + 1))
             } else if current == nil {
                 if !line.trimmingCharacters(in: .whitespaces).isEmpty {
                     throw ParseError(line: number, message: "output before any `$ ` command")
@@ -127,7 +129,8 @@ enum Words {
                 word = ""
                 inWord = false
             } else if "|&;<>$`\\(){}*?".contains(character) {
-                throw HowtoPage.ParseError(line: line, message: "`\(character)` needs a shell; the harness runs plain commands (quote it if it is data)")
+                throw HowtoPage.ParseError(
+                    line: line, message: "`\(character)` needs a shell; the harness runs plain commands (quote it if it is data)")
             } else {
                 word.append(character)
                 inWord = true

@@ -32,7 +32,9 @@ import Testing
         }
         #expect(!run.page.steps.isEmpty, "docs/howto/\(name) has no ```console step")
         let slow = zip(run.page.steps, run.outputs).filter { $0.1.duration > .seconds(2) }.map { "line \($0.0.line) \($0.1.duration)" }
-        print("docs/howto/\(name): \(run.page.steps.count) step(s) in \(ContinuousClock.now - started)" + (slow.isEmpty ? "" : "; slow: " + slow.joined(separator: ", ")))
+        print(
+            "docs/howto/\(name): \(run.page.steps.count) step(s) in \(ContinuousClock.now - started)"
+                + (slow.isEmpty ? "" : "; slow: " + slow.joined(separator: ", ")))
     }
 
     @Test func everyPageIsInTheIndex() throws {
@@ -76,7 +78,8 @@ struct HowtoPageRun {
         zip(page.steps.indices, zip(page.steps, outputs)).compactMap { index, pair in
             let (step, output) = pair
             let comparison = HowtoComparison(documented: step.expected, actual: output.lines)
-            return comparison.matches && output.exitCode == step.exitCode ? nil : Mismatch(index: index, step: step, output: output, comparison: comparison)
+            return comparison.matches && output.exitCode == step.exitCode
+                ? nil : Mismatch(index: index, step: step, output: output, comparison: comparison)
         }
     }
 
@@ -114,12 +117,16 @@ struct HowtoPageRun {
             run.refusals.append("the lab spec must be a file examples/….yaml, not \(lab)")
             return run
         }
-        let fixture = try LabFixture(cluster: HowtoLab.clusterName(page: String(name.dropLast(3))), example: String(lab.dropFirst("examples/".count).dropLast(".yaml".count)))
+        let fixture = try LabFixture(
+            cluster: HowtoLab.clusterName(page: String(name.dropLast(3))),
+            example: String(lab.dropFirst("examples/".count).dropLast(".yaml".count)))
         let test = try SpecLoader.load(yaml: String(contentsOfFile: fixture.spec, encoding: .utf8)).spec
         let reader = try SpecLoader.load(yaml: String(contentsOf: RealTool.packageRoot.appendingPathComponent(lab), encoding: .utf8)).spec
         let outside = HowtoLab.pathsOutsideTheLab(test)
         guard outside.isEmpty else {
-            run.refusals.append("\(lab) would write \(outside.joined(separator: ", ")) on this machine: a lab host owns only /etc, /var/lib, /srv and /run (see examples/namespace-lab/)")
+            run.refusals.append(
+                "\(lab) would write \(outside.joined(separator: ", ")) on this machine: a lab host owns only /etc, /var/lib, /srv and /run (see examples/namespace-lab/)"
+            )
             return run
         }
         var substitutions = HowtoSubstitutions()
@@ -147,7 +154,8 @@ struct HowtoPageRun {
             self.directory = directory
             self.substitutions = substitutions
             self.lab = lab
-            try FileManager.default.createSymbolicLink(atPath: "\(directory)/examples", withDestinationPath: RealTool.packageRoot.appendingPathComponent("examples").path)
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(directory)/examples", withDestinationPath: RealTool.packageRoot.appendingPathComponent("examples").path)
         }
 
         /// The page's directory is the reader's current directory: its paths become relative.
@@ -169,17 +177,22 @@ struct HowtoPageRun {
             if argv[0] == "storagekit" {
                 argv[0] = RenderCommandTests.binary
                 // `lab up/down --spec <the page's lab>` acts on the test's copy of it.
-                if let lab, argv.count > 1, argv[1] == "lab", let index = argv.firstIndex(of: "--spec"), argv.indices.contains(index + 1), argv[index + 1] == lab.spec {
+                if let lab, argv.count > 1, argv[1] == "lab", let index = argv.firstIndex(of: "--spec"), argv.indices.contains(index + 1),
+                    argv[index + 1] == lab.spec
+                {
                     argv[index + 1] = lab.fixture.spec
                 }
             }
             let binDirectory = (RenderCommandTests.binary as NSString).deletingLastPathComponent
             let path = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
             let started = ContinuousClock.now
-            let result = try await SubprocessRunner().run(Command("/usr/bin/env", ["-C", directory, "--"] + argv, timeout: .seconds(180), environment: ["PATH": path]))
+            let result = try await SubprocessRunner().run(
+                Command("/usr/bin/env", ["-C", directory, "--"] + argv, timeout: .seconds(180), environment: ["PATH": path]))
             let duration = ContinuousClock.now - started
             var substitutions = self.substitutions
-            if let lab, let secret = try? lab.fixture.secret(), !secret.isEmpty { substitutions.pairs.insert((secret, "<chap-secret>"), at: 0) }
+            if let lab, let secret = try? lab.fixture.secret(), !secret.isEmpty {
+                substitutions.pairs.insert((secret, "<chap-secret>"), at: 0)
+            }
             let lines = HowtoPageRun.lines(stdout: substitutions.apply(result.stdout), stderr: substitutions.apply(result.stderr))
             return Output(lines: lines, exitCode: result.exitCode ?? -(result.signal ?? 1), duration: duration)
         }
