@@ -228,6 +228,7 @@ extension HowtoTests {
             ("storagekit lab exec --spec examples/lab.yaml hv1 -- true", "needs --spec lab.yaml"),
             ("storagekit render --spec examples/lab.yaml --all --root /", "relative path"),
             ("storagekit render --spec examples/lab.yaml --all --root ../out", "relative path"),
+            ("storagekit render --spec examples/lab.yaml --all --root examples/out", "relative path"),
             ("cat /etc/shadow", "page's directory only"),
             ("ip netns list", "only `storagekit …`"),
         ])

@@ -35,8 +35,10 @@ enum HowtoLab {
         if words.contains("--help") { return nil }
         if offlineVerbs.contains(verb) {
             let root = words.firstIndex(of: "--root").flatMap { words.indices.contains($0 + 1) ? words[$0 + 1] : nil }
-            if let root, root.hasPrefix("/") || root.split(separator: "/").contains("..") {
-                return "render writes under the page's directory only: give --root a relative path, not \(root)"
+            // examples/ is a link to the repository's own: nothing may be written through it.
+            if let root, root.hasPrefix("/") || root.split(separator: "/").contains("..") || root.split(separator: "/").first == "examples"
+            {
+                return "render writes under the page's directory only, not through examples/: give --root a relative path, not \(root)"
             }
             return nil
         }
