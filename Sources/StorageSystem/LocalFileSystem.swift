@@ -8,7 +8,17 @@ import Darwin
 public struct LocalFileSystem: FileSystem {
     public let root: String
 
+    /// A relative `root` is taken from the working directory (`render --root out`): built from
+    /// `/` instead, its directories would be created at the top of the machine's file system.
     public init(root: String = "/") {
+        var root = root
+        if !root.hasPrefix("/") {
+            if let cwd = getcwd(nil, 0) {
+                let directory = String(cString: cwd)
+                free(cwd)
+                root = (directory == "/" ? "" : directory) + "/" + root
+            }
+        }
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
     }
 

@@ -52,6 +52,16 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/etc/iscsi") == ["initiatorname.iscsi"])
     }
 
+    /// `render --root out` once built "/out/etc" (directories at the top of the machine's file
+    /// system) and then failed to write "out/etc/exports".
+    @Test func aRelativeRootIsUnderTheWorkingDirectoryNotUnderSlash() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(LocalFileSystem(root: "out/nfs1/").root == cwd + "/out/nfs1")
+        #expect(LocalFileSystem(root: "out").hostPath("/etc/exports") == cwd + "/out/etc/exports")
+        #expect(LocalFileSystem(root: "/tmp/x").root == "/tmp/x")
+        #expect(LocalFileSystem().hostPath("/etc/exports") == "/etc/exports")
+    }
+
     @Test func previewFileSystemNeverTouchesItsBase() throws {
         let base = InMemoryFileSystem(files: ["/etc/fstab": "old\n"])
         let preview = PreviewFileSystem(base: base)
