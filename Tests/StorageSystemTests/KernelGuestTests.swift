@@ -97,7 +97,7 @@ import Testing
         let argv = KernelGuest.probeArguments(boot: boot, console: "/var/tmp/lab/kvm-probe.log")
         #expect(argv.starts(with: ["qemu-system-x86_64"]))
         #expect(argv.contains("kvm") && argv.contains("-no-reboot") && argv.contains("file:/var/tmp/lab/kvm-probe.log"))
-        #expect(argv.contains { $0.contains("sk.probe=1") } && !argv.contains { $0.contains("sk.init=") })
+        #expect(argv.contains { $0.contains("sk.probe=1") && $0.contains("no_timer_check") } && !argv.contains { $0.contains("sk.init=") })
         #expect(!argv.contains { $0.hasPrefix("tap") || $0 == "-netdev" }, "a probe has no NIC")
         // The initramfs prints the marker only after the 9p root is mounted, then powers off.
         let lines = KernelGuest.initramfsInit.split(separator: "\n").map(String.init)
