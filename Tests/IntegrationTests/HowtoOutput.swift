@@ -34,6 +34,11 @@ enum HowtoNormalizer {
         (#"\b\d{8}T\d{6}Z\b"#, "<utc>"),
         // Process ids.
         (#"\b(pid|process) \d+"#, "$1 <pid>"),
+        // What kind of machine ran the lab (every lab host is this machine): CPU vendor, flag
+        // count, OS release.
+        (#"CPU is \w+"#, "CPU is <vendor>"),
+        (#"the same \d+ CPU flags"#, "the same <n> CPU flags"),
+        (#"runs [a-z]+ [\d.]+"#, "runs <os>"),
         // The canary file `probe nfs --canary` writes: a random name.
         (#"\.storagekit-canary-[0-9A-Fa-f]+"#, ".storagekit-canary-<id>"),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
