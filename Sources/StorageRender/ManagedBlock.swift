@@ -11,8 +11,20 @@ public enum ManagedBlock {
         var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         let blockRange = lines.firstIndex(of: begin).flatMap { start in lines[start...].firstIndex(of: end).map { start...$0 } }
-        for index in lines.indices where !(blockRange?.contains(index) ?? false) && setsAny(lines[index], of: supersedes) {
-            lines[index] = supersededPrefix + lines[index]
+        var index = lines.startIndex
+        while index < lines.endIndex {
+            guard !(blockRange?.contains(index) ?? false), setsAny(lines[index], of: supersedes) else {
+                index += 1
+                continue
+            }
+            // A setting may span lines: comment out every line until its parentheses close,
+            // or xend would read the rest as a broken setting.
+            var depth = 0
+            repeat {
+                depth += openParentheses(lines[index])
+                lines[index] = supersededPrefix + lines[index]
+                index += 1
+            } while depth > 0 && index < lines.endIndex && !(blockRange?.contains(index) ?? false)
         }
         let blockLines = block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(block.hasSuffix("\n") ? 1 : 0)
         if let start = lines.firstIndex(of: begin), let stop = lines[start...].firstIndex(of: end) {
@@ -21,6 +33,30 @@ public enum ManagedBlock {
             lines.append(contentsOf: blockLines)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Opened minus closed parentheses on a line, outside quoted strings (SXP quotes with '
+    /// and ", backslash escapes) and before a comment.
+    static func openParentheses(_ line: String) -> Int {
+        var depth = 0
+        var quote: Character?
+        var escaped = false
+        for character in line {
+            if escaped { escaped = false; continue }
+            if character == "\\" { escaped = true; continue }
+            if let open = quote {
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "'", "\"": quote = character
+            case "#": return depth
+            case "(": depth += 1
+            case ")": depth -= 1
+            default: break
+            }
+        }
+        return depth
     }
 
     /// An active (uncommented) SXP line `(key value…)` for one of `keys`.

@@ -1,7 +1,7 @@
 import StorageModel
 
 /// xend's relocation stanza for one hypervisor: listen on its first address, accept guests only
-/// from the cluster's other hypervisors (each address and name as an anchored regex).
+/// from the cluster's other hypervisors (each of their addresses as an anchored regex).
 struct XendRelocationModel: Sendable {
     /// The settings the block owns; active lines for them elsewhere are commented out.
     static let keys = ["xend-relocation-server", "xend-relocation-port", "xend-relocation-address", "xend-relocation-hosts-allow"]
@@ -19,8 +19,10 @@ struct XendRelocationModel: Sendable {
         end = "# END \(marker)"
         port = spec.migration.relocationPort
         address = context.host.addresses.first ?? ""
+        // Addresses only: xend would match a name against the peer's reverse DNS, which spec
+        // names need not be and whoever controls the PTR record can forge.
         let peers = spec.hypervisors.filter { $0.name != context.host.name }
-        hostsAllow = Self.hostsAllow(peers.flatMap { $0.addresses + [$0.name] })
+        hostsAllow = Self.hostsAllow(peers.flatMap(\.addresses))
     }
 
     /// xend-relocation-hosts-allow: space-separated regexes, each anchored and with every
