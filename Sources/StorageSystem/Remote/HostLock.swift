@@ -67,7 +67,9 @@ public struct HostLock: Sendable {
                 try await files.commit(staged, to: "\(Self.path)/owner")
                 return
             }
-            let holder = try await files.read("\(Self.path)/owner").flatMap { Holder($0.content) }
+            // The holder may release (or not yet have written its owner file) between our
+            // mkdir and this read: a missing file means "look again", not an error.
+            let holder = (try? await files.read("\(Self.path)/owner"))?.flatMap { Holder($0.content) }
             if let holder, holder.isStale {
                 try await release()
                 continue
