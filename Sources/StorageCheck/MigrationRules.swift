@@ -74,7 +74,8 @@ enum MigrationRules {
                 let control = probes.filter { $0.service != "qemu-migration" }
                 if !control.isEmpty && !control.contains(where: { $0.reach == .open }) {
                     findings.append(Finding(.migrationPort, hosts: [host.name], .warn,
-                                            "to \(peer): nothing listens on \(control.map { "\($0.port)" }.joined(separator: "/")) (\(control.map(\.service).joined(separator: ", "))); fine when migrating over qemu+ssh://",
+                                            "to \(peer): nothing listens on \(control.map { "\($0.port)" }.joined(separator: "/")) (\(control.map(\.service).joined(separator: ", ")))"
+                                                + (context.spec.migration.hypervisor == .kvm ? "; fine when migrating over qemu+ssh://" : ": `xm migrate` to \(peer) needs xend running there"),
                                             fix: context.spec.migration.hypervisor == .kvm ? "for qemu+tcp:// or qemu+tls://: enable libvirtd's TCP/TLS listener on \(peer)" : "enable xend's relocation server on \(peer) (`migration: {configure: true}` writes it), or use xl (`toolstack: xl`), which migrates over ssh"))
                 } else {
                     findings.append(Finding(.migrationPort, hosts: [host.name], .pass, "to \(peer): migration ports not filtered"))

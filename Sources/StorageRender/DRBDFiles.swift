@@ -22,7 +22,7 @@ public enum DRBDFiles {
         if drbd.disableSendpage {
             files.append(RenderedFile(
                 path: modprobePath, content: TemplateLibrary.render(.drbdModprobe, DRBDModprobeModel(header: FileHeader("DRBD module options", context))),
-                purpose: "DRBD module options (disable_sendpage)"))
+                purpose: "DRBD module options: disable_sendpage"))
         }
         files.append(RenderedFile(
             path: globalCommonPath,
@@ -31,7 +31,7 @@ public enum DRBDFiles {
         for resource in resources {
             files.append(RenderedFile(
                 path: resourcePath(resource), content: TemplateLibrary.render(.drbdResource, DRBDResourceModel(context, resource)),
-                purpose: "DRBD resource \(resource.name) (\(resource.device))"))
+                purpose: "DRBD resource \(resource.name), \(resource.device)"))
         }
         return files
     }
