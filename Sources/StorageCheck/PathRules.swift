@@ -12,9 +12,12 @@ enum PathRules {
             let mount = context.command("mount --host \(host.name)")
             for path in Set(mounts.map(\.mountPoint) + [spec.mountPath]).sorted() {
                 guard let seen = facts.paths.first(where: { $0.path == path }) else { continue }
+                // With nothing storagekit mounts (guests on DRBD or raw LUN devices), `mount`
+                // cannot make the path: the directory is the admin's, for guests' configs.
+                let fix = mounts.isEmpty ? "mkdir -p \(path) on \(host.name) (nothing is mounted there: guests use block devices)" : mount
                 findings.append(seen.exists && seen.isDirectory
                     ? Finding(.pathExists, hosts: [host.name], .pass, "\(path) exists")
-                    : Finding(.pathExists, hosts: [host.name], .fail, seen.exists ? "\(path) is not a directory" : "\(path) does not exist", fix: mount))
+                    : Finding(.pathExists, hosts: [host.name], .fail, seen.exists ? "\(path) is not a directory" : "\(path) does not exist", fix: fix))
             }
             switch facts.kernel.mounts {
             case .unknown(let reason):

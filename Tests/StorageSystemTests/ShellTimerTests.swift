@@ -15,10 +15,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         let services = SystemdServiceManager(transport: LocalTransport(host: "local"))
         let timer = timer(file)
-        try await services.startTimer(timer, after: .seconds(1))
+        // Delays of a few seconds: on a loaded CI machine one second can pass between two lines.
+        try await services.startTimer(timer, after: .seconds(4))
         #expect(try await services.timerPending(timer))
         #expect(!FileManager.default.fileExists(atPath: file), "not before its delay")
-        for _ in 0..<40 where !FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(FileManager.default.fileExists(atPath: file), "fired")
         #expect(try await !services.timerPending(timer))
         #expect(try await !services.cancelTimer(timer), "nothing left to cancel")
@@ -29,9 +30,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         let services = SystemdServiceManager(transport: LocalTransport(host: "local"))
         let timer = timer(file)
-        try await services.startTimer(timer, after: .seconds(1))
+        try await services.startTimer(timer, after: .seconds(4))
         #expect(try await services.cancelTimer(timer))
-        try await Task.sleep(for: .milliseconds(1800))
+        try await Task.sleep(for: .milliseconds(5000))
         #expect(!FileManager.default.fileExists(atPath: file))
     }
 }

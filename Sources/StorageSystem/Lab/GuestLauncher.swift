@@ -118,6 +118,16 @@ struct GuestLauncher: Sendable {
             try await must(["ip", "link", "set", nic.rootName, "master", nic.bridge, "up"], "attaching \(host.name)'s tap \(nic.rootName)")
         }
         try make(host.dataDirectory)
+        // A guest that boots gets empty disks: the lab's DRBD starts from nothing each time.
+        for disk in host.disks {
+            try? FileManager.default.removeItem(atPath: disk.file)
+            guard FileManager.default.createFile(atPath: disk.file, contents: nil), let handle = FileHandle(forWritingAtPath: disk.file) else {
+                throw .step("creating \(host.name)'s disk \(disk.file)", reason: "cannot create the file")
+            }
+            do { try handle.truncate(atOffset: disk.size); try handle.close() } catch {
+                throw .step("sizing \(host.name)'s disk \(disk.file)", reason: error.localizedDescription)
+            }
+        }
         let isNFSServer = spec.nfs.map { $0.server == host.name && $0.implementation == .kernel } ?? false
         try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, mountPath: spec.mountPath, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
         try? FileManager.default.removeItem(atPath: KernelGuest.consoleLog(host))

@@ -8,7 +8,7 @@ public enum KernelGuest {
     /// Modules the initramfs loads (with their dependencies) to mount the root over 9p.
     public static let bootModules = ["virtio_pci", "9pnet_virtio", "9p"]
     /// Loaded by the guest itself once the root is mounted.
-    public static let clientModules = ["overlay", "virtio_net", "sd_mod", "iscsi_tcp", "dm_multipath", "nfs", "nfsv3", "nfsv4"]
+    public static let clientModules = ["overlay", "virtio_net", "virtio_blk", "sd_mod", "iscsi_tcp", "dm_multipath", "nfs", "nfsv3", "nfsv4"]
 
     /// Module files, in load order and once each, from `modprobe --show-depends` output.
     public static func moduleFiles(showDepends output: String) -> [String] {
@@ -70,6 +70,10 @@ public enum KernelGuest {
         for (index, nic) in host.nics.enumerated() {
             argv += ["-netdev", "tap,id=n\(index),ifname=\(nic.rootName),script=no,downscript=no",
                      "-device", "virtio-net-pci,netdev=n\(index),mac=\(nic.mac)"]
+        }
+        for (index, disk) in host.disks.enumerated() {
+            argv += ["-drive", "file=\(disk.file),format=raw,if=none,id=d\(index)",
+                     "-device", "virtio-blk-pci,drive=d\(index),serial=storagekit-vd\(index)"]
         }
         return argv
     }

@@ -35,6 +35,16 @@ public struct LabLayout: Sendable, Equatable {
         public var nics: [NIC]
         /// A qemu guest with its own kernel (kernel lab), not a network namespace.
         public var isGuest: Bool = false
+        /// A guest's virtio disks, in /dev/vda, /dev/vdb… order.
+        public var disks: [GuestDisk] = []
+    }
+
+    /// A sparse file on this machine that a guest sees as /dev/vdX (for `drbd.resources[].disk`).
+    public struct GuestDisk: Sendable, Equatable {
+        public static let defaultSize: UInt64 = 256 << 20
+        public var device: String
+        public var file: String
+        public var size: UInt64
     }
 
     /// The admin's seat in a kernel lab: a namespace with an address on every bridge, from
@@ -106,6 +116,7 @@ public struct LabLayout: Sendable, Equatable {
         guard kernelLab else { return }
         for index in self.hosts.indices where Self.becomesGuest(self.hosts[index].name, in: spec) {
             self.hosts[index].isGuest = true
+            self.hosts[index].disks = Self.guestDisks(of: self.hosts[index], in: spec)
         }
         let used = Set(spec.hosts.flatMap(\.addresses).compactMap(IPv4Address.init).map(\.value))
         var controlNICs: [NIC] = []
@@ -117,6 +128,21 @@ public struct LabLayout: Sendable, Equatable {
             controlNICs.append(NIC(rootName: "skc" + digest.prefix(8), mac: Self.mac(digest), name: "eth\(slot)", bridge: bridges[slot].name, address: free.description, prefix: network.prefix))
         }
         control = ControlNode(namespace: "sk-\(spec.cluster)-ctl", nics: controlNICs)
+    }
+
+    /// /dev/vdX disks the spec's DRBD resources name on `host`: one file per letter up to the
+    /// highest named (an unnamed letter in between gets a file too, so names and order agree).
+    static func guestDisks(of host: LabHost, in spec: ClusterSpec) -> [GuestDisk] {
+        let named = spec.drbdResources(of: host.name).flatMap { [$0.disk, $0.metaDisk] }
+            .compactMap { path -> Character? in
+                guard path.hasPrefix("/dev/vd"), path.count == 8, let letter = path.last, ("a"..."z").contains(letter) else { return nil }
+                return letter
+            }
+        guard let last = named.max(), let lastValue = last.asciiValue, let first = Character("a").asciiValue else { return [] }
+        return (first...lastValue).map { value in
+            let letter = Character(UnicodeScalar(value))
+            return GuestDisk(device: "/dev/vd\(letter)", file: "\(host.dataDirectory)/disk-vd\(letter).img", size: GuestDisk.defaultSize)
+        }
     }
 
     /// Hypervisors, and an NFS server whose implementation is the kernel's, need a real kernel.
