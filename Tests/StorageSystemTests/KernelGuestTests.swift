@@ -115,3 +115,44 @@ import Testing
         #expect(KernelGuest.cachedAccelerator("garbage", kernel: "/boot/vmlinuz-6.1", file: "x") == nil)
     }
 }
+
+/// DRBD in the kernel lab: a guest that is a node of a resource on /dev/vdX gets virtio disks
+/// up to that letter, each a file of its own, on qemu's command line in device order.
+@Suite struct GuestDiskTests {
+    static let yaml = """
+        cluster: kd
+        mountPath: /var/lib/xen/images
+        network: [10.96.3.0/24]
+        hosts:
+          - {name: hv1, address: 10.96.3.11, roles: [hypervisor]}
+          - {name: hv2, address: 10.96.3.12, roles: [hypervisor]}
+          - {name: hv3, address: 10.96.3.13, roles: [hypervisor]}
+        drbd:
+          resources:
+            - name: r0
+              device: /dev/drbd0
+              disk: /dev/vdb
+              hosts: [{name: hv1}, {name: hv2}]
+            - name: r1
+              device: /dev/drbd1
+              disk: /dev/vda
+              port: 7790
+              hosts: [{name: hv1}, {name: hv2}]
+        """
+
+    @Test func nodesGetOneFilePerLetterUpToTheHighestAndOthersNone() throws {
+        let spec = try SpecLoader.load(yaml: Self.yaml).spec
+        let layout = try LabLayout(spec: spec, runRoot: "/run/t", dataRoot: "/var/tmp/t", kernel: true)
+        let hv1 = try layout.host("hv1")
+        #expect(hv1.disks.map(\.device) == ["/dev/vda", "/dev/vdb"])
+        #expect(hv1.disks.map(\.file) == ["/var/tmp/t/kd/hv1/disk-vda.img", "/var/tmp/t/kd/hv1/disk-vdb.img"])
+        #expect(hv1.disks.allSatisfy { $0.size == 256 << 20 })
+        #expect(try layout.host("hv3").disks.isEmpty, "not a node of any resource")
+        let argv = KernelGuest.qemuArguments(hv1, cluster: "kd", boot: KernelGuest.Boot(kernel: "/boot/vmlinuz", initramfs: "/i.gz"))
+        let drives = argv.enumerated().filter { $0.element == "-drive" }.map { argv[$0.offset + 1] }
+        #expect(drives == ["file=/var/tmp/t/kd/hv1/disk-vda.img,format=raw,if=none,id=d0", "file=/var/tmp/t/kd/hv1/disk-vdb.img,format=raw,if=none,id=d1"])
+        #expect(argv.contains("virtio-blk-pci,drive=d0,serial=storagekit-vd0"))
+        let namespaceLab = try LabLayout(spec: spec, runRoot: "/run/t", dataRoot: "/var/tmp/t", kernel: false)
+        #expect(try namespaceLab.host("hv1").disks.isEmpty, "a namespace lab attaches nothing")
+    }
+}
