@@ -13,12 +13,12 @@ import Testing
     @Test func killedRightAfterLoadingUnconfirmedRulesTheOldRulesComeBack() async throws {
         try await LabFixture.with("sktw") { lab in
             #expect(try await chainRules(lab) == 0)
-            let killed = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "3"],
+            let killed = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "6"],
                                              environment: [FaultPoint.variable: FaultPoint.firewallLoaded.rawValue])
             #expect(killed.signal == 9 || killed.exitCode == 137, "killed at the fault point: \(killed.exitCode.map(String.init) ?? "-") \(killed.stderr)")
             #expect(killed.stderr.contains("fault point firewall-loaded"))
             #expect(try await chainRules(lab) > 10, "the new rules were live when it died")
-            try await waitUntil("the saved rules are back", timeout: .seconds(15)) { try await chainRules(lab) == 0 }
+            try await waitUntil("the saved rules are back", timeout: .seconds(25)) { try await chainRules(lab) == 0 }
             let jump = try await lab.exec("nfs", ["iptables", "-C", "INPUT", "-j", "STORAGEKIT"])
             #expect(jump.exitCode != 0, "INPUT no longer jumps to storagekit's chain")
             let persisted = try await lab.exec("nfs", ["sh", "-c", "cat /etc/iptables/rules.v4 2>/dev/null || true"])

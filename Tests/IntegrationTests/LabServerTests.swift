@@ -144,19 +144,21 @@ import Testing
 
             // Without confirm, the old rules come back after the timeout.
             _ = try await lab.exec("nfs", ["iptables", "-F", "STORAGEKIT"])
-            let applied = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "2"])
+            // The timer is armed before the rules go live, so its seconds include the apply's own
+            // time: a few seconds, or a loaded CI machine sees the rollback before the rules.
+            let applied = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "6"])
             #expect(applied.exitCode == 0, "firewall apply: \(applied.stderr)")
             #expect(try await ruleCount(lab) > 10)
-            try await waitUntil("the old rules are back", timeout: .seconds(10)) { try await ruleCount(lab) == 0 }
+            try await waitUntil("the old rules are back", timeout: .seconds(20)) { try await ruleCount(lab) == 0 }
             let late = try await lab.onLab(["firewall", "confirm"], ["--host", "nfs"])
             #expect(late.exitCode == 1, "nothing left to confirm: \(late.stdout)")
 
             // With confirm, the new rules stay and are saved.
-            let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "2"])
+            let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "6"])
             #expect(again.exitCode == 0)
             let confirm = try await lab.onLab(["firewall", "confirm"], ["--host", "nfs"])
             #expect(confirm.exitCode == 0, "confirm: \(confirm.stdout)\(confirm.stderr)")
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(7))
             #expect(try await ruleCount(lab) > 10)
             let saved = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
             #expect(saved.stdout.contains("-A INPUT -j STORAGEKIT") && saved.stdout.contains("--dport 892"))
