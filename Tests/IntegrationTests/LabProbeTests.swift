@@ -122,7 +122,10 @@ import Testing
             let started = ContinuousClock.now
             let filtered = try await probe("hv1", ["--timeout", "1.5"])
             #expect(filtered.exitCode == 1 && filtered.stdout.contains("\"timeout\""), "\(filtered.stdout)")
-            #expect(ContinuousClock.now - started < .milliseconds(2300))
+            // Starting the binary in the lab host included; on a loaded CI machine (two TCG
+            // kernel labs beside this) that alone can take a second. Minutes is the failure.
+            let took = ContinuousClock.now - started
+            #expect(took < .milliseconds(4000), "took \(took)")
         }
     }
 }
