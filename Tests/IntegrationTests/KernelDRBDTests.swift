@@ -39,11 +39,21 @@ import Testing
         try await lab.exec(host, ["sed", "-n", "3p", "/proc/drbd"]).stdout
     }
 
-    /// The split-brain recovery the check's fix names, hv2 the victim, then `setup drbd`
-    /// (which makes hv2 Primary again once it is in sync).
+    /// The split-brain recovery the check's fix names, hv2 the victim: both sides StandAlone
+    /// first (a side still retrying would race the handshake), hv2 Secondary and discarding,
+    /// hv1 reconnecting; then `setup drbd`, which makes hv2 Primary again once it is in sync.
     func recover(_ lab: LabFixture) async throws {
-        _ = try await lab.exec("hv2", ["sh", "-c", "drbdadm disconnect r0; drbdadm secondary r0 && drbdadm connect --discard-my-data r0"])
-        _ = try await lab.exec("hv1", ["sh", "-c", "drbdadm disconnect r0; drbdadm connect r0"])
+        for host in ["hv1", "hv2"] { _ = try await lab.exec(host, ["drbdadm", "disconnect", "r0"]) }
+        try await waitUntil("both sides StandAlone", timeout: .seconds(30)) {
+            let states = [try await state(lab, "hv1"), try await state(lab, "hv2")]
+            return states.allSatisfy { $0.contains("cs:StandAlone") }
+        }
+        ok(try await lab.exec("hv2", ["sh", "-c", "drbdadm secondary r0 && drbdadm connect --discard-my-data r0"]), "hv2 discards its changes")
+        ok(try await lab.exec("hv1", ["drbdadm", "connect", "r0"]), "hv1 reconnects")
+        try await waitUntil("r0 connected again", timeout: .seconds(60)) {
+            let line = try await state(lab, "hv1")
+            return line.contains("cs:Connected") || line.contains("cs:Sync")
+        }
         ok(try await lab.storagekit(["setup", "drbd", "--spec", lab.labSpec], timeout: .seconds(300)), "setup drbd after the recovery")
     }
 
