@@ -39,15 +39,6 @@ struct ShellTimer: Sendable {
 
     @discardableResult
     private func run(_ argv: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
-        let result: CommandResult
-        do {
-            result = try await transport.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30)))
-        } catch {
-            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: operation, reason: error.description)
-        }
-        if !allowFailure && !result.succeeded {
-            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: operation, reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return result
+        try await transport.runForService(argv, service: service.systemdUnit, operation, allowFailure: allowFailure)
     }
 }

@@ -1,0 +1,17 @@
+extension Transport {
+    /// One command of a service operation (start, stop, set a timer…): a transport failure, or
+    /// a non-zero exit unless `allowFailure`, becomes a ServiceError naming `service`.
+    @discardableResult
+    func runForService(_ argv: [String], service: String, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
+        let result: CommandResult
+        do {
+            result = try await run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30)))
+        } catch {
+            throw ServiceError(host: host, service: service, operation: operation, reason: error.description)
+        }
+        if !allowFailure && !result.succeeded {
+            throw ServiceError(host: host, service: service, operation: operation, reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return result
+    }
+}
