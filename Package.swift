@@ -69,7 +69,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "storagekit", dependencies: ["StorageCommands"], swiftSettings: swiftSettings),
         // Measurements against the real alternatives (bench/), never run as tests.
-        .executableTarget(name: "StorageBench", dependencies: ["StorageProbe", "StorageSystem"], swiftSettings: swiftSettings),
+        .target(name: "BenchSupport", swiftSettings: swiftSettings),
+        .executableTarget(name: "StorageBench", dependencies: ["BenchSupport", "StorageProbe", "StorageSystem"], swiftSettings: swiftSettings),
 
         // Fuzzing (scripts/fuzz): every parser of untrusted text as a target, and one binary
         // that is libFuzzer's entry when built with -sanitize=fuzzer -DFUZZING, a replayer otherwise.
@@ -86,6 +87,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageFuzzTests", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "StorageModel", "StorageRender"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,3 +1,4 @@
+import class Foundation.ProcessInfo
 import StorageModel
 
 /// Runs a command "on" a host: here, over OpenSSH, or inside a lab host's namespaces. Everything
@@ -105,12 +106,19 @@ public struct SSHTransport: Transport {
 
 /// The transport of each spec host, by its `transport:` key.
 public enum Transports {
+    /// `STORAGEKIT_SSH_CONFIG=FILE` makes every ssh call read FILE instead of ~/.ssh/config
+    /// (`ssh -F`): identity, known hosts and jump hosts for storagekit alone.
+    public static func sshConfigOptions(_ environment: [String: String] = Foundation.ProcessInfo.processInfo.environment) -> [String] {
+        guard let file = environment["STORAGEKIT_SSH_CONFIG"], !file.isEmpty else { return [] }
+        return ["-F", file]
+    }
+
     public static func make(for host: Host, layout: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> any Transport {
         switch host.transport {
         case .local:
             return LocalTransport(host: host.name, runner: runner)
         case .ssh:
-            return SSHTransport(host: host.name, destination: "root@\(host.addresses.first ?? host.name)", runner: runner)
+            return SSHTransport(host: host.name, destination: "root@\(host.addresses.first ?? host.name)", options: sshConfigOptions(), runner: runner)
         case .lab:
             guard let layout else { throw .notUp(cluster: "") }
             return LabTransport(host: host.name, layout: layout, runner: runner)
