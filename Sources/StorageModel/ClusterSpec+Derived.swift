@@ -15,7 +15,29 @@ extension ClusterSpec {
 
     /// Initiator names allowed on a target: host names resolved to their initiator names.
     public func initiatorNames(of target: ISCSITarget) -> [String] {
-        target.initiators.map { entry in host(named: entry).map(initiatorName(of:)) ?? entry }
+        initiatorNames(of: target, hostsByName: hostsByName)
+    }
+
+    /// The same with the hosts already indexed: a renderer asking for every target of a
+    /// 200-host cluster would otherwise scan the host list once per initiator.
+    func initiatorNames(of target: ISCSITarget, hostsByName: [String: Host]) -> [String] {
+        target.initiators.map { entry in hostsByName[entry].map(initiatorName(of:)) ?? entry }
+    }
+
+    /// Hosts by name; the first wins where validation would report a duplicate.
+    var hostsByName: [String: Host] { Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) }
+
+    /// Every LUN's `/dev/mapper` name (as `multipathAlias(of:_:)`), computed in one pass.
+    public var multipathAliases: [LUNReference: String] {
+        guard let iscsi else { return [:] }
+        let all = iscsi.allLUNs
+        var aliases: [LUNReference: String] = [:]
+        for (index, entry) in all.enumerated() {
+            let key = LUNReference(target: entry.target.iqn, lun: entry.lun.lun)
+            guard aliases[key] == nil else { continue }
+            aliases[key] = entry.lun.alias ?? (all.count == 1 ? iscsi.multipath.alias : "\(iscsi.multipath.alias)-\(index + 1)")
+        }
+        return aliases
     }
 
     public func identity(of target: ISCSITarget, _ lun: ISCSILUN) -> LUNIdentity {
@@ -92,5 +114,15 @@ extension ClusterSpec {
             }
         }
         return acl
+    }
+}
+
+/// A LUN by its target's IQN and number.
+public struct LUNReference: Hashable, Sendable {
+    public var target: String
+    public var lun: Int
+    public init(target: String, lun: Int) {
+        self.target = target
+        self.lun = lun
     }
 }

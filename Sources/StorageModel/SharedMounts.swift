@@ -65,6 +65,18 @@ extension ClusterSpec {
     /// Targets whose ACL lets `host` in.
     public func targets(reachableBy host: Host) -> [ISCSITarget] {
         let name = initiatorName(of: host)
-        return (iscsi?.targets ?? []).filter { initiatorNames(of: $0).contains(name) }
+        let index = hostsByName
+        // An entry naming this host lets it in; another host's name only if that host has the
+        // same initiator name; anything else is an initiator name. No name is built twice.
+        var othersName: [String: Bool] = [:]
+        func admits(_ entry: String) -> Bool {
+            if entry == host.name { return true }
+            guard let other = index[entry] else { return entry == name }
+            if let known = othersName[entry] { return known }
+            let same = initiatorName(of: other) == name
+            othersName[entry] = same
+            return same
+        }
+        return (iscsi?.targets ?? []).filter { $0.initiators.contains(where: admits) }
     }
 }

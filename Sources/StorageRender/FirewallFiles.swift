@@ -1,3 +1,4 @@
+import Mustache
 import StorageModel
 
 /// The iptables-restore file of a host whose firewall storagekit manages.
@@ -50,5 +51,18 @@ struct FirewallModel: Sendable {
         allows = networks.flatMap { network in open.map { rule($0, network, $0.service) } }
             + restricted.map { rule($0.0, $0.1, $0.0.service) }
         drops = openings.map { rule($0, "", "\($0.service): not from \($0.source ?? "the storage network")") }
+    }
+}
+
+// A rule per port per peer: by name, not through Mirror (see MultipathModel.LUN).
+extension FirewallModel.Rule: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "source": source
+        case "proto": proto
+        case "port": port
+        case "comment": comment
+        default: nil
+        }
     }
 }

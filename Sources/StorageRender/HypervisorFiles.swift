@@ -1,3 +1,4 @@
+import Mustache
 import StorageModel
 
 /// Files of a hypervisor: its initiator name, multipath for the cluster's LUNs, and the mounts
@@ -73,11 +74,12 @@ struct MultipathModel: Sendable {
     init(_ context: RenderContext) {
         header = FileHeader("multipath configuration", context)
         let spec = context.spec
+        let aliases = spec.multipathAliases
         luns = spec.targets(reachableBy: context.host).flatMap { target in
             target.luns.map { lun in
                 let identity = spec.identity(of: target, lun)
                 return LUN(target: target.iqn, lun: lun.lun, serial: identity.serial, wwid: identity.wwid,
-                    alias: spec.multipathAlias(of: target, lun))
+                    alias: aliases[LUNReference(target: target.iqn, lun: lun.lun)] ?? spec.multipathAlias(of: target, lun))
             }
         }
         wwids = luns.map { WWID(wwid: $0.wwid) }
@@ -125,4 +127,23 @@ struct FstabModel: Sendable {
     let begin: String
     let end: String
     let mounts: [Line]
+}
+
+// One entry per LUN per hypervisor: looked up by name, not through Mirror (reflection made
+// multipath.conf most of a 200-hypervisor render).
+extension MultipathModel.LUN: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "target": target
+        case "lun": lun
+        case "serial": serial
+        case "wwid": wwid
+        case "alias": alias
+        default: nil
+        }
+    }
+}
+
+extension MultipathModel.WWID: MustacheParent {
+    func child(named name: String) -> Any? { name == "wwid" ? wwid : nil }
 }

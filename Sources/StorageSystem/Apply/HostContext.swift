@@ -30,10 +30,17 @@ public struct HostContext: Sendable {
             guard present else { throw .notUp(cluster: spec.cluster) }
             layout = lab
         }
-        let transport = try Transports.make(for: host, layout: layout, runner: runner)
+        let transport = try Transports.make(for: host, layout: layout, namespaceLab: isLabNamespaceOverSSH(spec, host), runner: runner)
         let services: any ServiceManager = if let layout, !guest { try LabServiceManager(layout: layout, host: host.name) } else { SystemdServiceManager(transport: transport) }
         return HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: services)
     }
+}
+
+/// An ssh host that is also a namespace of this cluster's lab, up on this machine (its sshd
+/// started by bench/readiness): the lab's kernel facts rules apply to it.
+func isLabNamespaceOverSSH(_ spec: ClusterSpec, _ host: StorageModel.Host) -> Bool {
+    guard host.transport == .ssh, let lab = try? LabLayout(spec: spec), let labHost = try? lab.host(host.name), !labHost.isGuest else { return false }
+    return FileManager.default.fileExists(atPath: labHost.mountNamespaceFile)
 }
 
 /// The daemons storagekit starts, per OS family.

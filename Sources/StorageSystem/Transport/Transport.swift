@@ -69,12 +69,16 @@ public struct SSHTransport: Transport {
     /// Extra ssh options before the defaults (identity, known hosts, …).
     let options: [String]
     let runner: any CommandRunner
+    /// A lab namespace host reached over its own sshd (bench/readiness): kernel facts there are
+    /// unknown, as through the lab transport.
+    public let isNamespaceLab: Bool
 
-    public init(host: String, destination: String, controlDirectory: String = "/tmp", options: [String] = [], runner: any CommandRunner = SubprocessRunner()) {
+    public init(host: String, destination: String, controlDirectory: String = "/tmp", options: [String] = [], namespaceLab: Bool = false, runner: any CommandRunner = SubprocessRunner()) {
         self.host = host
         self.destination = destination
         self.controlDirectory = controlDirectory
         self.options = options
+        self.isNamespaceLab = namespaceLab
         self.runner = runner
     }
 
@@ -113,12 +117,14 @@ public enum Transports {
         return ["-F", file]
     }
 
-    public static func make(for host: Host, layout: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> any Transport {
+    public static func make(for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> any Transport {
         switch host.transport {
         case .local:
             return LocalTransport(host: host.name, runner: runner)
         case .ssh:
-            return SSHTransport(host: host.name, destination: "root@\(host.addresses.first ?? host.name)", options: sshConfigOptions(), runner: runner)
+            return SSHTransport(
+                host: host.name, destination: "root@\(host.addresses.first ?? host.name)", options: sshConfigOptions(),
+                namespaceLab: namespaceLab, runner: runner)
         case .lab:
             guard let layout else { throw .notUp(cluster: "") }
             return LabTransport(host: host.name, layout: layout, runner: runner)
