@@ -38,10 +38,37 @@ public struct ClusterFactsGatherer: Sendable {
         return max(500, total * 6 / 10)
     }
 
+    enum Arrival: Sendable {
+        case facts(String, HostOutcome)
+        case halfTime
+    }
+
+    /// Facts from every host at once. If some have not answered by half the timeout, the ones
+    /// that did read each other's canaries meanwhile, so a stopped host costs the timeout and
+    /// not the timeout plus a canary round; latecomers are read in a second round.
     public func gather() async -> ClusterFacts {
-        let outcomes = await concurrently(hosts) { host in await self.facts(of: host) }
-        var facts = ClusterFacts(hosts: Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), outcomes)))
-        facts.canaryReads = await exchangeCanaries(facts)
+        var outcomes: [String: HostOutcome] = [:]
+        var reads: [CanaryRead] = []
+        await withTaskGroup(of: Arrival.self) { group in
+            for host in hosts { group.addTask { .facts(host.name, await self.facts(of: host)) } }
+            group.addTask {
+                try? await Task.sleep(for: self.timeout / 2)
+                return .halfTime
+            }
+            for await arrival in group {
+                switch arrival {
+                case .facts(let name, let outcome):
+                    outcomes[name] = outcome
+                    if outcomes.count == hosts.count { group.cancelAll() }
+                case .halfTime:
+                    if outcomes.count < hosts.count { reads += await readCanaries(ClusterFacts(hosts: outcomes), done: reads) }
+                }
+            }
+        }
+        var facts = ClusterFacts(hosts: outcomes)
+        reads += await readCanaries(facts, done: reads)
+        await removeCanaries(facts)
+        facts.canaryReads = reads
         return facts
     }
 
@@ -58,15 +85,20 @@ public struct ClusterFactsGatherer: Sendable {
         }
     }
 
-    /// Every hypervisor reads every canary the others wrote; then each writer removes its own.
-    func exchangeCanaries(_ facts: ClusterFacts) async -> [CanaryRead] {
-        let written: [(writer: String, export: String, canary: CanaryFile)] = hosts.flatMap { host in
+    func canariesWritten(_ facts: ClusterFacts) -> [(writer: String, export: String, canary: CanaryFile)] {
+        hosts.flatMap { host in
             (facts.facts(host.name)?.nfs?.mounts ?? []).compactMap { mount in mount.canary.map { (host.name, mount.export, $0) } }
         }
+    }
+
+    /// Every hypervisor reads every canary the others wrote, but for the reads in `done`.
+    func readCanaries(_ facts: ClusterFacts, done: [CanaryRead]) async -> [CanaryRead] {
+        let written = canariesWritten(facts)
         guard !written.isEmpty else { return [] }
         let readers = hosts.filter { host in facts.facts(host.name)?.nfs?.mounts.contains { $0.error == nil } ?? false }
         let reads: [[CanaryRead]] = await concurrently(readers) { reader in
             let wanted = written.filter { $0.writer != reader.name }
+                .filter { entry in !done.contains { $0.reader == reader.name && $0.writer == entry.writer && $0.export == entry.export && $0.path == entry.canary.path } }
                 .filter { entry in facts.facts(reader.name)?.nfs?.mounts.contains { $0.export == entry.export && $0.error == nil } ?? false }
             guard !wanted.isEmpty else { return [] }
             let request = FactsRequest(
@@ -84,12 +116,17 @@ public struct ClusterFactsGatherer: Sendable {
                 }
             }
         }
+        return reads.flatMap { $0 }
+    }
+
+    /// Each writer removes its own canaries, once every read is done.
+    func removeCanaries(_ facts: ClusterFacts) async {
+        let written = canariesWritten(facts)
         let writers = hosts.filter { host in written.contains { $0.writer == host.name } }
         _ = await concurrently(writers) { writer in
             let mine = written.filter { $0.writer == writer.name }.map { CanaryRef(export: $0.export, path: $0.canary.path) }
             return await self.canaryAnswers(writer, FactsRequest(host: writer.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .removeCanaries, canaries: mine))
         }
-        return reads.flatMap { $0 }
     }
 
     func canaryAnswers(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<[CanaryAnswer], FailureText> {
@@ -119,7 +156,8 @@ public struct ClusterFactsGatherer: Sendable {
         guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
         let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
         let seconds = timeout.milliseconds / 1000
-        let outcome = await Deadline.race(timeout + .milliseconds(500)) { await Self.run(command, on: transport, seconds: seconds) }
+        // The transport kills the command at `timeout`; the race only guards one that does not.
+        let outcome = await Deadline.race(timeout + .milliseconds(200)) { await Self.run(command, on: transport, seconds: seconds) }
         return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
     }
 
