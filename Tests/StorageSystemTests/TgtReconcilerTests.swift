@@ -63,6 +63,37 @@ import Testing
         #expect(result.conflicts.map(\.change).sorted() == ["10.99.8.11 is no longer allowed", "LUN 2 (/tmp/skf/lun2.img) is removed"])
     }
 
+    /// hv1 logged in from `address`, with `acl` as target 1's live ACL.
+    static func live(sessionFrom address: String, acl: [String]) throws -> [TgtLiveTarget] {
+        var live = try Self.live()
+        live[0].sessions[0].addresses = [address]
+        live[0].acl = acl
+        return live
+    }
+
+    @Test func droppingAnAddressThatIsOnlyAPrefixOfALoggedInOneIsNoConflict() throws {
+        let live = try Self.live(sessionFrom: "10.96.12.11", acl: ["10.96.12.11", "10.96.12.1", Self.hv1])
+        var desired = Self.converged()
+        desired.initiatorAddresses = ["10.96.12.11"]
+        let result = TgtReconciler.reconcile(desired: [desired], live: live, accounts: [])
+        #expect(result.conflicts.isEmpty)
+        #expect(result.operations == [.unbindAddress(tid: 1, "10.96.12.1")])
+    }
+
+    @Test func droppingANetworkOrALLIsAConflictOnlyWhenItHoldsALoggedInAddress() throws {
+        let live = try Self.live(sessionFrom: "10.96.12.11", acl: ["10.96.12.11", "10.96.13.0/24", "10.96.12.0/24", "ALL", Self.hv1])
+        var desired = Self.converged()
+        desired.initiatorAddresses = ["10.96.12.11"]
+        let result = TgtReconciler.reconcile(desired: [desired], live: live, accounts: [])
+        #expect(result.conflicts.map(\.change) == ["10.96.12.0/24 is no longer allowed", "ALL is no longer allowed"])
+        #expect(result.conflicts.first?.initiators == [Self.hv1])
+        #expect(result.operations == [
+            .unbindAddress(tid: 1, "10.96.13.0/24"),
+            // Conflicts are still planned; apply refuses them unless forced.
+            .unbindAddress(tid: 1, "10.96.12.0/24"), .unbindAddress(tid: 1, "ALL"),
+        ])
+    }
+
     @Test func withoutSessionsTheSameChangesAreJustOperations() throws {
         var live = try Self.live()
         live[0].sessions = []

@@ -97,6 +97,17 @@ public enum TgtReconciler {
         live.contains { $0.port == portal.port && ($0.address == portal.address || $0.address == "0.0.0.0") }
     }
 
+    /// Whether one ACL entry as tgtadm lists it (an initiator name, an address, a network in CIDR
+    /// form, or `ALL`) admits `session`, matched the way tgtd does: never by string prefix, or
+    /// dropping 10.96.12.1 would look like it locks out 10.96.12.11.
+    static func aclEntry(_ entry: String, admits session: TgtLiveTarget.Session) -> Bool {
+        if entry == "ALL" || session.initiator == entry { return true }
+        if let network = IPv4Network(entry) {
+            return session.addresses.compactMap(IPv4Address.init).contains(where: network.contains)
+        }
+        return session.addresses.contains(entry)
+    }
+
     public static func reconcile(desired: [TgtDesiredTarget], live: [TgtLiveTarget], accounts: [String], portals: [Portal] = [Portal(address: "0.0.0.0", port: Portal.defaultPort)]) -> Result {
         var operations: [TgtOperation] = []
         var conflicts: [TgtConflict] = []
@@ -146,7 +157,7 @@ public enum TgtReconciler {
             for entry in (current?.acl ?? []) where !wanted.contains(entry) {
                 let isName = entry.hasPrefix("iqn.") || entry.hasPrefix("eui.") || entry.hasPrefix("naa.")
                 let operation: TgtOperation = isName ? .unbindName(tid: tid, entry) : .unbindAddress(tid: tid, entry)
-                let affected = current?.sessions.filter { $0.initiator == entry || $0.addresses.contains { $0.hasPrefix(entry) } }.map(\.initiator) ?? []
+                let affected = current?.sessions.filter { aclEntry(entry, admits: $0) }.map(\.initiator) ?? []
                 if affected.isEmpty { operations.append(operation) } else { risky.append(("\(entry) is no longer allowed", [operation])) }
             }
 

@@ -19,10 +19,14 @@ public struct NFSServerVerifier: Sendable {
         self.files = files
     }
 
-    /// The spec host to ask from: the first whose address is listed as a client of the first export.
+    /// The spec host to ask from, never the server: the first whose address the first export
+    /// lists, else the first hypervisor its clients admit (inside a client network such as
+    /// 10.96.10.0/24, the usual way clients are given).
     public static func clientHost(_ spec: ClusterSpec) -> Host? {
-        guard let clients = spec.nfs?.exports.first?.clients else { return nil }
-        return spec.hosts.first { host in host.name != spec.nfs?.server && host.addresses.contains { clients.contains($0) } }
+        guard let nfs = spec.nfs, let export = nfs.exports.first else { return nil }
+        let candidates = spec.hosts.filter { $0.name != nfs.server }
+        return candidates.first { $0.addresses.contains(where: export.clients.contains) }
+            ?? candidates.first { $0.has(.hypervisor) && export.admits($0) }
     }
 
     /// rpcinfo's service names and the spec port each must have.
