@@ -3,10 +3,14 @@
 public struct ClusterFacts: Sendable, Codable, Equatable {
     public var hosts: [String: HostOutcome]
     public var canaryReads: [CanaryRead]
+    /// Where the gathering spent its time, in ms: `facts` (until every host answered or was
+    /// given up), `canaryReads`, `canaryRemoval`, and `slowestHost` (its own facts time).
+    public var phasesMs: [String: Double]?
 
-    public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = []) {
+    public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = [], phasesMs: [String: Double]? = nil) {
         self.hosts = hosts
         self.canaryReads = canaryReads
+        self.phasesMs = phasesMs
     }
 
     public func facts(_ host: String) -> HostFacts? { hosts[host]?.facts }

@@ -30,11 +30,14 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public var ready: Bool
     public var findings: [Finding]
     public var durationMs: Double
+    /// The gathering's phases (see `ClusterFacts.phasesMs`).
+    public var phasesMs: [String: Double]?
 
-    public init(findings: [Finding], durationMs: Double) {
+    public init(findings: [Finding], durationMs: Double, phasesMs: [String: Double]? = nil) {
         self.findings = findings
         self.ready = !findings.contains { $0.status == .fail }
         self.durationMs = durationMs
+        self.phasesMs = phasesMs
     }
 
     public var problems: Int { findings.filter { $0.status == .fail }.count }

@@ -18,7 +18,8 @@ struct Check: AsyncParsableCommand {
             kernel), then judges them with the rules in docs/checks.md. In the lab, facts only a
             kernel or a hypervisor can give are `skip`, never `pass`.
             Exit status: 0 READY, 1 NOT READY, 2 bad usage or spec.
-            JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs"}.
+            JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs",
+            "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost"}}.
             """)
 
     @OptionGroup var spec: SpecOptions
@@ -57,7 +58,7 @@ struct Check: AsyncParsableCommand {
         }
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts), areas: Set(only))
         let elapsed = clock.now - started
-        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds)
+        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: facts.phasesMs)
         if json {
             try Console.json(report)
         } else {

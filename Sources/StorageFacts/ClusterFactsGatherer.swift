@@ -47,6 +47,9 @@ public struct ClusterFactsGatherer: Sendable {
     /// that did read each other's canaries meanwhile, so a stopped host costs the timeout and
     /// not the timeout plus a canary round; latecomers are read in a second round.
     public func gather() async -> ClusterFacts {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var readsTime = Duration.zero
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
         await withTaskGroup(of: Arrival.self) { group in
@@ -61,14 +64,24 @@ public struct ClusterFactsGatherer: Sendable {
                     outcomes[name] = outcome
                     if outcomes.count == hosts.count { group.cancelAll() }
                 case .halfTime:
-                    if outcomes.count < hosts.count { reads += await readCanaries(ClusterFacts(hosts: outcomes), done: reads) }
+                    guard outcomes.count < hosts.count else { break }
+                    let start = clock.now
+                    reads += await readCanaries(ClusterFacts(hosts: outcomes), done: reads)
+                    readsTime += clock.now - start
                 }
             }
         }
+        let answered = clock.now
         var facts = ClusterFacts(hosts: outcomes)
         reads += await readCanaries(facts, done: reads)
+        let read = clock.now
         await removeCanaries(facts)
         facts.canaryReads = reads
+        facts.phasesMs = [
+            "facts": (answered - started).milliseconds, "canaryReads": (readsTime + (read - answered)).milliseconds,
+            "canaryRemoval": (clock.now - read).milliseconds,
+            "slowestHost": outcomes.values.compactMap { $0.facts?.durationMs }.max() ?? 0,
+        ]
         return facts
     }
 
