@@ -34,7 +34,7 @@ public struct Verdict: Sendable, Equatable {
             ratio = ""
             outcome = mine <= limit ? .pass : .fail
         case (.overAlternative(let slack), let mine?, let theirs?):
-            ratio = "+\(Figure.plain(mine - theirs)) \(row.unit)"
+            ratio = "\(mine >= theirs ? "+" : "")\(Figure.plain(mine - theirs)) \(row.unit)"
             outcome = mine <= theirs + slack ? .pass : .fail
         case (.yes, _, _):
             ratio = ""
