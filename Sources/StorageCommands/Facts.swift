@@ -12,23 +12,28 @@ struct Facts: AsyncParsableCommand {
             Run on a hypervisor: libiscsi logins to each portal of its targets, libnfs probes of the
             NFS server and its exports, TCP connects to the pinned ports and to the other
             hypervisors' migration ports, and the kernel's sessions, multipath maps and mounts.
-            `check` runs `storagekit facts --request -` on each host with a JSON request on standard
-            input (the spec, CHAP secrets, canary work); people use --spec and --host.
+            `check` runs `storagekit facts --session` on each host and sends it one JSON request per
+            line on standard input (the spec, CHAP secrets, canary work), answered with one line of
+            JSON each, so all of a check's rounds cost one process per host; `--request -` answers
+            one request and exits. People use --spec and --host.
             Exit status: 0 facts printed, 2 bad usage or spec.
             """)
 
     @Option(help: ArgumentHelp("The cluster spec (YAML; - for standard input).", valueName: "file")) var spec: String?
     @Option(help: ArgumentHelp("The spec host this is.", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Read a JSON request from this file (- for standard input).", valueName: "file")) var request: String?
+    @Flag(help: "Answer JSON requests, one per line on standard input, with one line of JSON each, until standard input closes.") var session = false
     @Option(help: ArgumentHelp("Deadline of each probe, in seconds.", valueName: "seconds")) var timeout: Double = 3
     @Flag(help: "Accepted for symmetry with the other commands: the output is always one JSON document.") var json = false
 
     func validate() throws {
-        if request == nil && (spec == nil || host == nil) { throw ValidationError("give --spec and --host (or --request)") }
+        if session && (request != nil || spec != nil) { throw ValidationError("--session reads its requests from standard input: give neither --request nor --spec") }
+        if !session && request == nil && (spec == nil || host == nil) { throw ValidationError("give --spec and --host (or --request, or --session)") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
     }
 
     func run() async throws {
+        if session { return try await serve() }
         let factsRequest: FactsRequest
         if let request {
             let data = request == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
@@ -47,11 +52,7 @@ struct Facts: AsyncParsableCommand {
         } else {
             throw ExitCode(2)
         }
-        let spec: ClusterSpec
-        do { spec = try SpecLoader.load(yaml: factsRequest.specYAML).spec } catch {
-            Console.error("error: the spec sent for facts does not load: \(error)")
-            throw ExitCode(2)
-        }
+        let spec = try Self.load(factsRequest)
         guard let host = spec.host(named: factsRequest.host) else {
             Console.error("error: no host named \"\(factsRequest.host)\" in the spec")
             throw ExitCode(2)
@@ -85,13 +86,61 @@ struct Facts: AsyncParsableCommand {
         if request == nil {
             secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         }
+        try Console.json(await Self.answer(factsRequest, spec: spec, host: host, secrets: secrets, writeCanaries: writeCanaries))
+    }
+
+    static func load(_ request: FactsRequest) throws -> ClusterSpec {
+        do { return try SpecLoader.load(yaml: request.specYAML).spec } catch {
+            Console.error("error: the spec sent for facts does not load: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func answer(_ request: FactsRequest, spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], writeCanaries: Bool) async -> any Encodable {
         let collector = HostFactsCollector(
-            spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(factsRequest.probeTimeoutMs), version: StorageKit.version,
-            namespaceLab: factsRequest.namespaceLab)
-        switch factsRequest.mode {
-        case .gather: try Console.json(await collector.gather(writeCanary: writeCanaries))
-        case .readCanaries: try Console.json(await collector.canaries(factsRequest.canaries, remove: false))
-        case .removeCanaries: try Console.json(await collector.canaries(factsRequest.canaries, remove: true))
+            spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: StorageKit.version,
+            namespaceLab: request.namespaceLab)
+        switch request.mode {
+        case .gather: return await collector.gather(writeCanary: writeCanaries)
+        case .readCanaries: return await collector.canaries(request.canaries, remove: false)
+        case .removeCanaries: return await collector.canaries(request.canaries, remove: true)
+        }
+    }
+
+    /// One request per line until standard input closes, each answered with one line of JSON
+    /// (the same answer `--request` prints). The spec is loaded again only when it changes.
+    /// Anything unexpected ends the session with the reason on standard error: the asker then
+    /// reports it instead of waiting.
+    func serve() async throws {
+        var loaded: (yaml: String, spec: ClusterSpec)?
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        while let line = await Self.nextLine() {
+            guard !line.isEmpty else { continue }
+            guard let request = try? JSONDecoder().decode(FactsRequest.self, from: Data(line.utf8)) else {
+                Console.error("error: a facts request is not valid JSON of this storagekit version")
+                throw ExitCode(2)
+            }
+            let spec = try loaded.flatMap { $0.yaml == request.specYAML ? $0.spec : nil } ?? Self.load(request)
+            loaded = (request.specYAML, spec)
+            guard let host = spec.host(named: request.host) else {
+                Console.error("error: no host named \"\(request.host)\" in the spec")
+                throw ExitCode(2)
+            }
+            if host.transport == .lab && LabLayout.hasDefaultRoute {
+                Console.error("error: \(host.name) is a lab host: run this inside it (storagekit lab exec --spec F \(host.name) -- storagekit facts …)")
+                throw ExitCode(2)
+            }
+            let answer = await Self.answer(request, spec: spec, host: host, secrets: request.secrets, writeCanaries: request.writeCanaries != false)
+            FileHandle.standardOutput.write(try encoder.encode(answer) + Data("\n".utf8))
+        }
+    }
+
+    /// A line of standard input, read on a thread of its own (not one of the few the async
+    /// runtime has); nil at its end.
+    static func nextLine() async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: readLine(strippingNewline: true)) }
         }
     }
 }

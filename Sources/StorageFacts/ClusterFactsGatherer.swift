@@ -4,9 +4,10 @@ import StorageModel
 import StorageSystem
 
 /// Asks every hypervisor for its facts at once, through each host's transport (`storagekit
-/// facts --request -` over ssh, inside a lab host's namespaces, or here), then has each one
-/// read the NFS canaries the others wrote, then has the writers remove them. A host that does
-/// not answer in time is recorded as silent with the cause; nothing waits past the deadline.
+/// facts --session` over ssh, inside a lab host's namespaces, or here), then has each one
+/// read the NFS canaries the others wrote, then has the writers remove them: three requests to
+/// one process per host. A host that does not answer in time is recorded as silent with the
+/// cause; nothing waits past the deadline.
 public struct ClusterFactsGatherer: Sendable {
     public let spec: ClusterSpec
     public let specYAML: String
@@ -49,13 +50,16 @@ public struct ClusterFactsGatherer: Sendable {
     public func gather() async -> ClusterFacts {
         let clock = ContinuousClock()
         let started = clock.now
+        let channels = Dictionary(uniqueKeysWithValues: hosts.map { ($0.name, channel(to: $0)) })
+        defer { for channel in channels.values { channel.session?.close() } }
+        let gatherer = self.with(channels)
         var readsTime = Duration.zero
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
         await withTaskGroup(of: Arrival.self) { group in
-            for host in hosts { group.addTask { .facts(host.name, await self.facts(of: host)) } }
+            for host in hosts { group.addTask { .facts(host.name, await gatherer.facts(of: host)) } }
             group.addTask {
-                try? await Task.sleep(for: self.timeout / 2)
+                try? await Task.sleep(for: gatherer.timeout / 2)
                 return .halfTime
             }
             for await arrival in group {
@@ -66,16 +70,16 @@ public struct ClusterFactsGatherer: Sendable {
                 case .halfTime:
                     guard outcomes.count < hosts.count else { break }
                     let start = clock.now
-                    reads += await readCanaries(ClusterFacts(hosts: outcomes), done: reads)
+                    reads += await gatherer.readCanaries(ClusterFacts(hosts: outcomes), done: reads)
                     readsTime += clock.now - start
                 }
             }
         }
         let answered = clock.now
         var facts = ClusterFacts(hosts: outcomes)
-        reads += await readCanaries(facts, done: reads)
+        reads += await gatherer.readCanaries(facts, done: reads)
         let read = clock.now
-        await removeCanaries(facts)
+        await gatherer.removeCanaries(facts)
         facts.canaryReads = reads
         facts.phasesMs = [
             "facts": (answered - started).milliseconds, "canaryReads": (readsTime + (read - answered)).milliseconds,
@@ -158,20 +162,66 @@ public struct ClusterFactsGatherer: Sendable {
         init(_ text: String) { description = text }
     }
 
-    /// Runs `storagekit facts --request -` on the host with the request on stdin; the output,
-    /// or why there is none. Bounded by `timeout` even if the transport ignores its own.
-    func ask(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<String, FailureText> {
-        let argv = storagekit(host) + ["facts", "--request", "-"]
+    /// How a host is asked during one gather: a `storagekit facts --session` process there for
+    /// every round, or, where the transport cannot keep one running, one `storagekit facts
+    /// --request -` per request.
+    struct Channel: Sendable {
+        var transport: Result<any Transport, FailureText>
+        var session: (any LineSession)?
+    }
+
+    /// Channels opened by `gather`, by host name.
+    var channels: [String: Channel] = [:]
+
+    func with(_ channels: [String: Channel]) -> Self {
+        var copy = self
+        copy.channels = channels
+        return copy
+    }
+
+    func channel(to host: StorageModel.Host) -> Channel {
         let transport: any Transport
-        do { transport = try self.transport(host) } catch { return .failure(FailureText("cannot be reached: \(error)")) }
+        do { transport = try self.transport(host) } catch { return Channel(transport: .failure(FailureText("cannot be reached: \(error)"))) }
+        let argv = storagekit(host) + ["facts", "--session"]
+        // Three rounds at most, each bounded by the timeout; the session ends with the gather.
+        let session = transport.startSession(Command(argv[0], Array(argv.dropFirst()), timeout: timeout * 3 + .seconds(2)))
+        return Channel(transport: .success(transport), session: session)
+    }
+
+    /// Sends the request to the host's storagekit (its session, or `storagekit facts --request -`
+    /// with the request on stdin); the answer, or why there is none. Bounded by `timeout` even if
+    /// the transport ignores its own.
+    func ask(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<String, FailureText> {
+        let channel = channels[host.name] ?? self.channel(to: host)
+        let transport: any Transport
+        switch channel.transport {
+        case .failure(let reason): return .failure(reason)
+        case .success(let found): transport = found
+        }
         var request = request
         request.namespaceLab = transport.isNamespaceLab
         guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
-        let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: String(decoding: body, as: UTF8.self))
+        let line = String(decoding: body, as: UTF8.self)
         let seconds = timeout.milliseconds / 1000
+        let late = FailureText("did not answer within \(String(format: "%g", seconds)) s")
+        if let session = channel.session {
+            guard let reply = await Deadline.race(timeout, { await session.exchange(line) }) else {
+                session.kill()
+                return .failure(late)
+            }
+            switch reply {
+            case .line(let answer): return .success(answer)
+            case .ended(let exitCode, let signal, let stderr):
+                let said = stderr.split(separator: "\n").last.map(String.init) ?? ""
+                if exitCode == 255 { return .failure(FailureText("cannot be reached: ssh failed: \(said)")) }
+                return .failure(FailureText("storagekit facts failed there (\(exitCode.map { "exit \($0)" } ?? signal.map { "signal \($0)" } ?? "did not start")): \(said)"))
+            }
+        }
+        let argv = storagekit(host) + ["facts", "--request", "-"]
+        let command = Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: line)
         // The transport kills the command at `timeout`; the race only guards one that does not.
         let outcome = await Deadline.race(timeout + .milliseconds(200)) { await Self.run(command, on: transport, seconds: seconds) }
-        return outcome ?? .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
+        return outcome ?? .failure(late)
     }
 
     /// One command through a transport, its failures in words (no typed throws in the escaping

@@ -70,4 +70,6 @@ public enum CommandError: Error, Equatable, CustomStringConvertible {
 /// Every external command storagekit runs goes through one of these.
 public protocol CommandRunner: Sendable {
     func run(_ command: Command) async throws(CommandError) -> CommandResult
+    /// The command kept running to answer line by line (see `LineSession`), or nil.
+    func startSession(_ command: Command) -> (any LineSession)?
 }

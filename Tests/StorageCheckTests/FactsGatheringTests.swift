@@ -143,6 +143,37 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         #expect(reason == "did not answer within 0.5 s")
     }
 
+    @Test func everyRoundGoesToOneSessionPerHostAndTheSessionsAreClosedAtTheEnd() async throws {
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let transports = spec.hypervisors.map { SessionTransport(host: $0.name, server: server) }
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(5),
+            transport: { host in transports.first { $0.host == host.name }! }, storagekit: { _ in ["/opt/sk/storagekit"] })
+        let facts = await gatherer.gather()
+        #expect(facts.hosts.values.allSatisfy { $0.facts != nil })
+        #expect(Set(facts.canaryReads.map { "\($0.reader)<\($0.writer)" }) == ["hv1<hv2", "hv2<hv1"])
+        #expect(Set(server.removedBy) == ["hv1:/.c-hv1", "hv2:/.c-hv2"])
+        for transport in transports {
+            #expect(transport.started == [["/opt/sk/storagekit", "facts", "--session"]], "\(transport.host)")
+            #expect(transport.ranOneShot == 0, "\(transport.host) was also asked with one process per request")
+            #expect(transport.closed, "\(transport.host)'s session was left open")
+        }
+        // gather from each, then reads and removals (hv1 and hv2 share the export): all through the sessions.
+        #expect(server.requests.filter { $0.request.mode == .gather }.count == spec.hypervisors.count)
+        #expect(server.requests.filter { $0.request.mode != .gather }.count == 4)
+    }
+
+    @Test func aSessionThatEndsBeforeAnsweringMakesTheHostSilentWithItsLastWords() async throws {
+        let spec = CheckFixtures.spec
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors.filter { $0.name == "hv1" }, timeout: .seconds(5),
+            transport: { host in EndingTransport(host: host.name) }, storagekit: { _ in ["storagekit"] })
+        let facts = await gatherer.gather()
+        guard case .silent(let reason)? = facts.hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
+        #expect(reason == "storagekit facts failed there (exit 2): error: the spec sent for facts does not load: bad")
+    }
+
     @Test func canariesAreReadByEveryOtherHypervisorThenRemovedByTheirWriters() async throws {
         let spec = CheckFixtures.spec
         let server = FakeServer()
@@ -210,5 +241,69 @@ struct AnsweringTransport: Transport {
 
     func run(_ command: Command) async throws(CommandError) -> CommandResult {
         CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
+    }
+}
+
+/// A transport that keeps one fake session per host, answered by the fake server.
+final class SessionTransport: Transport, @unchecked Sendable {
+    let host: String
+    let server: FakeServer
+    private let lock = NSLock()
+    private var sessions: [[String]] = []
+    private var oneShots = 0
+    private var closedSession = false
+
+    init(host: String, server: FakeServer) {
+        self.host = host
+        self.server = server
+    }
+
+    var started: [[String]] { lock.withLock { sessions } }
+    var ranOneShot: Int { lock.withLock { oneShots } }
+    var closed: Bool { lock.withLock { closedSession } }
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        lock.withLock { oneShots += 1 }
+        return CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
+    }
+
+    func startSession(_ command: Command) -> (any LineSession)? {
+        lock.withLock { sessions.append([command.executable] + command.arguments) }
+        return FakeSession(transport: self, command: command)
+    }
+
+    func markClosed() { lock.withLock { closedSession = true } }
+
+    struct FakeSession: LineSession {
+        let transport: SessionTransport
+        let command: Command
+
+        func exchange(_ line: String) async -> LineSessionReply {
+            var asked = command
+            asked.stdin = line
+            return .line(transport.server.answer(transport.host, asked))
+        }
+
+        func close() { transport.markClosed() }
+        func kill() { transport.markClosed() }
+    }
+}
+
+/// A host whose storagekit refuses the request and ends.
+struct EndingTransport: Transport {
+    let host: String
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        CommandResult(command: command, exitCode: 0, stdout: "{}", stderr: "")
+    }
+
+    func startSession(_ command: Command) -> (any LineSession)? { Ended() }
+
+    struct Ended: LineSession {
+        func exchange(_ line: String) async -> LineSessionReply {
+            .ended(exitCode: 2, signal: nil, stderr: "loading\nerror: the spec sent for facts does not load: bad")
+        }
+        func close() {}
+        func kill() {}
     }
 }

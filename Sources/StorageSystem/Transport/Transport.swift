@@ -10,6 +10,9 @@ public protocol Transport: Sendable {
     /// device-mapper or NFS client, so kernel facts there are unknown, not failures.
     var isNamespaceLab: Bool { get }
     func run(_ command: Command) async throws(CommandError) -> CommandResult
+    /// The command kept running on the host to answer line by line (see `LineSession`), or nil
+    /// where the transport cannot (callers then run one command per request).
+    func startSession(_ command: Command) -> (any LineSession)?
 }
 
 extension Transport {
@@ -29,6 +32,10 @@ public struct LocalTransport: Transport {
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
         try await runner.run(command)
     }
+
+    public func startSession(_ command: Command) -> (any LineSession)? {
+        runner.startSession(command)
+    }
 }
 
 /// A lab host: the command runs under `nsenter` in the host's network and mount namespaces, or,
@@ -46,14 +53,25 @@ public struct LabTransport: Transport {
 
     public var isNamespaceLab: Bool { (try? layout.host(host))?.isGuest != true }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    /// `command` as this machine runs it: entering the host's namespaces, or ssh to a guest.
+    func wrapped(_ command: Command) throws(CommandError) -> (Command, isGuest: Bool) {
         guard let labHost = try? layout.host(host) else { throw .launchFailed(command.description, reason: "\(host) is not a lab host") }
         let argv = layout.execArguments(host: labHost, [command.executable] + command.arguments, timeout: command.timeout)
         var wrapped = command
         wrapped.executable = argv[0]
         wrapped.arguments = Array(argv.dropFirst())
+        return (wrapped, labHost.isGuest)
+    }
+
+    public func startSession(_ command: Command) -> (any LineSession)? {
+        guard let (wrapped, _) = try? wrapped(command) else { return nil }
+        return runner.startSession(wrapped)
+    }
+
+    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        let (wrapped, isGuest) = try wrapped(command)
         let result = try await runner.run(wrapped)
-        if labHost.isGuest && result.exitCode == 255 {
+        if isGuest && result.exitCode == 255 {
             throw .launchFailed(command.description, reason: "ssh to guest \(host) failed: \(result.stderr.split(separator: "\n").last ?? "") (storagekit lab status --spec …)")
         }
         return CommandResult(command: command, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr)
@@ -91,6 +109,10 @@ public struct SSHTransport: Transport {
             "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
             "--", destination, ([command.executable] + command.arguments).map(Self.shellQuoted).joined(separator: " "),
         ]
+    }
+
+    public func startSession(_ command: Command) -> (any LineSession)? {
+        runner.startSession(Command("ssh", sshArguments(for: command), timeout: command.timeout))
     }
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {

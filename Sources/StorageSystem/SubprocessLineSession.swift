@@ -1,0 +1,196 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+extension SubprocessRunner {
+    public func startSession(_ command: Command) -> (any LineSession)? {
+        SubprocessLineSession(command, lineLimit: outputLimit)
+    }
+}
+
+/// One process with pipes on all three streams, driven by a task of its own: each request line
+/// is written, then the next output line read; standard error is drained beside it (its tail
+/// explains an early end). The process is killed at its command's deadline or by `kill()`.
+final class SubprocessLineSession: LineSession, @unchecked Sendable {
+    private let queue = RequestQueue()
+    private let worker: Task<Void, Never>
+
+    init(_ command: Command, lineLimit: Int) {
+        let queue = self.queue
+        worker = Task {
+            let stderrTail = ErrorTail()
+            let status = await Self.drive(command, queue, stderrTail, lineLimit: lineLimit)
+            queue.end(.ended(exitCode: status.exitCode, signal: status.signal, stderr: stderrTail.text))
+        }
+        // The deadline of the whole session.
+        let worker = self.worker
+        Task {
+            try? await Task.sleep(for: command.timeout)
+            queue.close()
+            worker.cancel()
+        }
+    }
+
+    deinit {
+        queue.close()
+    }
+
+    func exchange(_ line: String) async -> LineSessionReply {
+        await withCheckedContinuation { reply in queue.submit(line, reply) }
+    }
+
+    func close() { queue.close() }
+
+    func kill() {
+        queue.close()
+        worker.cancel()
+    }
+
+    private struct Status {
+        var exitCode: Int32?
+        var signal: Int32?
+    }
+
+    /// Runs the process until the queue is closed or the process ends.
+    private static func drive(_ command: Command, _ queue: RequestQueue, _ stderrTail: ErrorTail, lineLimit: Int) async -> Status {
+        let executable: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
+        let environment: Environment = command.environment.isEmpty
+            ? .inherit
+            : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) }))
+        do {
+            let outcome = try await Subprocess.run(
+                executable, arguments: Arguments(command.arguments), environment: environment,
+                input: .inputWriter, output: .sequence, error: .sequence
+            ) { execution in
+                let writer = execution.standardInputWriter
+                let standardError = execution.standardError
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await line in standardError.strings(bufferingPolicy: .maxLineLength(lineLimit)) { stderrTail.add(line) }
+                    }
+                    var lines = execution.standardOutput.strings(bufferingPolicy: .maxLineLength(lineLimit)).makeAsyncIterator()
+                    while let line = await queue.next() {
+                        guard (try? await writer.write(line + "\n")) != nil, let answer = try? await lines.next() else { break }
+                        queue.answer(.line(answer))
+                    }
+                    try? await writer.finish()
+                    while (try? await lines.next()) != nil {}
+                    try await group.waitForAll()
+                }
+            }
+            switch outcome.terminationStatus {
+            case .exited(let code): return Status(exitCode: code)
+            case .signaled(let number): return Status(signal: number)
+            }
+        } catch {
+            if stderrTail.text.isEmpty { stderrTail.add("could not run `\(command.description)`: \(error)") }
+            return Status()
+        }
+    }
+}
+
+/// Requests waiting for the worker, the one it is answering, and the end: every caller of
+/// `submit` is answered exactly once, whether the process answers, ends or is killed.
+private final class RequestQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: [(line: String, reply: CheckedContinuation<LineSessionReply, Never>)] = []
+    private var inFlight: CheckedContinuation<LineSessionReply, Never>?
+    private var worker: CheckedContinuation<String?, Never>?
+    private var closed = false
+    private var ended: LineSessionReply?
+
+    func submit(_ line: String, _ reply: CheckedContinuation<LineSessionReply, Never>) {
+        lock.lock()
+        if let ended {
+            lock.unlock()
+            return reply.resume(returning: ended)
+        }
+        if closed {
+            lock.unlock()
+            return reply.resume(returning: .ended(exitCode: nil, signal: nil, stderr: "the session was closed"))
+        }
+        if let worker {
+            self.worker = nil
+            inFlight = reply
+            lock.unlock()
+            return worker.resume(returning: line)
+        }
+        waiting.append((line, reply))
+        lock.unlock()
+    }
+
+    /// The next line to send, or nil once closed.
+    func next() async -> String? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            lock.lock()
+            if !waiting.isEmpty {
+                let first = waiting.removeFirst()
+                inFlight = first.reply
+                lock.unlock()
+                return continuation.resume(returning: first.line)
+            }
+            if closed {
+                lock.unlock()
+                return continuation.resume(returning: nil)
+            }
+            worker = continuation
+            lock.unlock()
+        }
+    }
+
+    func answer(_ reply: LineSessionReply) {
+        lock.lock()
+        let caller = inFlight
+        inFlight = nil
+        lock.unlock()
+        caller?.resume(returning: reply)
+    }
+
+    func close() {
+        lock.lock()
+        closed = true
+        let worker = self.worker
+        self.worker = nil
+        lock.unlock()
+        worker?.resume(returning: nil)
+    }
+
+    /// The process is gone: whoever still waits gets `reply`.
+    func end(_ reply: LineSessionReply) {
+        lock.lock()
+        ended = reply
+        closed = true
+        let callers = [inFlight].compactMap { $0 } + waiting.map(\.reply)
+        inFlight = nil
+        waiting = []
+        let worker = self.worker
+        self.worker = nil
+        lock.unlock()
+        worker?.resume(returning: nil)
+        for caller in callers { caller.resume(returning: reply) }
+    }
+}
+
+/// The last few lines a process wrote to standard error.
+private final class ErrorTail: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func add(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        lines.append(line)
+        if lines.count > 5 { lines.removeFirst() }
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.joined(separator: "\n")
+    }
+}
