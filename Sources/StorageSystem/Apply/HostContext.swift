@@ -45,10 +45,11 @@ func isLabNamespaceOverSSH(_ spec: ClusterSpec, _ host: StorageModel.Host) -> Bo
 
 /// The daemons storagekit starts, per OS family.
 public enum Services {
-    public static let rpcbind = ServiceDefinition(name: "rpcbind", systemdUnit: "rpcbind", foreground: ["rpcbind", "-f", "-w"])
+    public static let rpcbind = ServiceDefinition(name: "rpcbind", systemdUnit: "rpcbind", foreground: ["rpcbind", "-f", "-w"], listens: true)
     public static let ganesha = ServiceDefinition(
         name: "ganesha", systemdUnit: "nfs-ganesha",
-        foreground: ["ganesha.nfsd", "-F", "-f", "/etc/ganesha/ganesha.conf", "-L", "/run/ganesha.log", "-p", "/run/ganesha.pid", "-N", "NIV_EVENT"])
+        foreground: ["ganesha.nfsd", "-F", "-f", "/etc/ganesha/ganesha.conf", "-L", "/run/ganesha.log", "-p", "/run/ganesha.pid", "-N", "NIV_EVENT"],
+        listens: true)
     /// Without systemd: what nfs-server.service and its dependencies do (nfsd file system,
     /// exports, kernel threads, which take lockd's ports from nfs.conf), then mountd in the
     /// foreground as the service's process.
@@ -60,6 +61,6 @@ public enum Services {
     public static let statd = ServiceDefinition(name: "rpc-statd", systemdUnit: "rpc-statd", foreground: ["rpc.statd", "--foreground"])
 
     public static func tgtd(_ os: OSFamily) -> ServiceDefinition {
-        ServiceDefinition(name: "tgtd", systemdUnit: os == .rhel ? "tgtd" : "tgt", foreground: ["tgtd", "-f"])
+        ServiceDefinition(name: "tgtd", systemdUnit: os == .rhel ? "tgtd" : "tgt", foreground: ["tgtd", "-f"], listens: true)
     }
 }

@@ -37,8 +37,9 @@ public struct LabServiceManager: ServiceManager {
             let pid = try DetachedProcess.spawn(layout.execArguments(host: host, service.foreground), log: logFile(service))
             try files.write(pidFile(service), contents: "\(pid)\n", mode: 0o644)
             try recordInLabState(pid)
-            // A daemon that dies at once (bad config, port in use) must not look started.
-            try await Task.sleep(for: .milliseconds(300))
+            // A daemon that dies at once (bad config, port in use) must not look started: wait
+            // until it listens (it has read its config and bound), or a moment for one that does not.
+            try await Self.waitUntilStarted(pid, listens: service.listens)
             guard DetachedProcess.isAlive(pid) else {
                 let log = (try? files.read(logFile(service))) ?? ""
                 let tail = log.split(separator: "\n").suffix(3).joined(separator: " | ")
@@ -48,6 +49,16 @@ public struct LabServiceManager: ServiceManager {
             throw error
         } catch {
             throw ServiceError(host: host.name, service: service.name, operation: "start", reason: "\(error)")
+        }
+    }
+
+    /// Listening, dead, or 10 s passed (the setup's own verification then speaks); 300 ms for a
+    /// daemon that never listens.
+    static func waitUntilStarted(_ pid: Int32, listens: Bool) async throws {
+        guard listens else { return try await Task.sleep(for: .milliseconds(300)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, DetachedProcess.isAlive(pid), !ListeningSockets.isListening(pid) {
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 

@@ -10,12 +10,16 @@ public struct ServiceDefinition: Sendable, Equatable {
     public var foreground: [String]
     /// The process that is the running daemon (`pgrep -x`), when not the first word of `foreground`.
     public var processName: String
+    /// The daemon listens on TCP once it has read its configuration: a foreground start is
+    /// ready then, rather than after a fixed wait.
+    public var listens: Bool
 
-    public init(name: String, systemdUnit: String, foreground: [String], processName: String? = nil) {
+    public init(name: String, systemdUnit: String, foreground: [String], processName: String? = nil, listens: Bool = false) {
         self.name = name
         self.systemdUnit = systemdUnit
         self.foreground = foreground
         self.processName = processName ?? String((foreground.first ?? name).split(separator: "/").last ?? "")
+        self.listens = listens
     }
 }
 
