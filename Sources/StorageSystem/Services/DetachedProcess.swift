@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,5 +57,12 @@ public enum DetachedProcess {
         }
         kill(pid, SIGKILL)
         for _ in 0..<40 where isAlive(pid) { try? await Task.sleep(for: .milliseconds(50)) }
+        // A killed leader is a zombie while its other threads still exit, holding the files
+        // (tgtd's lock): a new tgtd started then exits at once ("another tgtd is using …").
+        for _ in 0..<40 where threadsLeft(pid) > 1 { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    static func threadsLeft(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"))?.count ?? 0
     }
 }
