@@ -214,6 +214,9 @@ public struct ClusterFactsGatherer: Sendable {
             case .ended(let exitCode, let signal, let stderr):
                 let said = stderr.split(separator: "\n").last.map(String.init) ?? ""
                 if exitCode == 255 { return .failure(FailureText("cannot be reached: ssh failed: \(said)")) }
+                if stderr.contains("--session") && stderr.contains("nknown option") {
+                    return .failure(FailureText("its storagekit is older than this one (no `facts --session`): install the same version on every host"))
+                }
                 return .failure(FailureText("storagekit facts failed there (\(exitCode.map { "exit \($0)" } ?? signal.map { "signal \($0)" } ?? "did not start")): \(said)"))
             }
         }

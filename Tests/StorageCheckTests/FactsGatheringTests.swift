@@ -172,6 +172,14 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         let facts = await gatherer.gather()
         guard case .silent(let reason)? = facts.hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
         #expect(reason == "storagekit facts failed there (exit 2): error: the spec sent for facts does not load: bad")
+
+        // An older storagekit there, without sessions: say so, not its usage text.
+        let old = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors.filter { $0.name == "hv1" }, timeout: .seconds(5),
+            transport: { host in EndingTransport(host: host.name, stderr: "Error: Unknown option '--session'\nUsage: storagekit facts [--spec <file>]\n  See 'storagekit facts --help' for more information.") },
+            storagekit: { _ in ["storagekit"] })
+        guard case .silent(let older)? = await old.gather().hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
+        #expect(older == "its storagekit is older than this one (no `facts --session`): install the same version on every host")
     }
 
     @Test func canariesAreReadByEveryOtherHypervisorThenRemovedByTheirWriters() async throws {
@@ -292,16 +300,19 @@ final class SessionTransport: Transport, @unchecked Sendable {
 /// A host whose storagekit refuses the request and ends.
 struct EndingTransport: Transport {
     let host: String
+    var stderr = "loading\nerror: the spec sent for facts does not load: bad"
 
     func run(_ command: Command) async throws(CommandError) -> CommandResult {
         CommandResult(command: command, exitCode: 0, stdout: "{}", stderr: "")
     }
 
-    func startSession(_ command: Command) -> (any LineSession)? { Ended() }
+    func startSession(_ command: Command) -> (any LineSession)? { Ended(stderr: stderr) }
 
     struct Ended: LineSession {
+        let stderr: String
+
         func exchange(_ line: String) async -> LineSessionReply {
-            .ended(exitCode: 2, signal: nil, stderr: "loading\nerror: the spec sent for facts does not load: bad")
+            .ended(exitCode: 2, signal: nil, stderr: stderr)
         }
         func close() {}
         func kill() {}
