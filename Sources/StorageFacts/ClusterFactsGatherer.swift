@@ -205,7 +205,10 @@ public struct ClusterFactsGatherer: Sendable {
         let seconds = timeout.milliseconds / 1000
         let late = FailureText("did not answer within \(String(format: "%g", seconds)) s")
         if let session = channel.session {
-            guard let reply = await Deadline.race(timeout, { await session.exchange(line) }) else {
+            // Answers are JSON; anything else on stdout (a greeting from a shell start-up file)
+            // is skipped, so an answer never lands on the next request.
+            let isJSON: @Sendable (String) -> Bool = { $0.hasPrefix("{") || $0.hasPrefix("[") }
+            guard let reply = await Deadline.race(timeout, { await session.exchange(line, accept: isJSON) }) else {
                 session.kill()
                 return .failure(late)
             }

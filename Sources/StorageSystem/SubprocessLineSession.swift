@@ -40,8 +40,8 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
         queue.close()
     }
 
-    func exchange(_ line: String) async -> LineSessionReply {
-        await withCheckedContinuation { reply in queue.submit(line, reply) }
+    func exchange(_ line: String, accept: @escaping @Sendable (String) -> Bool) async -> LineSessionReply {
+        await withCheckedContinuation { reply in queue.submit(Request(line: line, accept: accept), reply) }
     }
 
     func close() { queue.close() }
@@ -74,9 +74,15 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
                         for try await line in standardError.strings(bufferingPolicy: .maxLineLength(lineLimit)) { stderrTail.add(line) }
                     }
                     var lines = execution.standardOutput.strings(bufferingPolicy: .maxLineLength(lineLimit)).makeAsyncIterator()
-                    while let line = await queue.next() {
-                        guard (try? await writer.write(line + "\n")) != nil, let answer = try? await lines.next() else { break }
-                        queue.answer(.line(answer))
+                    requests: while let request = await queue.next() {
+                        guard (try? await writer.write(request.line + "\n")) != nil else { break }
+                        while true {
+                            guard let answer = try? await lines.next() else { break requests }
+                            if request.accept(answer) {
+                                queue.answer(.line(answer))
+                                break
+                            }
+                        }
                     }
                     try? await writer.finish()
                     while (try? await lines.next()) != nil {}
@@ -94,17 +100,22 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
     }
 }
 
+private struct Request: Sendable {
+    let line: String
+    let accept: @Sendable (String) -> Bool
+}
+
 /// Requests waiting for the worker, the one it is answering, and the end: every caller of
 /// `submit` is answered exactly once, whether the process answers, ends or is killed.
 private final class RequestQueue: @unchecked Sendable {
     private let lock = NSLock()
-    private var waiting: [(line: String, reply: CheckedContinuation<LineSessionReply, Never>)] = []
+    private var waiting: [(request: Request, reply: CheckedContinuation<LineSessionReply, Never>)] = []
     private var inFlight: CheckedContinuation<LineSessionReply, Never>?
-    private var worker: CheckedContinuation<String?, Never>?
+    private var worker: CheckedContinuation<Request?, Never>?
     private var closed = false
     private var ended: LineSessionReply?
 
-    func submit(_ line: String, _ reply: CheckedContinuation<LineSessionReply, Never>) {
+    func submit(_ request: Request, _ reply: CheckedContinuation<LineSessionReply, Never>) {
         lock.lock()
         if let ended {
             lock.unlock()
@@ -118,21 +129,21 @@ private final class RequestQueue: @unchecked Sendable {
             self.worker = nil
             inFlight = reply
             lock.unlock()
-            return worker.resume(returning: line)
+            return worker.resume(returning: request)
         }
-        waiting.append((line, reply))
+        waiting.append((request, reply))
         lock.unlock()
     }
 
-    /// The next line to send, or nil once closed.
-    func next() async -> String? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+    /// The next request to send, or nil once closed.
+    func next() async -> Request? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Request?, Never>) in
             lock.lock()
             if !waiting.isEmpty {
                 let first = waiting.removeFirst()
                 inFlight = first.reply
                 lock.unlock()
-                return continuation.resume(returning: first.line)
+                return continuation.resume(returning: first.request)
             }
             if closed {
                 lock.unlock()

@@ -286,7 +286,7 @@ final class SessionTransport: Transport, @unchecked Sendable {
         let transport: SessionTransport
         let command: Command
 
-        func exchange(_ line: String) async -> LineSessionReply {
+        func exchange(_ line: String, accept: @escaping @Sendable (String) -> Bool) async -> LineSessionReply {
             var asked = command
             asked.stdin = line
             return .line(transport.server.answer(transport.host, asked))
@@ -311,7 +311,7 @@ struct EndingTransport: Transport {
     struct Ended: LineSession {
         let stderr: String
 
-        func exchange(_ line: String) async -> LineSessionReply {
+        func exchange(_ line: String, accept: @escaping @Sendable (String) -> Bool) async -> LineSessionReply {
             .ended(exitCode: 2, signal: nil, stderr: stderr)
         }
         func close() {}

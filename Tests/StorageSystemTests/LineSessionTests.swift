@@ -29,6 +29,15 @@ import Testing
         }
     }
 
+    @Test func linesTheCallerDoesNotTakeAreSkippedSoAnswersStayWithTheirRequests() async throws {
+        // A shell start-up file that greets on stdout before the command's first answer.
+        let session = try Self.session(#"echo "Welcome to hv1"; while read -r line; do echo "[\"$line\"]"; done"#)
+        let isJSON: @Sendable (String) -> Bool = { $0.hasPrefix("[") }
+        #expect(await session.exchange("a", accept: isJSON) == .line(#"["a"]"#))
+        #expect(await session.exchange("b", accept: isJSON) == .line(#"["b"]"#))
+        session.close()
+    }
+
     @Test func aCommandThatEndsEarlySaysHowAndWhatItPrintedOnStandardError() async throws {
         let session = try Self.session(#"read -r line; echo one; echo "the spec sent for facts does not load" >&2; exit 3"#)
         #expect(await session.exchange("x") == .line("one"))
