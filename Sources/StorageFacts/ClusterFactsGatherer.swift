@@ -183,8 +183,9 @@ public struct ClusterFactsGatherer: Sendable {
         let transport: any Transport
         do { transport = try self.transport(host) } catch { return Channel(transport: .failure(FailureText("cannot be reached: \(error)"))) }
         let argv = storagekit(host) + ["facts", "--session"]
-        // Three rounds at most, each bounded by the timeout; the session ends with the gather.
-        let session = transport.startSession(Command(argv[0], Array(argv.dropFirst()), timeout: timeout * 3 + .seconds(2)))
+        // Facts (with reads at half time: up to 1.5 timeouts), reads, removal: each round is
+        // bounded by the timeout, the session outlives them all and ends with the gather.
+        let session = transport.startSession(Command(argv[0], Array(argv.dropFirst()), timeout: timeout * 4 + .seconds(2)))
         return Channel(transport: .success(transport), session: session)
     }
 
