@@ -1,12 +1,6 @@
 import Foundation
 import Subprocess
 
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
-
 extension SubprocessRunner {
     public func startSession(_ command: Command) -> (any LineSession)? {
         SubprocessLineSession(command, lineLimit: outputLimit)
@@ -58,13 +52,9 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
 
     /// Runs the process until the queue is closed or the process ends.
     private static func drive(_ command: Command, _ queue: RequestQueue, _ stderrTail: ErrorTail, lineLimit: Int) async -> Status {
-        let executable: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
-        let environment: Environment = command.environment.isEmpty
-            ? .inherit
-            : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) }))
         do {
             let outcome = try await Subprocess.run(
-                executable, arguments: Arguments(command.arguments), environment: environment,
+                SubprocessRunner.executable(command), arguments: Arguments(command.arguments), environment: SubprocessRunner.environment(command),
                 input: .inputWriter, output: .sequence, error: .sequence
             ) { execution in
                 let writer = execution.standardInputWriter

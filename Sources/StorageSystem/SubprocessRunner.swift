@@ -16,11 +16,21 @@ public struct SubprocessRunner: CommandRunner {
         self.outputLimit = outputLimit
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let executable: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
-        let environment: Environment = command.environment.isEmpty
+    /// What swift-subprocess starts for `command`: a path, or a name looked up in PATH.
+    static func executable(_ command: Command) -> Executable {
+        command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
+    }
+
+    /// The inherited environment with `command`'s entries on top.
+    static func environment(_ command: Command) -> Environment {
+        command.environment.isEmpty
             ? .inherit
             : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) }))
+    }
+
+    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        let executable = Self.executable(command)
+        let environment = Self.environment(command)
         let limit = outputLimit
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
