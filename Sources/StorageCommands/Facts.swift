@@ -53,18 +53,12 @@ struct Facts: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let spec = try Self.load(factsRequest)
-        guard let host = spec.host(named: factsRequest.host) else {
-            Console.error("error: no host named \"\(factsRequest.host)\" in the spec")
-            throw ExitCode(2)
-        }
+        let host = try Self.host(of: factsRequest, in: spec)
         // A lab host's facts are gathered inside its namespaces, never from this machine's own
         // (lab addresses reached from here would leave the machine).
         if host.transport == .lab {
             guard !LabLayout.hasDefaultRoute else {
-                guard request == nil else {
-                    Console.error("error: \(host.name) is a lab host: run this inside it (storagekit lab exec --spec F \(host.name) -- storagekit facts …)")
-                    throw ExitCode(2)
-                }
+                guard request == nil else { throw Self.refuseLabHostHere(host) }
                 let transport: any Transport
                 do { transport = try HostContext.make(spec, host: host).transport } catch {
                     Console.error("error: \(error)")
@@ -96,6 +90,21 @@ struct Facts: AsyncParsableCommand {
         }
     }
 
+    static func host(of request: FactsRequest, in spec: ClusterSpec) throws -> StorageModel.Host {
+        guard let host = spec.host(named: request.host) else {
+            Console.error("error: no host named \"\(request.host)\" in the spec")
+            throw ExitCode(2)
+        }
+        return host
+    }
+
+    /// A lab host's facts asked for in a namespace with a default route (lab addresses reached
+    /// from here would leave the machine).
+    static func refuseLabHostHere(_ host: StorageModel.Host) -> ExitCode {
+        Console.error("error: \(host.name) is a lab host: run this inside it (storagekit lab exec --spec F \(host.name) -- storagekit facts …)")
+        return ExitCode(2)
+    }
+
     static func answer(_ request: FactsRequest, spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], writeCanaries: Bool) async -> any Encodable {
         let collector = HostFactsCollector(
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: StorageKit.version,
@@ -123,14 +132,8 @@ struct Facts: AsyncParsableCommand {
             }
             let spec = try loaded.flatMap { $0.yaml == request.specYAML ? $0.spec : nil } ?? Self.load(request)
             loaded = (request.specYAML, spec)
-            guard let host = spec.host(named: request.host) else {
-                Console.error("error: no host named \"\(request.host)\" in the spec")
-                throw ExitCode(2)
-            }
-            if host.transport == .lab && LabLayout.hasDefaultRoute {
-                Console.error("error: \(host.name) is a lab host: run this inside it (storagekit lab exec --spec F \(host.name) -- storagekit facts …)")
-                throw ExitCode(2)
-            }
+            let host = try Self.host(of: request, in: spec)
+            if host.transport == .lab && LabLayout.hasDefaultRoute { throw Self.refuseLabHostHere(host) }
             let answer = await Self.answer(request, spec: spec, host: host, secrets: request.secrets, writeCanaries: request.writeCanaries != false)
             FileHandle.standardOutput.write(try encoder.encode(answer) + Data("\n".utf8))
         }
