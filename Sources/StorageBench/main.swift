@@ -4,6 +4,7 @@ import Foundation
 // StorageBench: the measuring side of scripts/bench.
 //   StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS   rows of the probe section (run inside a lab host)
 //   StorageBench scale-spec HYPERVISORS LUNS                 a generated spec for the render section
+//   StorageBench lab-spec HYPERVISORS                         a generated lab spec for the scale section
 //   StorageBench report ROWS RESULTS MACHINE COMMAND          the table, printed and written to RESULTS
 
 func fail(_ message: String) -> Never {
@@ -24,6 +25,11 @@ case "scale-spec":
         fail("usage: StorageBench scale-spec HYPERVISORS LUNS")
     }
     print(ScaleSpec.yaml(hypervisors: hypervisors, luns: luns), terminator: "")
+case "lab-spec":
+    guard arguments.count == 2, let hypervisors = Int(arguments[1]), (1...240).contains(hypervisors) else {
+        fail("usage: StorageBench lab-spec HYPERVISORS (1 to 240)")
+    }
+    print(ScaleSpec.labYAML(hypervisors: hypervisors), terminator: "")
 case "report":
     guard arguments.count == 5 else { fail("usage: StorageBench report ROWS RESULTS MACHINE COMMAND") }
     let text: String
@@ -38,5 +44,5 @@ case "report":
     let missed = verdicts.filter { $0.outcome == .fail }.count
     print(missed == 0 ? "every goal met" : "\(missed) goal\(missed == 1 ? "" : "s") missed")
 default:
-    fail("usage: StorageBench iscsi|scale-spec|report …")
+    fail("usage: StorageBench iscsi|scale-spec|lab-spec|report …")
 }

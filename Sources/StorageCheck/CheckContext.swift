@@ -8,12 +8,16 @@ public struct CheckContext: Sendable {
     public let specFile: String
     /// The hypervisors facts were asked from (`--host`, else all).
     public let hypervisors: [Host]
+    /// Whether facts were gathered between every ordered pair (`check --all-pairs`), not ring
+    /// neighbours: which canary reads to expect.
+    public let allPairs: Bool
 
-    public init(spec: ClusterSpec, facts: ClusterFacts, specFile: String, hypervisors: [Host]? = nil) {
+    public init(spec: ClusterSpec, facts: ClusterFacts, specFile: String, hypervisors: [Host]? = nil, allPairs: Bool = false) {
         self.spec = spec
         self.facts = facts
         self.specFile = specFile
         self.hypervisors = hypervisors ?? spec.hypervisors
+        self.allPairs = allPairs
     }
 
     /// Hypervisors that answered, with their facts.
@@ -46,18 +50,30 @@ public struct CheckContext: Sendable {
 }
 
 extension Array where Element == Finding {
-    /// Findings that say the same thing of several hosts, merged into one line naming them all.
+    /// Findings that say the same thing of several hosts, merged into one line naming them all
+    /// (in first-seen order; one pass, so 200 hosts' findings merge in linear time).
     func merged() -> [Finding] {
         var result: [Finding] = []
+        var index: [FindingText: Int] = [:]
+        var named: [Int: Set<String>] = [:]
         for finding in self {
-            if let index = result.firstIndex(where: {
-                $0.check == finding.check && $0.status == finding.status && $0.message == finding.message && $0.fix == finding.fix
-            }) {
-                for host in finding.hosts where !result[index].hosts.contains(host) { result[index].hosts.append(host) }
+            let key = FindingText(check: finding.check, status: finding.status, message: finding.message, fix: finding.fix)
+            if let at = index[key] {
+                for host in finding.hosts where named[at, default: []].insert(host).inserted { result[at].hosts.append(host) }
             } else {
+                index[key] = result.count
+                named[result.count] = Set(finding.hosts)
                 result.append(finding)
             }
         }
         return result
     }
+}
+
+/// What makes two findings say the same thing (all but their hosts).
+struct FindingText: Hashable {
+    var check: String
+    var status: Finding.Status
+    var message: String
+    var fix: String?
 }

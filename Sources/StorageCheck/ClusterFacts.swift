@@ -14,12 +14,19 @@ public struct ClusterFacts: Sendable, Codable, Equatable {
     }
 
     public func facts(_ host: String) -> HostFacts? { hosts[host]?.facts }
+
+    /// Hosts the check ran out of time to ask, sorted.
+    public var notChecked: [String] {
+        hosts.filter { if case .notChecked = $0.value { return true } else { return false } }.keys.sorted()
+    }
 }
 
 public enum HostOutcome: Sendable, Codable, Equatable {
     case answered(HostFacts)
     /// No facts: the host did not answer in time, could not be reached, or its storagekit failed.
     case silent(reason: String)
+    /// Never asked: the check's own time ran out first (nothing is known against the host).
+    case notChecked(reason: String)
 
     public var facts: HostFacts? {
         if case .answered(let facts) = self { return facts }

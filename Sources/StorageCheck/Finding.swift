@@ -24,20 +24,24 @@ public struct Finding: Sendable, Codable, Equatable {
     }
 }
 
-/// The verdict over all findings: READY only when nothing failed. Warnings and skips are shown
-/// but never block; a skip is never counted as a pass.
+/// The verdict over all findings: READY only when nothing failed and every hypervisor was
+/// checked. Warnings and skips are shown but never block; a skip is never counted as a pass; a
+/// hypervisor the check ran out of time to ask is neither ready nor failed ("NOT PROVED").
 public struct CheckReport: Sendable, Codable, Equatable {
     public var ready: Bool
     public var findings: [Finding]
     public var durationMs: Double
     /// The gathering's phases (see `ClusterFacts.phasesMs`).
     public var phasesMs: [String: Double]?
+    /// Hypervisors never asked before the check's time ran out.
+    public var notChecked: [String]
 
-    public init(findings: [Finding], durationMs: Double, phasesMs: [String: Double]? = nil) {
+    public init(findings: [Finding], durationMs: Double, phasesMs: [String: Double]? = nil, notChecked: [String] = []) {
         self.findings = findings
-        self.ready = !findings.contains { $0.status == .fail }
+        self.ready = !findings.contains { $0.status == .fail } && notChecked.isEmpty
         self.durationMs = durationMs
         self.phasesMs = phasesMs
+        self.notChecked = notChecked
     }
 
     public var problems: Int { findings.filter { $0.status == .fail }.count }
@@ -45,6 +49,9 @@ public struct CheckReport: Sendable, Codable, Equatable {
 
     /// `READY` or `NOT READY: 3 problems`, the last line of the table.
     public var verdict: String {
+        if problems == 0 && !notChecked.isEmpty {
+            return "NOT PROVED: \(notChecked.count) hypervisor\(notChecked.count == 1 ? "" : "s") not checked in time (raise --timeout or lower --concurrency)"
+        }
         if ready { return warnings == 0 ? "READY" : "READY (\(warnings) warning\(warnings == 1 ? "" : "s"))" }
         return "NOT READY: \(problems) problem\(problems == 1 ? "" : "s")"
     }

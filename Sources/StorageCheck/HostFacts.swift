@@ -336,6 +336,11 @@ public struct SystemFacts: Sendable, Codable, Equatable {
         self.virtUseNFS = virtUseNFS
     }
 
+    /// Facts left out on purpose (`check --only`), each unknown for `reason`.
+    public init(notGathered reason: String) {
+        self.init(virtUseNFS: .unknown(reason), hypervisorUser: .unknown(reason))
+    }
+
     /// `12` of `12.7`: what migration compatibility is judged on.
     public var osMajor: String? { osVersion?.split(separator: ".").first.map(String.init) }
 }

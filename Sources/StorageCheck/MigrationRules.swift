@@ -57,32 +57,61 @@ enum MigrationRules {
         return findings
     }
 
+    /// Judged per destination: its migration ports as its probers (`PeerPlan`) saw them. A
+    /// drop is the destination's unless the prober reached nothing at all (no peer, no storage
+    /// server): then the prober is cut off, and it alone is named.
     static func ports(_ context: CheckContext) -> [Finding] {
         var findings: [Finding] = []
-        let sharing = Set(context.sharing.map(\.host.name))
-        for (host, facts) in context.sharing {
-            let byPeer = Dictionary(grouping: facts.migrationPorts.filter { sharing.contains($0.peer ?? "") }, by: { $0.peer ?? $0.address })
-            for (peer, probes) in byPeer.sorted(by: { $0.key < $1.key }) {
-                let firewall = context.firewallFix(peer)
-                let filtered = probes.filter { $0.reach == .timeout || $0.reach == .unreachable }
-                if !filtered.isEmpty {
-                    findings.append(Finding(.migrationPort, hosts: [host.name], .fail,
-                                            "to \(peer): " + filtered.map { "\($0.service) \($0.address):\($0.port) \($0.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", "),
-                                            fix: firewall))
-                    continue
+        let sharing = context.sharing
+        let names = Set(sharing.map(\.host.name))
+        let probes = sharing.flatMap { entry in
+            entry.facts.migrationPorts.compactMap { port in port.peer.flatMap { names.contains($0) ? (source: entry.host.name, destination: $0, port: port) : nil } }
+        }
+        let cutOff = Set(sharing.filter { isCutOff($0.facts) }.map(\.host.name))
+        for (host, facts) in sharing where cutOff.contains(host.name) {
+            let dropped = facts.migrationPorts.filter { names.contains($0.peer ?? "") }
+            let peers = Array(Set(dropped.compactMap(\.peer))).sorted()
+            findings.append(Finding(.migrationPort, hosts: [host.name], .fail,
+                                    "reaches none of its peers' migration ports (\(peers.joined(separator: ", ")): \(dropped.count) connects dropped) nor the storage servers: its own network or firewall drops its traffic",
+                                    fix: "on \(host.name): ip -br addr (an address on the storage network?), iptables -S OUTPUT (a DROP?), and its switch port"))
+        }
+        for (destination, _) in sharing {
+            let seen = probes.filter { $0.destination == destination.name && !cutOff.contains($0.source) }
+            guard !seen.isEmpty else { continue }
+            let bySource = Dictionary(grouping: seen, by: \.source)
+            let failing = bySource.filter { $0.value.contains { $0.port.reach == .timeout || $0.port.reach == .unreachable } }
+            if !failing.isEmpty {
+                let detail = failing.sorted { $0.key < $1.key }.map { source, probes in
+                    "from \(source): " + probes.filter { $0.port.reach == .timeout || $0.port.reach == .unreachable }
+                        .map { "\($0.port.service) \($0.port.address):\($0.port.port) \($0.port.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", ")
                 }
-                let control = probes.filter { $0.service != "qemu-migration" }
-                if !control.isEmpty && !control.contains(where: { $0.reach == .open }) {
-                    findings.append(Finding(.migrationPort, hosts: [host.name], .warn,
-                                            "to \(peer): nothing listens on \(control.map { "\($0.port)" }.joined(separator: "/")) (\(control.map(\.service).joined(separator: ", ")))"
-                                                + (context.spec.migration.hypervisor == .kvm ? "; fine when migrating over qemu+ssh://" : ": `xm migrate` to \(peer) needs xend running there"),
-                                            fix: context.spec.migration.hypervisor == .kvm ? "for qemu+tcp:// or qemu+tls://: enable libvirtd's TCP/TLS listener on \(peer)" : "enable xend's relocation server on \(peer) (`migration: {configure: true}` writes it), or use xl (`toolstack: xl`), which migrates over ssh"))
-                } else {
-                    findings.append(Finding(.migrationPort, hosts: [host.name], .pass, "to \(peer): migration ports not filtered"))
-                }
+                findings.append(Finding(.migrationPort, hosts: [destination.name], .fail, detail.joined(separator: "; "), fix: context.firewallFix(destination.name)))
+                continue
+            }
+            let control = seen.map(\.port).filter { $0.service != "qemu-migration" }
+            if !control.isEmpty && !control.contains(where: { $0.reach == .open }) {
+                let ports = Array(Set(control.map(\.port))).sorted()
+                let services = Array(Set(control.map(\.service))).sorted()
+                findings.append(Finding(.migrationPort, hosts: [destination.name], .warn,
+                                        "nothing listens on \(ports.map(String.init).joined(separator: "/")) (\(services.joined(separator: ", ")))"
+                                            + (context.spec.migration.hypervisor == .kvm ? "; fine when migrating over qemu+ssh://" : ": `xm migrate` to it needs xend running there"),
+                                        fix: context.spec.migration.hypervisor == .kvm ? "for qemu+tcp:// or qemu+tls://: enable libvirtd's TCP/TLS listener on \(destination.name)" : "enable xend's relocation server on \(destination.name) (`migration: {configure: true}` writes it), or use xl (`toolstack: xl`), which migrates over ssh"))
+            } else {
+                findings.append(Finding(.migrationPort, hosts: [destination.name], .pass,
+                                        context.allPairs ? "migration ports not filtered from any other hypervisor" : "migration ports not filtered from its ring neighbours"))
             }
         }
         return findings
+    }
+
+    /// Every migration connect it made was dropped, and so was every storage server it tried:
+    /// the fault is on its side, not on each peer's.
+    static func isCutOff(_ facts: HostFacts) -> Bool {
+        let filtered: (Reach) -> Bool = { $0 == .timeout || $0 == .unreachable }
+        guard !facts.migrationPorts.isEmpty, facts.migrationPorts.allSatisfy({ filtered($0.reach) }) else { return false }
+        var servers = facts.iscsi.map(\.tcp)
+        if let nfs = facts.nfs { servers.append(nfs.rpcbind) }
+        return !servers.isEmpty && servers.allSatisfy(filtered)
     }
 
     static func disks(_ context: CheckContext, _ host: Host, _ facts: HostFacts) -> [Finding] {

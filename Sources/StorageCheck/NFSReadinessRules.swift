@@ -120,11 +120,13 @@ enum NFSReadinessRules {
                       fix: "on \(context.spec.nfs?.server ?? "the server"): chown \(user.uid):\(user.gid) \(export.path) (the same uid on every hypervisor), or no_root_squash in the export's options")]
     }
 
-    /// Each hypervisor wrote a canary on every export it mounts; every other one must read each
-    /// back byte-identical (same server, same export, same file).
+    /// Each hypervisor wrote a canary on every export it mounts; its `CanaryPlan` readers (ring
+    /// neighbours, or every other one with `--all-pairs`) must read it back byte-identical (same
+    /// server, same export, same file).
     static func canaries(_ context: CheckContext) -> [Finding] {
         guard let nfs = context.spec.nfs else { return [] }
         var findings: [Finding] = []
+        let plan = CanaryPlan.reads(hosts: context.hypervisors, facts: context.facts, allPairs: context.allPairs)
         for export in nfs.exports {
             let clients = context.answered.filter { $0.host.name != nfs.server && export.admits($0.host) }
             let mounts = clients.compactMap { client in client.facts.nfs?.mounts.first { $0.export == export.path && $0.error == nil }.map { (host: client.host.name, mount: $0) } }
@@ -140,8 +142,9 @@ enum NFSReadinessRules {
             }
             for (reader, _) in mounts {
                 let reads = context.facts.canaryReads.filter { $0.export == export.path && $0.reader == reader }
+                let expected = Set((plan[reader] ?? []).filter { $0.export == export.path }.map(\.writer))
                 var failed = false
-                for (writer, canary) in written.sorted(by: { $0.key < $1.key }) where writer != reader {
+                for (writer, canary) in written.sorted(by: { $0.key < $1.key }) where writer != reader && expected.contains(writer) {
                     guard let read = reads.first(where: { $0.writer == writer }) else {
                         findings.append(Finding(.nfsCanaryShared, hosts: [reader], .fail, "did not read the file \(writer) wrote on \(export.path)",
                                                 fix: "run check again; if it persists, see host.facts"))
@@ -155,8 +158,11 @@ enum NFSReadinessRules {
                         failed = true
                     }
                 }
-                if !failed && written.keys.contains(where: { $0 != reader }) {
-                    findings.append(Finding(.nfsCanaryShared, hosts: [reader], .pass, "reads back, byte-identical, the files the other hypervisors wrote on \(export.path)"))
+                if !failed && !expected.isEmpty {
+                    findings.append(Finding(.nfsCanaryShared, hosts: [reader], .pass,
+                                            context.allPairs
+                                                ? "reads back, byte-identical, the files the other hypervisors wrote on \(export.path)"
+                                                : "reads back, byte-identical, the files its ring neighbours wrote on \(export.path)"))
                 }
             }
         }

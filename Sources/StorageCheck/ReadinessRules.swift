@@ -5,7 +5,7 @@ public enum ReadinessRules {
     /// Every finding for `areas` (all when empty), failures first within each area, passes merged
     /// across hosts.
     public static func evaluate(_ context: CheckContext, areas: Set<CheckArea> = []) -> [Finding] {
-        let wanted = areas.isEmpty ? Set(CheckArea.allCases) : areas.union(areas.contains(.iscsi) || areas.contains(.nfs) ? [.path] : [])
+        let wanted = CheckArea.gathered(for: areas)
         var findings = HostRules.evaluate(context)
         if wanted.contains(.iscsi) { findings += ISCSIReadinessRules.evaluate(context) }
         if wanted.contains(.nfs) { findings += NFSReadinessRules.evaluate(context) }
@@ -31,6 +31,8 @@ enum HostRules {
                     ? "storagekit lab status --spec \(context.specFile); is the lab up and the host's namespace alive?"
                     : "ssh root@\(host.addresses.first ?? host.name) storagekit --version (is the host up, is storagekit installed?)"
                 return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)", fix: fix)
+            case .notChecked(let reason)?:
+                return Finding(.hostFacts, hosts: [host.name], .skip, "not checked", fix: reason)
             case nil:
                 return Finding(.hostFacts, hosts: [host.name], .fail, "was not asked for facts", fix: "run check without --host, or name this host")
             }

@@ -18,18 +18,27 @@ struct Check: AsyncParsableCommand {
             kernel), then judges them with the rules in docs/checks.md. In the lab, facts only a
             kernel or a hypervisor can give are `skip`, never `pass`.
             Exit status: 0 READY, 1 NOT READY, 2 bad usage or spec.
+            At most --concurrency hypervisors are asked at once, and each one's --timeout starts when
+            it is asked. A hypervisor the check had no time left to ask is "not checked", and the
+            verdict is then NOT PROVED (exit 1), never READY. Migration ports and NFS canaries are
+            checked between ring neighbours (hv1→hv2→…→hvN→hv1, plus one host of each other storage
+            network); --all-pairs checks every ordered pair.
+            Exit status: 0 READY, 1 NOT READY or NOT PROVED, 2 bad usage or spec.
             JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs",
-            "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost"}}.
+            "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost"}}.
             """)
 
     @OptionGroup var spec: SpecOptions
     @Option(name: .long, help: ArgumentHelp("Only these hypervisors (repeatable; default all).", valueName: "name")) var host: [String] = []
     @Option(name: .long, help: ArgumentHelp("Only these checks (repeatable); iscsi and nfs bring the same-path checks with them.", valueName: "area")) var only: [CheckArea] = []
-    @Option(help: ArgumentHelp("Seconds each host has to answer.", valueName: "seconds")) var timeout: Double = 10
+    @Option(help: ArgumentHelp("Seconds each host has to answer, from when it is asked.", valueName: "seconds")) var timeout: Double = 10
+    @Option(help: ArgumentHelp("Hypervisors asked at once.", valueName: "n")) var concurrency: Int = ClusterFactsGatherer.defaultConcurrency
+    @Flag(help: "Probe migration ports and read NFS canaries between every ordered pair of hypervisors, not ring neighbours.") var allPairs = false
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
 
     func run() async throws {
@@ -47,18 +56,23 @@ struct Check: AsyncParsableCommand {
         }
         let specYAML = (try? String(contentsOfFile: spec.spec, encoding: .utf8)) ?? ""
         let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: cluster)
+        let lab = try? LabLayout(spec: cluster)
+        let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) == 1)
         let gatherer = ClusterFactsGatherer(
             spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
-            transport: { host in try HostContext.make(cluster, host: host).transport }, storagekit: { ISCSIRun.storagekit(on: $0) })
+            transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { ISCSIRun.storagekit(on: $0) },
+            concurrency: concurrency, allPairs: allPairs, areas: Set(only),
+            progress: { done, all in progress.show("facts: \(done) of \(all) hypervisors answered") })
         let facts = await gatherer.gather()
+        progress.clear()
         let warnings = diagnostics.warnings.count
         var findings = [Finding(.specValid, hosts: [], .pass, warnings == 0 ? "\(spec.spec) is valid" : "\(spec.spec) is valid, with \(warnings) warning(s): storagekit validate --spec \(spec.spec)")]
         findings += diagnostics.warnings.filter(\.exposure).map { warning in
             Finding(.specExposure, hosts: [], .warn, warning.path.isEmpty ? warning.message : "\(warning.path): \(warning.message)", fix: warning.fix)
         }
-        findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts), areas: Set(only))
+        findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts, allPairs: allPairs), areas: Set(only))
         let elapsed = clock.now - started
-        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: facts.phasesMs)
+        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: facts.phasesMs, notChecked: facts.notChecked)
         if json {
             try Console.json(report)
         } else {

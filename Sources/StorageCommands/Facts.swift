@@ -110,7 +110,7 @@ struct Facts: AsyncParsableCommand {
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: StorageKit.version,
             namespaceLab: request.namespaceLab)
         switch request.mode {
-        case .gather: return await collector.gather(writeCanary: writeCanaries)
+        case .gather: return await collector.gather(writeCanary: writeCanaries, migrationPeers: request.migrationPeers, areas: Set(request.areas ?? []))
         case .readCanaries: return await collector.canaries(request.canaries, remove: false)
         case .removeCanaries: return await collector.canaries(request.canaries, remove: true)
         }

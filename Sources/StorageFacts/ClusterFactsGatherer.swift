@@ -3,11 +3,15 @@ import StorageCheck
 import StorageModel
 import StorageSystem
 
-/// Asks every hypervisor for its facts at once, through each host's transport (`storagekit
-/// facts --session` over ssh, inside a lab host's namespaces, or here), then has each one
-/// read the NFS canaries the others wrote, then has the writers remove them: three requests to
-/// one process per host. A host that does not answer in time is recorded as silent with the
-/// cause; nothing waits past the deadline.
+/// Asks the hypervisors for their facts, at most `concurrency` at a time, through each host's
+/// transport (`storagekit facts --session` over ssh, inside a lab host's namespaces, or here),
+/// then has each one read NFS canaries others wrote (its `PeerPlan` neighbours), then has the
+/// writers remove them: three requests to one process per host.
+///
+/// Each host's time starts when it is asked, not when the check started: a host that waited
+/// for a free slot is never judged by time it spent waiting. A host that does not answer in its
+/// time is silent, with the cause. No host is asked once the round's time is up: those are
+/// "not checked", never silent.
 public struct ClusterFactsGatherer: Sendable {
     public let spec: ClusterSpec
     public let specYAML: String
@@ -18,10 +22,23 @@ public struct ClusterFactsGatherer: Sendable {
     public let transport: @Sendable (StorageModel.Host) throws -> any Transport
     /// argv that runs storagekit on a host.
     public let storagekit: @Sendable (StorageModel.Host) -> [String]
+    /// Hosts asked at once: one tgtd or rpcbind never faces every hypervisor in the same
+    /// millisecond, and this machine never starts a process (or an ssh handshake) per host at once.
+    public let concurrency: Int
+    /// Who probes whose migration ports and reads whose canaries.
+    public let plan: PeerPlan
+    /// What to gather (`check --only`); empty: everything.
+    public let areas: Set<CheckArea>
+    /// Called with (hosts done, hosts in all) as each host's facts arrive.
+    public let progress: (@Sendable (Int, Int) -> Void)?
+
+    public static let defaultConcurrency = 32
 
     public init(
         spec: ClusterSpec, specYAML: String, secrets: [String: String], hosts: [StorageModel.Host], timeout: Duration,
-        transport: @escaping @Sendable (StorageModel.Host) throws -> any Transport, storagekit: @escaping @Sendable (StorageModel.Host) -> [String]
+        transport: @escaping @Sendable (StorageModel.Host) throws -> any Transport, storagekit: @escaping @Sendable (StorageModel.Host) -> [String],
+        concurrency: Int = ClusterFactsGatherer.defaultConcurrency, allPairs: Bool = false, areas: Set<CheckArea> = [],
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) {
         self.spec = spec
         self.specYAML = specYAML
@@ -30,6 +47,10 @@ public struct ClusterFactsGatherer: Sendable {
         self.timeout = timeout
         self.transport = transport
         self.storagekit = storagekit
+        self.concurrency = max(1, concurrency)
+        self.plan = PeerPlan(hosts: hosts, networks: spec.networks, allPairs: allPairs)
+        self.areas = areas
+        self.progress = progress
     }
 
     /// Probes on the host get most of the time; the rest is for starting storagekit there and
@@ -42,37 +63,61 @@ public struct ClusterFactsGatherer: Sendable {
     enum Arrival: Sendable {
         case facts(String, HostOutcome)
         case halfTime
+        case roundOver
     }
 
-    /// Facts from every host at once. If some have not answered by half the timeout, the ones
-    /// that did read each other's canaries meanwhile, so a stopped host costs the timeout and
-    /// not the timeout plus a canary round; latecomers are read in a second round.
+    /// Facts from every host, `concurrency` at a time. If some have not answered by half the
+    /// timeout, the ones that did read their neighbours' canaries meanwhile, so a stopped host
+    /// costs the timeout and not the timeout plus a canary round; latecomers are read in a
+    /// second round.
     public func gather() async -> ClusterFacts {
         let clock = ContinuousClock()
         let started = clock.now
-        let channels = Dictionary(uniqueKeysWithValues: hosts.map { ($0.name, channel(to: $0)) })
-        defer { for channel in channels.values { channel.session?.close() } }
+        let channels = ChannelPool()
+        defer { channels.closeAll() }
         let gatherer = self.with(channels)
         var readsTime = Duration.zero
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
+        var waiting = hosts[...]
+        var asking = 0
+        var roundOver = false
         await withTaskGroup(of: Arrival.self) { group in
-            for host in hosts { group.addTask { .facts(host.name, await gatherer.facts(of: host)) } }
+            func askNext() {
+                while asking < concurrency, !roundOver, let host = waiting.popFirst() {
+                    asking += 1
+                    group.addTask { .facts(host.name, await gatherer.facts(of: host)) }
+                }
+            }
+            askNext()
             group.addTask {
                 try? await Task.sleep(for: gatherer.timeout / 2)
                 return .halfTime
+            }
+            group.addTask {
+                try? await Task.sleep(for: gatherer.timeout)
+                return .roundOver
             }
             for await arrival in group {
                 switch arrival {
                 case .facts(let name, let outcome):
                     outcomes[name] = outcome
-                    if outcomes.count == hosts.count { group.cancelAll() }
+                    asking -= 1
+                    progress?(outcomes.count, hosts.count)
+                    askNext()
                 case .halfTime:
                     guard outcomes.count < hosts.count else { break }
                     let start = clock.now
                     reads += await gatherer.readCanaries(ClusterFacts(hosts: outcomes), done: reads)
                     readsTime += clock.now - start
+                case .roundOver:
+                    roundOver = true
+                    // Never asked: the check ran out of its time, the host did nothing wrong.
+                    while let host = waiting.popFirst() {
+                        outcomes[host.name] = .notChecked(reason: "storagekit ran out of time before asking it: raise --timeout or lower --concurrency")
+                    }
                 }
+                if outcomes.count == hosts.count { group.cancelAll() }
             }
         }
         let answered = clock.now
@@ -90,7 +135,9 @@ public struct ClusterFactsGatherer: Sendable {
     }
 
     func facts(of host: StorageModel.Host) async -> HostOutcome {
-        let request = FactsRequest(host: host.name, specYAML: specYAML, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
+        var request = FactsRequest(host: host.name, specYAML: specYAML, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
+        request.migrationPeers = plan.peers(of: host.name)
+        request.areas = areas.isEmpty ? nil : areas.sorted { $0.rawValue < $1.rawValue }
         switch await ask(host, request) {
         case .failure(let reason): return .silent(reason: reason.description)
         case .success(let output):
@@ -108,15 +155,16 @@ public struct ClusterFactsGatherer: Sendable {
         }
     }
 
-    /// Every hypervisor reads every canary the others wrote, but for the reads in `done`.
+    /// Each hypervisor reads the canaries its `PeerPlan` neighbours among the hosts that mount
+    /// the same export wrote (every one's, with `--all-pairs`), but for the reads in `done`.
     func readCanaries(_ facts: ClusterFacts, done: [CanaryRead]) async -> [CanaryRead] {
         let written = canariesWritten(facts)
         guard !written.isEmpty else { return [] }
-        let readers = hosts.filter { host in facts.facts(host.name)?.nfs?.mounts.contains { $0.error == nil } ?? false }
+        let wantedByReader = CanaryPlan.reads(hosts: hosts, facts: facts, allPairs: plan.allPairs)
+        let readers = hosts.filter { !(wantedByReader[$0.name] ?? []).isEmpty }
         let reads: [[CanaryRead]] = await concurrently(readers) { reader in
-            let wanted = written.filter { $0.writer != reader.name }
+            let wanted = written.filter { entry in (wantedByReader[reader.name] ?? []).contains { $0.writer == entry.writer && $0.export == entry.export } }
                 .filter { entry in !done.contains { $0.reader == reader.name && $0.writer == entry.writer && $0.export == entry.export && $0.path == entry.canary.path } }
-                .filter { entry in facts.facts(reader.name)?.nfs?.mounts.contains { $0.export == entry.export && $0.error == nil } ?? false }
             guard !wanted.isEmpty else { return [] }
             let request = FactsRequest(
                 host: reader.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .readCanaries,
@@ -170,10 +218,32 @@ public struct ClusterFactsGatherer: Sendable {
         var session: (any LineSession)?
     }
 
-    /// Channels opened by `gather`, by host name.
-    var channels: [String: Channel] = [:]
+    /// Channels of one `gather`, opened when a host is first asked (its slot), by host name.
+    final class ChannelPool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var channels: [String: Channel] = [:]
 
-    func with(_ channels: [String: Channel]) -> Self {
+        func channel(_ name: String, open: () -> Channel) -> Channel {
+            lock.lock()
+            defer { lock.unlock() }
+            if let found = channels[name] { return found }
+            let made = open()
+            channels[name] = made
+            return made
+        }
+
+        func closeAll() {
+            lock.lock()
+            let all = channels.values
+            channels = [:]
+            lock.unlock()
+            for channel in all { channel.session?.close() }
+        }
+    }
+
+    var channels: ChannelPool?
+
+    func with(_ channels: ChannelPool) -> Self {
         var copy = self
         copy.channels = channels
         return copy
@@ -193,7 +263,7 @@ public struct ClusterFactsGatherer: Sendable {
     /// with the request on stdin); the answer, or why there is none. Bounded by `timeout` even if
     /// the transport ignores its own.
     func ask(_ host: StorageModel.Host, _ request: FactsRequest) async -> Result<String, FailureText> {
-        let channel = channels[host.name] ?? self.channel(to: host)
+        let channel = channels?.channel(host.name) { self.channel(to: host) } ?? self.channel(to: host)
         let transport: any Transport
         switch channel.transport {
         case .failure(let reason): return .failure(reason)

@@ -27,6 +27,10 @@ public struct FactsRequest: Sendable, Codable, Equatable {
     /// The host is a network namespace of the lab (this machine's kernel: no initiator,
     /// device-mapper or NFS client); nil: any lab host is.
     public var namespaceLab: Bool?
+    /// The hypervisors whose migration ports to probe (`PeerPlan`); nil: every other one.
+    public var migrationPeers: [String]?
+    /// What to gather (`check --only`); nil: everything.
+    public var areas: [CheckArea]?
 
     public init(host: String, specYAML: String, secrets: [String: String] = [:], probeTimeoutMs: Int = 3000, mode: Mode = .gather, canaries: [CanaryRef] = []) {
         self.host = host

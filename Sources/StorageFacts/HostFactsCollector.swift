@@ -36,18 +36,25 @@ public struct HostFactsCollector: Sendable {
 
     static let labReason = "lab host: no kernel iSCSI initiator, device-mapper or NFS client inside a network namespace"
 
-    public func gather(writeCanary: Bool) async -> HostFacts {
+    /// - Parameters:
+    ///   - migrationPeers: the hypervisors whose migration ports to connect to (`check` sends
+    ///     its `PeerPlan`); nil: every other hypervisor.
+    ///   - areas: what to gather (`check --only`); empty: everything. iSCSI and NFS bring the
+    ///     paths and mounts with them, as their rules do.
+    public func gather(writeCanary: Bool, migrationPeers: [String]? = nil, areas: Set<CheckArea> = []) async -> HostFacts {
         let clock = ContinuousClock()
         let started = clock.now
-        async let iscsi = iscsiFacts()
-        async let nfs = nfsFacts(writeCanary: writeCanary)
-        async let migration = migrationPorts()
-        async let kernel = kernelFacts()
-        async let system = systemFacts()
-        async let domains = domainFacts()
-        async let drbd = drbdFacts()
+        let wanted = CheckArea.gathered(for: areas)
+        let skipped = "not gathered: check --only \(areas.map(\.rawValue).sorted().joined(separator: ", "))"
+        async let iscsi = wanted.contains(.iscsi) ? iscsiFacts() : []
+        async let nfs = wanted.contains(.nfs) ? nfsFacts(writeCanary: writeCanary) : nil
+        async let migration = wanted.contains(.migration) ? migrationPorts(peers: migrationPeers) : []
+        async let kernel = kernelFacts(wanted: wanted, skipped: skipped)
+        async let system = !wanted.isDisjoint(with: [.migration, .nfs]) ? systemFacts() : SystemFacts(notGathered: skipped)
+        async let domains = wanted.contains(.migration) ? domainFacts() : .unknown(skipped)
+        async let drbd = wanted.contains(.drbd) ? drbdFacts() : .unknown(skipped)
         var facts = HostFacts(
-            host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: pathFacts(),
+            host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: wanted.contains(.path) ? pathFacts() : [],
             kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains, drbd: await drbd)
         let elapsed = clock.now - started
         facts.durationMs = elapsed.milliseconds
@@ -206,10 +213,13 @@ public struct HostFactsCollector: Sendable {
         }
     }
 
-    func kernelFacts() async -> KernelFacts {
+    func kernelFacts(wanted: Set<CheckArea> = Set(CheckArea.allCases), skipped: String = "") async -> KernelFacts {
         guard !namespaceLab else { return KernelFacts(sessions: .unknown(Self.labReason), multipath: .unknown(Self.labReason), mounts: .unknown(Self.labReason)) }
         var facts = KernelFacts()
-        if spec.iscsi != nil {
+        if !wanted.contains(.iscsi) {
+            facts.sessions = .unknown(skipped)
+            facts.multipath = .unknown(skipped)
+        } else if spec.iscsi != nil {
             facts.sessions = await known(Command("iscsiadm", ["-m", "session", "-P", "3"], timeout: .seconds(10)), package: "open-iscsi", emptyExit: 21) { output in
                 ISCSISessionDetailParser.parse(output).map { SessionFacts(target: $0.target, portal: $0.portal, state: $0.sessionState) }
             }
@@ -221,6 +231,10 @@ public struct HostFactsCollector: Sendable {
         } else {
             facts.sessions = .unknown("the spec has no iSCSI")
             facts.multipath = .unknown("the spec has no iSCSI")
+        }
+        guard wanted.contains(.path) else {
+            facts.mounts = .unknown(skipped)
+            return facts
         }
         facts.mounts = await known(Command("findmnt", ["--json", "--list", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS"], timeout: .seconds(10)), package: "util-linux", emptyExit: nil) { output in
             FindmntParser.parse(output).map { MountFacts(target: $0.target, source: $0.source, fstype: $0.fstype) }
@@ -272,13 +286,13 @@ public struct HostFactsCollector: Sendable {
 
     // MARK: Migration
 
-    func migrationPorts() async -> [PortFacts] {
+    func migrationPorts(peers names: [String]?) async -> [PortFacts] {
         guard host.has(.hypervisor) else { return [] }
         let ports: [(Int, String)] = spec.migration.hypervisor == .kvm
             ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"), (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration")]
             : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
         let timeout = probeTimeout
-        let peers = spec.hypervisors.filter { $0.name != host.name }
+        let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
         return await withTaskGroup(of: PortFacts.self) { group in
             for peer in peers {
                 guard let address = peer.addresses.first else { continue }

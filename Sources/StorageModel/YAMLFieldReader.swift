@@ -59,10 +59,13 @@ final class MappingReader {
     private func value(_ key: String) -> (node: Node, line: Int?)? {
         known.append(key)
         guard let pair = pairs.first(where: { $0.key == key }) else { return nil }
-        if case .scalar(let scalar) = pair.value, scalar.tag == Tag(.null) || (scalar.string.isEmpty && scalar.style == .plain) {
-            return nil
-        }
+        if case .scalar(let scalar) = pair.value, Self.isNull(scalar) { return nil }
         return (pair.value, pair.keyLine)
+    }
+
+    /// YAML's null (`key:`, `~`, `null`): plain scalars only, as YAML 1.1's resolver reads them.
+    static func isNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     func string(_ key: String, required: Bool = false, hint: String? = nil) -> String? {

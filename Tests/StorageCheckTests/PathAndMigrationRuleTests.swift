@@ -38,11 +38,27 @@ import Testing
             facts["hv1"]!.migrationPorts[2].reach = .timeout
             facts["hv2"]!.migrationPorts[0].reach = .refused
         }
+        // The destination's firewall is at fault: the destination is named, with its prober.
         let dropped = findings.failing(.migrationPort)
-        #expect(dropped.map(\.hosts) == [["hv1"]])
-        #expect(dropped.first?.message == "to hv2: qemu-migration 10.99.1.12:49152 dropped")
+        #expect(dropped.map(\.hosts) == [["hv2"]])
+        #expect(dropped.first?.message == "from hv1: qemu-migration 10.99.1.12:49152 dropped")
         #expect(dropped.first?.fix?.hasPrefix("storagekit firewall apply --host hv2 --spec c.yaml;") == true)
-        #expect(findings.with(.migrationPort, .warn).first?.message.hasPrefix("to hv1: nothing listens on 16509/16514") == true)
+        let quiet = findings.with(.migrationPort, .warn).first
+        #expect(quiet?.hosts == ["hv1"])
+        #expect(quiet?.message.hasPrefix("nothing listens on 16509/16514") == true)
+    }
+
+    @Test func aProberThatReachesNothingIsNamedAloneNotItsPeers() {
+        let findings = CheckFixtures.findings { facts in
+            for index in facts["hv1"]!.migrationPorts.indices { facts["hv1"]!.migrationPorts[index].reach = .timeout }
+            for index in facts["hv1"]!.iscsi.indices { facts["hv1"]!.iscsi[index].tcp = .timeout }
+            facts["hv1"]!.nfs?.rpcbind = .timeout
+        }
+        let failing = findings.failing(.migrationPort)
+        #expect(failing.map(\.hosts) == [["hv1"]])
+        #expect(failing.first?.message.hasPrefix("reaches none of its peers' migration ports (hv2") == true)
+        // Its peer's firewall is not blamed for it.
+        #expect(!findings.contains { $0.check == CheckID.migrationPort.rawValue && $0.status == .fail && $0.hosts.contains("hv2") })
     }
 
     @Test func cpuVendorOSAndBridgesMustMatchFlagsMayDifferWithAWarning() {

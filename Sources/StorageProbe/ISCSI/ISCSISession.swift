@@ -141,19 +141,26 @@ final class ISCSISession {
         try run(step: step, deadline: deadline) { completion.done }
     }
 
-    /// Services the context until `finished`, the deadline passes, or the connection fails.
+    /// Services the context until `finished`, the deadline passes (see `SocketWait`), or the
+    /// connection fails.
     private func run(step: String, deadline: ContinuousClock.Instant, until finished: () -> Bool) throws(ProbeError) {
         let raw = context.context
-        while !finished() {
-            let remaining = deadline - ContinuousClock.now
-            if remaining <= .zero { throw .timeout(portal: portal, step: step) }
-            var descriptor = pollfd(fd: iscsi_get_fd(raw), events: Int16(iscsi_which_events(raw)), revents: 0)
-            let milliseconds = min(Int32(remaining.milliseconds) + 1, 100)
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready < 0 && errno != EINTR { throw .iscsi(portal: portal, step: step, message: String(cString: strerror(errno))) }
-            if iscsi_service(raw, Int32(descriptor.revents)) < 0 && !finished() {
-                throw failure(step)
-            }
+        var pollError: Int32 = 0
+        let outcome = SocketWait.run(
+            deadline: deadline,
+            poll: { milliseconds in
+                var descriptor = pollfd(fd: iscsi_get_fd(raw), events: Int16(iscsi_which_events(raw)), revents: 0)
+                if poll(&descriptor, 1, milliseconds) < 0 && errno != EINTR { pollError = errno }
+                return descriptor.revents
+            },
+            service: { revents in pollError == 0 && iscsi_service(raw, Int32(revents)) >= 0 },
+            finished: finished)
+        switch outcome {
+        case .finished: return
+        case .timedOut: throw .timeout(portal: portal, step: step)
+        case .failed:
+            if pollError != 0 { throw .iscsi(portal: portal, step: step, message: String(cString: strerror(pollError))) }
+            throw failure(step)
         }
     }
 }

@@ -41,19 +41,24 @@ final class NFSCompletion {
     }
 }
 
-/// Services one libnfs fd until the pending call completes or the deadline passes.
+/// Services one libnfs fd until the pending call completes or the deadline passes (see
+/// `SocketWait`).
 func serviceUntilDone(
     _ completion: NFSCompletion, server: String, step: String, deadline: ContinuousClock.Instant,
     fd: () -> Int32, events: () -> Int32, service: (Int32) -> Int32, error: () -> String
 ) throws(ProbeError) {
-    while !completion.done {
-        let remaining = deadline - ContinuousClock.now
-        if remaining <= .zero { throw .timeout(portal: server, step: step) }
-        var descriptor = pollfd(fd: fd(), events: Int16(events()), revents: 0)
-        let milliseconds = min(Int32(remaining.milliseconds) + 1, 100)
-        _ = poll(&descriptor, 1, milliseconds)
-        if service(Int32(descriptor.revents)) < 0 && !completion.done {
-            throw .nfs(server: server, step: step, message: error())
-        }
+    let outcome = SocketWait.run(
+        deadline: deadline,
+        poll: { milliseconds in
+            var descriptor = pollfd(fd: fd(), events: Int16(events()), revents: 0)
+            _ = poll(&descriptor, 1, milliseconds)
+            return descriptor.revents
+        },
+        service: { revents in service(Int32(revents)) >= 0 },
+        finished: { completion.done })
+    switch outcome {
+    case .finished: return
+    case .timedOut: throw .timeout(portal: server, step: step)
+    case .failed: throw .nfs(server: server, step: step, message: error())
     }
 }

@@ -18,11 +18,14 @@ public struct HostContext: Sendable {
 
     /// By `hosts[].transport`: lab hosts in namespaces get lab daemons; kernel-lab guests and
     /// real hosts get systemd, or detached daemons where systemd is not PID 1.
-    public static func make(_ spec: ClusterSpec, host: StorageModel.Host, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
+    /// - Parameter lab: the spec's lab layout when the caller has it already (building one is
+    ///   linear in the spec's hosts: a check of 200 hosts would build it 200 times).
+    public static func make(_ spec: ClusterSpec, host: StorageModel.Host, lab known: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
         var layout: LabLayout?
         var guest = false
         if host.transport == .lab {
-            let lab = try LabLayout(spec: spec)
+            let lab: LabLayout
+            if let known { lab = known } else { lab = try LabLayout(spec: spec) }
             let labHost = try lab.host(host.name)
             guest = labHost.isGuest
             // nsenter would only say it cannot open a file: say what is wrong instead.
@@ -30,7 +33,7 @@ public struct HostContext: Sendable {
             guard present else { throw .notUp(cluster: spec.cluster) }
             layout = lab
         }
-        let transport = try Transports.make(for: host, layout: layout, namespaceLab: isLabNamespaceOverSSH(spec, host), runner: runner)
+        let transport = try Transports.make(for: host, layout: layout, namespaceLab: isLabNamespaceOverSSH(spec, host, lab: known), runner: runner)
         let services: any ServiceManager = if let layout, !guest { try LabServiceManager(layout: layout, host: host.name) } else { SystemdServiceManager(transport: transport) }
         return HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: services)
     }
@@ -38,8 +41,8 @@ public struct HostContext: Sendable {
 
 /// An ssh host that is also a namespace of this cluster's lab, up on this machine (its sshd
 /// started by bench/readiness): the lab's kernel facts rules apply to it.
-func isLabNamespaceOverSSH(_ spec: ClusterSpec, _ host: StorageModel.Host) -> Bool {
-    guard host.transport == .ssh, let lab = try? LabLayout(spec: spec), let labHost = try? lab.host(host.name), !labHost.isGuest else { return false }
+func isLabNamespaceOverSSH(_ spec: ClusterSpec, _ host: StorageModel.Host, lab known: LabLayout? = nil) -> Bool {
+    guard host.transport == .ssh, let lab = known ?? (try? LabLayout(spec: spec)), let labHost = try? lab.host(host.name), !labHost.isGuest else { return false }
     return FileManager.default.fileExists(atPath: labHost.mountNamespaceFile)
 }
 

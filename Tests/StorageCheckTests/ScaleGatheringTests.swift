@@ -1,0 +1,146 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import StorageSystem
+import Testing
+@testable import StorageFacts
+
+/// The gatherer at scale: a bounded number of hosts asked at once, each host's time counted
+/// from when it is asked, and hosts the check had no time left for "not checked", never silent.
+@Suite struct ScaleGatheringTests {
+    @Test func neverMoreHostsAtOnceThanTheConcurrencyAndEveryOneAnswers() async {
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let meter = InFlight()
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(20),
+            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(100), meter: meter) },
+            storagekit: { _ in ["storagekit"] }, concurrency: 2)
+        let facts = await gatherer.gather()
+        #expect(facts.hosts.values.allSatisfy { $0.facts != nil })
+        #expect(server.requests.filter { $0.request.mode == .gather }.count == 3)
+        // Facts requests are the bounded ones: at most 2 of 3 at once, and 2 reached.
+        #expect(meter.highest(.gather) == 2)
+    }
+
+    @Test func aHostAskedLateIsJudgedByItsOwnTimeNotTheChecks() async {
+        // One at a time, 0.4 s each, 1 s each: hv3 is asked at ≈ 0.8 s and answers at ≈ 1.2 s,
+        // past a second after the check began but well within its own second.
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(1),
+            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(400), meter: InFlight()) },
+            storagekit: { _ in ["storagekit"] }, concurrency: 1)
+        let facts = await gatherer.gather()
+        for name in ["hv1", "hv2", "hv3"] {
+            #expect(facts.hosts[name]?.facts != nil, "\(name): \(String(describing: facts.hosts[name]))")
+        }
+    }
+
+    @Test func hostsNeverAskedBeforeTheRoundEndsAreNotCheckedAndTheVerdictIsNotProved() async {
+        // One at a time, 0.7 s each, a 1 s round: hv1 and hv2 are asked, hv3 never is.
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(1),
+            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(700), meter: InFlight()) },
+            storagekit: { _ in ["storagekit"] }, concurrency: 1)
+        let facts = await gatherer.gather()
+        #expect(facts.hosts["hv1"]?.facts != nil && facts.hosts["hv2"]?.facts != nil)
+        guard case .notChecked(let reason)? = facts.hosts["hv3"] else {
+            Issue.record("hv3 should be not checked: \(String(describing: facts.hosts["hv3"]))")
+            return
+        }
+        #expect(reason.contains("raise --timeout or lower --concurrency"))
+        #expect(facts.notChecked == ["hv3"])
+        #expect(!server.requests.contains { $0.request.host == "hv3" }, "hv3 was asked after the round ended")
+
+        let findings = ReadinessRules.evaluate(CheckContext(spec: spec, facts: facts, specFile: "c.yaml"))
+        let host = findings.with(.hostFacts, .skip)
+        #expect(host.map(\.hosts) == [["hv3"]])
+        #expect(findings.failing(.hostFacts).isEmpty, "running out of time is never the host's failure")
+        let report = CheckReport(findings: findings, durationMs: 0, notChecked: facts.notChecked)
+        #expect(!report.ready)
+        #expect(report.verdict == "NOT PROVED: 1 hypervisor not checked in time (raise --timeout or lower --concurrency)")
+    }
+
+    @Test func eachHostIsAskedForItsPlannedPeersAndOnlyTheAreasOfOnly() async {
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(5),
+            transport: { host in AnsweringTransport(host: host.name, server: server) }, storagekit: { _ in ["storagekit"] },
+            areas: [.nfs])
+        _ = await gatherer.gather()
+        let asked = server.requests.filter { $0.request.mode == .gather }.map(\.request)
+        #expect(asked.count == 3)
+        #expect(asked.allSatisfy { $0.areas == [.nfs] })
+        let plan = PeerPlan(hosts: spec.hypervisors, networks: spec.networks, allPairs: false)
+        for request in asked { #expect(request.migrationPeers == plan.peers(of: request.host)) }
+    }
+
+    @Test func factsOutsideTheAreasOfOnlyAreNeverGathered() async {
+        var spec = CheckFixtures.spec
+        spec.hosts = spec.hosts.map { host in var host = host; host.transport = .ssh; return host }
+        let runner = ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) }
+        let collector = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner)
+        let facts = await collector.gather(writeCanary: false, migrationPeers: ["hv2"], areas: [.drbd])
+        #expect(runner.commands.isEmpty, "ran \(runner.commands.map(\.description))")
+        #expect(facts.iscsi.isEmpty && facts.nfs == nil && facts.migrationPorts.isEmpty && facts.paths.isEmpty)
+        #expect(facts.system.hypervisorUser.reason == "not gathered: check --only drbd")
+        #expect(facts.kernel.mounts.reason == "not gathered: check --only drbd")
+    }
+
+    @Test func canaryReadsFollowTheRingAndTheRuleExpectsExactlyThem() {
+        let names = (1...6).map { "hv\($0)" }
+        var outcomes: [String: HostOutcome] = [:]
+        for name in names {
+            var facts = HostFacts(host: name, version: "t")
+            facts.nfs = NFSFacts(server: "10.99.1.9", rpcbind: .open, mounts: [
+                ExportMountFacts(export: "/srv/vmstore", rootUID: 0, rootGID: 0, rootMode: 0o755, canary: CanaryFile(path: "/.c-\(name)", content: name)),
+            ])
+            outcomes[name] = .answered(facts)
+        }
+        let hosts = names.map { Host(name: $0, addresses: ["10.99.1.\(10 + Int($0.dropFirst(2))!)"], roles: [.hypervisor]) }
+        let reads = CanaryPlan.reads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
+        #expect(reads["hv1"].map { Set($0.map(\.writer)) } == ["hv6", "hv2"])
+        #expect(reads["hv4"].map { Set($0.map(\.writer)) } == ["hv3", "hv5"])
+        #expect(reads.values.map(\.count).reduce(0, +) == 12, "two reads each, not 30")
+        let all = CanaryPlan.reads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: true)
+        #expect(all.values.map(\.count).reduce(0, +) == 30)
+    }
+}
+
+/// Counts requests in flight by mode.
+final class InFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: [FactsRequest.Mode: Int] = [:]
+    private var peak: [FactsRequest.Mode: Int] = [:]
+
+    func enter(_ mode: FactsRequest.Mode) {
+        lock.withLock {
+            now[mode, default: 0] += 1
+            peak[mode] = max(peak[mode] ?? 0, now[mode]!)
+        }
+    }
+
+    func leave(_ mode: FactsRequest.Mode) { lock.withLock { now[mode, default: 0] -= 1 } }
+    func highest(_ mode: FactsRequest.Mode) -> Int { lock.withLock { peak[mode] ?? 0 } }
+}
+
+/// A host that takes `delay` over each request, one process per request.
+struct SlowTransport: Transport {
+    let host: String
+    let server: FakeServer
+    let delay: Duration
+    let meter: InFlight
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        let mode = (try? JSONDecoder().decode(FactsRequest.self, from: Data((command.stdin ?? "").utf8)))?.mode ?? .gather
+        meter.enter(mode)
+        try? await Task.sleep(for: delay)
+        meter.leave(mode)
+        return CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
+    }
+}
