@@ -62,9 +62,17 @@ public struct ClusterFactsGatherer: Sendable {
 
     enum Arrival: Sendable {
         case facts(String, HostOutcome)
+        /// The host has had its slot for `slotHold`: it is waiting on the network by now, not
+        /// loading the servers or this machine, so the next host may start.
+        case slotHeld(String)
         case halfTime
         case roundOver
     }
+
+    /// How long a host that has not answered keeps its slot: a tenth of the timeout. A
+    /// blackholed portal holds every host for its whole probe time; without this, 200 hosts
+    /// would take ⌈200 / concurrency⌉ probe times, most of them idle.
+    var slotHold: Duration { timeout / 10 }
 
     /// Facts from every host, `concurrency` at a time. If some have not answered by half the
     /// timeout, the ones that did read their neighbours' canaries meanwhile, so a stopped host
@@ -80,13 +88,17 @@ public struct ClusterFactsGatherer: Sendable {
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
         var waiting = hosts[...]
-        var asking = 0
+        var holding = Set<String>()
         var roundOver = false
         await withTaskGroup(of: Arrival.self) { group in
             func askNext() {
-                while asking < concurrency, !roundOver, let host = waiting.popFirst() {
-                    asking += 1
+                while holding.count < concurrency, !roundOver, let host = waiting.popFirst() {
+                    holding.insert(host.name)
                     group.addTask { .facts(host.name, await gatherer.facts(of: host)) }
+                    group.addTask {
+                        try? await Task.sleep(for: gatherer.slotHold)
+                        return .slotHeld(host.name)
+                    }
                 }
             }
             askNext()
@@ -102,8 +114,11 @@ public struct ClusterFactsGatherer: Sendable {
                 switch arrival {
                 case .facts(let name, let outcome):
                     outcomes[name] = outcome
-                    asking -= 1
+                    holding.remove(name)
                     progress?(outcomes.count, hosts.count)
+                    askNext()
+                case .slotHeld(let name):
+                    holding.remove(name)
                     askNext()
                 case .halfTime:
                     guard outcomes.count < hosts.count else { break }

@@ -24,13 +24,13 @@ import Testing
     }
 
     @Test func aHostAskedLateIsJudgedByItsOwnTimeNotTheChecks() async {
-        // One at a time, 0.4 s each, 1 s each: hv3 is asked at ≈ 0.8 s and answers at ≈ 1.2 s,
-        // past a second after the check began but well within its own second.
+        // One at a time, a 2 s timeout (a slot is held 0.2 s), 1.75 s each: hv3 is asked at
+        // ≈ 0.4 s and answers at ≈ 2.15 s, after the check's first 2 s but within its own.
         let spec = CheckFixtures.spec
         let server = FakeServer()
         let gatherer = ClusterFactsGatherer(
-            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(1),
-            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(400), meter: InFlight()) },
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(2),
+            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(1750), meter: InFlight()) },
             storagekit: { _ in ["storagekit"] }, concurrency: 1)
         let facts = await gatherer.gather()
         for name in ["hv1", "hv2", "hv3"] {
@@ -39,30 +39,36 @@ import Testing
     }
 
     @Test func hostsNeverAskedBeforeTheRoundEndsAreNotCheckedAndTheVerdictIsNotProved() async {
-        // One at a time, 0.7 s each, a 1 s round: hv1 and hv2 are asked, hv3 never is.
+        // One at a time, a 1 s round, a slot held 0.1 s: about ten of fifteen hosts are asked,
+        // the rest never are.
         let spec = CheckFixtures.spec
         let server = FakeServer()
+        let hosts = (1...15).map { Host(name: "hv\($0)", addresses: ["10.99.1.\(10 + $0)"], roles: [.hypervisor]) }
         let gatherer = ClusterFactsGatherer(
-            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(1),
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: hosts, timeout: .seconds(1),
             transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(700), meter: InFlight()) },
             storagekit: { _ in ["storagekit"] }, concurrency: 1)
         let facts = await gatherer.gather()
         #expect(facts.hosts["hv1"]?.facts != nil && facts.hosts["hv2"]?.facts != nil)
-        guard case .notChecked(let reason)? = facts.hosts["hv3"] else {
-            Issue.record("hv3 should be not checked: \(String(describing: facts.hosts["hv3"]))")
-            return
+        for name in ["hv13", "hv14", "hv15"] {
+            guard case .notChecked(let reason)? = facts.hosts[name] else {
+                Issue.record("\(name) should be not checked: \(String(describing: facts.hosts[name]))")
+                continue
+            }
+            #expect(reason.contains("raise --timeout or lower --concurrency"))
+            #expect(!server.requests.contains { $0.request.host == name }, "\(name) was asked after the round ended")
         }
-        #expect(reason.contains("raise --timeout or lower --concurrency"))
-        #expect(facts.notChecked == ["hv3"])
-        #expect(!server.requests.contains { $0.request.host == "hv3" }, "hv3 was asked after the round ended")
+        #expect(!facts.hosts.values.contains { if case .silent = $0 { return true } else { return false } }, "no host is silent")
+        #expect(facts.notChecked.count == facts.hosts.count - server.requests.filter { $0.request.mode == .gather }.count)
 
-        let findings = ReadinessRules.evaluate(CheckContext(spec: spec, facts: facts, specFile: "c.yaml"))
-        let host = findings.with(.hostFacts, .skip)
-        #expect(host.map(\.hosts) == [["hv3"]])
+        let findings = ReadinessRules.evaluate(CheckContext(spec: spec, facts: facts, specFile: "c.yaml", hypervisors: hosts), areas: [.drbd])
+        #expect(Set(findings.with(.hostFacts, .skip).flatMap(\.hosts)) == Set(facts.notChecked))
         #expect(findings.failing(.hostFacts).isEmpty, "running out of time is never the host's failure")
         let report = CheckReport(findings: findings, durationMs: 0, notChecked: facts.notChecked)
         #expect(!report.ready)
-        #expect(report.verdict == "NOT PROVED: 1 hypervisor not checked in time (raise --timeout or lower --concurrency)")
+        #expect(report.verdict == "NOT PROVED: \(facts.notChecked.count) hypervisors not checked in time (raise --timeout or lower --concurrency)")
+        let one = CheckReport(findings: [], durationMs: 0, notChecked: ["hv9"])
+        #expect(one.verdict == "NOT PROVED: 1 hypervisor not checked in time (raise --timeout or lower --concurrency)")
     }
 
     @Test func eachHostIsAskedForItsPlannedPeersAndOnlyTheAreasOfOnly() async {

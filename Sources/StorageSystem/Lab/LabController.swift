@@ -55,6 +55,8 @@ public struct LabController: Sendable {
             report.created.append("bridge \(bridge.name) (\(bridge.network))")
         }
 
+        try await makeRoomForNeighbours(&report)
+
         if let control = layout.control {
             try await makeNamespace(control.namespace, nics: control.nics, named: "control", state: &state, report: &report)
         }
@@ -187,6 +189,7 @@ public struct LabController: Sendable {
     /// What `up` builds, from the layout alone (for --dry-run).
     public func plannedUp() -> [String] {
         layout.bridges.map { "bridge \($0.name) (\($0.network))" }
+            + ["neighbour table limit (net.ipv4.neigh.default.gc_thresh3) at least \(2 * layout.neighbourEntries) entries, if lower"]
             + (layout.control.map { ["control namespace \($0.namespace) (" + $0.nics.map(\.address).joined(separator: ", ") + "; ssh to the guests goes from here)"] } ?? [])
             + layout.hosts.flatMap { host in
                 [host.isGuest
@@ -290,6 +293,20 @@ public struct LabController: Sendable {
     }
 
     // MARK: - steps
+
+    /// Raises this machine's neighbour table limits (shared by every namespace) to what the lab
+    /// can need, never lowers them. On real hosts each has its own table.
+    private func makeRoomForNeighbours(_ report: inout Report) async throws(LabError) {
+        let needed = layout.neighbourEntries
+        let base = "/proc/sys/net/ipv4/neigh/default/"
+        func read(_ name: String) -> Int? {
+            (try? String(contentsOfFile: base + name, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        guard let hard = read("gc_thresh3"), let soft = read("gc_thresh2"), hard < 2 * needed else { return }
+        try await must(["sysctl", "-q", "-w", "net.ipv4.neigh.default.gc_thresh2=\(max(soft, needed))", "net.ipv4.neigh.default.gc_thresh3=\(2 * needed)"],
+            "raising this machine's neighbour table limit")
+        report.created.append("neighbour table limit \(hard) → \(2 * needed) entries (net.ipv4.neigh.default.gc_thresh3: all namespaces share it; left raised)")
+    }
 
     private func requireRoot() throws(LabError) {
         if geteuid() != 0 { throw .notRoot }

@@ -88,6 +88,15 @@ public struct LabLayout: Sendable, Equatable {
     public var guests: [LabHost] { hosts.filter(\.isGuest) }
     public var namespaceHosts: [LabHost] { hosts.filter { !$0.isGuest } }
 
+    /// Neighbour (ARP) entries the lab can need: every NIC on a bridge may learn every other
+    /// one there. The kernel keeps one table for all network namespaces, 1024 entries by
+    /// default (gc_thresh3): a lab of 50 hypervisors fills it, and packets to neighbours that
+    /// cannot be added are dropped, which `check` would read as firewalls dropping them.
+    public var neighbourEntries: Int {
+        let nics = hosts.flatMap(\.nics) + (control?.nics ?? [])
+        return bridges.map { bridge in nics.filter { $0.bridge == bridge.name }.count }.map { $0 * $0 }.reduce(0, +)
+    }
+
     /// `kernel` nil: a kernel lab when the recorded lab of this cluster is one.
     public init(spec: ClusterSpec, runRoot: String = "/run/storagekit/lab", dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(LabError) {
         cluster = spec.cluster
