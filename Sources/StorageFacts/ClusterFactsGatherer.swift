@@ -67,6 +67,8 @@ public struct ClusterFactsGatherer: Sendable {
         case slotHeld(String)
         case halfTime
         case roundOver
+        /// Canary reads among the hosts that answered, while others are still out.
+        case earlyReads([CanaryRead], Duration)
     }
 
     /// How long a host that has not answered keeps its slot: a tenth of the timeout. A
@@ -75,7 +77,8 @@ public struct ClusterFactsGatherer: Sendable {
     var slotHold: Duration { timeout / 10 }
 
     /// Facts from every host, `concurrency` at a time. If some have not answered by half the
-    /// timeout, the ones that did read their neighbours' canaries meanwhile, so a stopped host
+    /// timeout and every host has been asked, the ones that answered read their neighbours'
+    /// canaries meanwhile (beside the gathering, never holding up the asking), so a stopped host
     /// costs the timeout and not the timeout plus a canary round; latecomers are read in a
     /// second round.
     public func gather() async -> ClusterFacts {
@@ -90,7 +93,20 @@ public struct ClusterFactsGatherer: Sendable {
         var waiting = hosts[...]
         var holding = Set<String>()
         var roundOver = false
+        var readsDue = false
+        var earlyReading = false
         await withTaskGroup(of: Arrival.self) { group in
+            func startEarlyReads() {
+                guard readsDue, waiting.isEmpty, !earlyReading, outcomes.count < hosts.count else { return }
+                readsDue = false
+                earlyReading = true
+                let known = ClusterFacts(hosts: outcomes), done = reads
+                group.addTask {
+                    let start = ContinuousClock.now
+                    let early = await gatherer.readCanaries(known, done: done)
+                    return .earlyReads(early, ContinuousClock.now - start)
+                }
+            }
             func askNext() {
                 while holding.count < concurrency, !roundOver, let host = waiting.popFirst() {
                     holding.insert(host.name)
@@ -117,22 +133,27 @@ public struct ClusterFactsGatherer: Sendable {
                     holding.remove(name)
                     progress?(outcomes.count, hosts.count)
                     askNext()
+                    startEarlyReads()
                 case .slotHeld(let name):
                     holding.remove(name)
                     askNext()
+                    startEarlyReads()
                 case .halfTime:
-                    guard outcomes.count < hosts.count else { break }
-                    let start = clock.now
-                    reads += await gatherer.readCanaries(ClusterFacts(hosts: outcomes), done: reads)
-                    readsTime += clock.now - start
+                    readsDue = true
+                    startEarlyReads()
+                case .earlyReads(let early, let took):
+                    reads += early
+                    readsTime += took
+                    earlyReading = false
                 case .roundOver:
                     roundOver = true
                     // Never asked: the check ran out of its time, the host did nothing wrong.
                     while let host = waiting.popFirst() {
                         outcomes[host.name] = .notChecked(reason: "storagekit ran out of time before asking it: raise --timeout or lower --concurrency")
                     }
+                    startEarlyReads()
                 }
-                if outcomes.count == hosts.count { group.cancelAll() }
+                if outcomes.count == hosts.count && !earlyReading { group.cancelAll() }
             }
         }
         let answered = clock.now

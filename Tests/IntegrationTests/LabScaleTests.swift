@@ -52,5 +52,13 @@ import Testing
         let probed = report.findings.filter { $0.check == CheckID.migrationPort.rawValue && $0.status != .fail }.flatMap(\.hosts)
         #expect(Set(probed).count == Self.hypervisors)
         #expect(report.findings.contains { $0.check == CheckID.nfsCanaryShared.rawValue && $0.status == .pass && $0.hosts.count == Self.hypervisors })
+        // JSON on a pipe carries no progress text.
+        #expect(!check.stderr.contains("hypervisors answered"), "stderr: \(check.stderr.prefix(300))")
+
+        // At a terminal (util-linux `script` gives it one), one line counts the answers.
+        let command = [RenderCommandTests.binary, "check", "--spec", lab, "--timeout", "10"].joined(separator: " ")
+        let tty = try await SubprocessRunner().run(Command("script", ["-qec", command, "/dev/null"], timeout: .seconds(120)))
+        #expect(tty.stdout.contains("facts: \(Self.hypervisors) of \(Self.hypervisors) hypervisors answered"), "\(tty.stdout.suffix(500))")
+        #expect(tty.stdout.contains("READY"), "\(tty.stdout.suffix(500))")
     }
 }
