@@ -11,28 +11,36 @@ public struct CheckContext: Sendable {
     /// Whether facts were gathered between every ordered pair (`check --all-pairs`), not ring
     /// neighbours: which canary reads to expect.
     public let allPairs: Bool
+    /// Hypervisors that answered, with their facts.
+    let answered: [(host: Host, facts: HostFacts)]
+    /// Hypervisors that answered and share storage (an initiator of a target, a client of an
+    /// export, a node of a DRBD resource): the ones guests move between. The others only get an
+    /// access warning.
+    let sharing: [(host: Host, facts: HostFacts)]
+    /// `spec.targets(reachableBy:)` of each hypervisor, worked out once: each costs a pass over
+    /// the spec's hosts, and the rules ask for it per host, LUN and portal (200 hosts: ½ s).
+    private let reachable: [String: [ISCSITarget]]
 
     public init(spec: ClusterSpec, facts: ClusterFacts, specFile: String, hypervisors: [Host]? = nil, allPairs: Bool = false) {
         self.spec = spec
         self.facts = facts
         self.specFile = specFile
-        self.hypervisors = hypervisors ?? spec.hypervisors
+        let hypervisors = hypervisors ?? spec.hypervisors
+        self.hypervisors = hypervisors
         self.allPairs = allPairs
-    }
-
-    /// Hypervisors that answered, with their facts.
-    var answered: [(host: Host, facts: HostFacts)] {
-        hypervisors.compactMap { host in facts.facts(host.name).map { (host, $0) } }
-    }
-
-    /// Hypervisors that answered and share storage (an initiator of a target, a client of an
-    /// export, a node of a DRBD resource): the ones guests move between. The others only get an
-    /// access warning.
-    var sharing: [(host: Host, facts: HostFacts)] {
-        answered.filter { entry in
-            !spec.targets(reachableBy: entry.host).isEmpty || spec.nfs?.server == entry.host.name || !exports(of: entry.host).isEmpty
-                || !spec.drbdResources(of: entry.host.name).isEmpty
+        let reachable = Dictionary(hypervisors.map { ($0.name, spec.targets(reachableBy: $0)) }, uniquingKeysWith: { first, _ in first })
+        self.reachable = reachable
+        let answered = hypervisors.compactMap { host in facts.facts(host.name).map { (host: host, facts: $0) } }
+        self.answered = answered
+        sharing = answered.filter { entry in
+            !(reachable[entry.host.name] ?? []).isEmpty || spec.nfs?.server == entry.host.name
+                || (spec.nfs?.exports ?? []).contains { $0.admits(entry.host) } || !spec.drbdResources(of: entry.host.name).isEmpty
         }
+    }
+
+    /// The targets whose ACL admits `host` (see `ClusterSpec.targets(reachableBy:)`).
+    func targets(reachableBy host: Host) -> [ISCSITarget] {
+        reachable[host.name] ?? spec.targets(reachableBy: host)
     }
 
     func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }

@@ -11,7 +11,7 @@ enum ISCSIReadinessRules {
         let setupTarget = context.command("setup iscsi-target")
 
         for host in context.hypervisors {
-            let reachable = spec.targets(reachableBy: host)
+            let reachable = context.targets(reachableBy: host)
             for (index, target) in iscsi.targets.enumerated() where !reachable.contains(where: { $0.iqn == target.iqn }) {
                 findings.append(Finding(
                     .iscsiAccess, hosts: [host.name], .warn,
@@ -22,7 +22,7 @@ enum ISCSIReadinessRules {
 
         for (host, facts) in context.answered {
             let initiator = spec.initiatorName(of: host)
-            for target in spec.targets(reachableBy: host) {
+            for target in context.targets(reachableBy: host) {
                 for portal in spec.portals(of: target) {
                     let where_ = "\(target.iqn) via \(portal)"
                     guard let seen = facts.iscsi.first(where: { $0.target == target.iqn && $0.portal == portal.description }) else {
@@ -152,7 +152,7 @@ enum ISCSIReadinessRules {
         let spec = context.spec
         var findings: [Finding] = []
         for (host, facts) in context.answered {
-            let targets = spec.targets(reachableBy: host)
+            let targets = context.targets(reachableBy: host)
             guard !targets.isEmpty else { continue }
             let login = context.command("iscsi login --host \(host.name)")
             switch facts.kernel.sessions {

@@ -19,8 +19,9 @@ enum MigrationRules {
 
         let flagSets = answered.map { (host: $0.host.name, flags: Set($0.facts.system.cpuFlags)) }
         let common = flagSets.dropFirst().reduce(flagSets[0].flags) { $0.intersection($1.flags) }
+        let every = flagSets.reduce(Set<String>()) { $0.union($1.flags) }
         let lacking = flagSets.compactMap { entry -> (String, Set<String>)? in
-            let missing = flagSets.reduce(Set<String>()) { $0.union($1.flags) }.subtracting(entry.flags)
+            let missing = every.subtracting(entry.flags)
             return missing.isEmpty ? nil : (entry.host, missing)
         }
         findings.append(lacking.isEmpty

@@ -144,7 +144,8 @@ enum NFSReadinessRules {
                 let reads = context.facts.canaryReads.filter { $0.export == export.path && $0.reader == reader }
                 let expected = Set((plan[reader] ?? []).filter { $0.export == export.path }.map(\.writer))
                 var failed = false
-                for (writer, canary) in written.sorted(by: { $0.key < $1.key }) where writer != reader && expected.contains(writer) {
+                for writer in expected.sorted() where writer != reader {
+                    guard let canary = written[writer] else { continue }
                     guard let read = reads.first(where: { $0.writer == writer }) else {
                         findings.append(Finding(.nfsCanaryShared, hosts: [reader], .fail, "did not read the file \(writer) wrote on \(export.path)",
                                                 fix: "run check again; if it persists, see host.facts"))

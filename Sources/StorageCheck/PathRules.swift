@@ -46,12 +46,12 @@ enum PathRules {
             }
         }
         if let iscsi = spec.iscsi, iscsi.filesystem == .none {
-            for (host, facts) in context.sharing where !spec.targets(reachableBy: host).isEmpty {
+            for (host, facts) in context.sharing where !context.targets(reachableBy: host).isEmpty {
                 guard let maps = facts.kernel.multipath.value else {
                     findings.append(Finding(.pathDeviceSame, hosts: [host.name], .skip, facts.kernel.multipath.reason ?? ""))
                     continue
                 }
-                for (target, lun) in iscsi.allLUNs where spec.targets(reachableBy: host).contains(where: { $0.iqn == target.iqn }) {
+                for (target, lun) in iscsi.allLUNs where context.targets(reachableBy: host).contains(where: { $0.iqn == target.iqn }) {
                     let alias = spec.multipathAlias(of: target, lun)
                     let wwid = spec.identity(of: target, lun).wwid
                     findings.append(maps.contains { $0.alias == alias && $0.wwid == wwid }

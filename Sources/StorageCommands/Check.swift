@@ -25,7 +25,7 @@ struct Check: AsyncParsableCommand {
             network); --all-pairs checks every ordered pair.
             Exit status: 0 READY, 1 NOT READY or NOT PROVED, 2 bad usage or spec.
             JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs",
-            "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost"}}.
+            "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost", "rules"}}.
             """)
 
     @OptionGroup var spec: SpecOptions
@@ -70,9 +70,12 @@ struct Check: AsyncParsableCommand {
         findings += diagnostics.warnings.filter(\.exposure).map { warning in
             Finding(.specExposure, hosts: [], .warn, warning.path.isEmpty ? warning.message : "\(warning.path): \(warning.message)", fix: warning.fix)
         }
+        let judging = clock.now
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts, allPairs: allPairs), areas: Set(only))
+        var phases = facts.phasesMs ?? [:]
+        phases["rules"] = (clock.now - judging).milliseconds
         let elapsed = clock.now - started
-        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: facts.phasesMs, notChecked: facts.notChecked)
+        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: phases, notChecked: facts.notChecked)
         if json {
             try Console.json(report)
         } else {
