@@ -50,7 +50,7 @@ public struct CheckReport: Sendable, Codable, Equatable {
     /// `READY` or `NOT READY: 3 problems`, the last line of the table.
     public var verdict: String {
         if problems == 0 && !notChecked.isEmpty {
-            return "NOT PROVED: \(notChecked.count) hypervisor\(notChecked.count == 1 ? "" : "s") not checked in time (raise --timeout or lower --concurrency)"
+            return "NOT PROVED: \(notChecked.count) hypervisor\(notChecked.count == 1 ? "" : "s") not checked in time (raise --timeout or --concurrency)"
         }
         if ready { return warnings == 0 ? "READY" : "READY (\(warnings) warning\(warnings == 1 ? "" : "s"))" }
         return "NOT READY: \(problems) problem\(problems == 1 ? "" : "s")"

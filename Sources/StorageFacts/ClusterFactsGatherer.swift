@@ -149,7 +149,7 @@ public struct ClusterFactsGatherer: Sendable {
                     roundOver = true
                     // Never asked: the check ran out of its time, the host did nothing wrong.
                     while let host = waiting.popFirst() {
-                        outcomes[host.name] = .notChecked(reason: "storagekit ran out of time before asking it: raise --timeout or lower --concurrency")
+                        outcomes[host.name] = .notChecked(reason: "storagekit ran out of time before asking it: raise --timeout, or --concurrency if the servers can take more hosts at once")
                     }
                     startEarlyReads()
                 }
