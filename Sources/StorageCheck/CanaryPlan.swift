@@ -1,8 +1,10 @@
 import StorageModel
 
 /// Which NFS canaries each hypervisor reads back during `check`. Per export, the hypervisors
-/// that mounted it form a `PeerPlan` ring (in the order given): each reads what its neighbours
-/// wrote, so every canary is read and every reader reads, without N×(N−1) reads on the server.
+/// that mounted it form a ring (in the order given): each reads what the next one wrote. Being
+/// on the same export is an equivalence, so the cycle proves every host sees what every other
+/// one wrote, with one read per host instead of N×(N−1), and each canary has exactly one
+/// reader, which removes it in the same mount. `allPairs`: every host reads every other's.
 /// The gatherer asks for exactly these reads and the rule expects exactly these.
 public enum CanaryPlan {
     public struct Read: Sendable, Hashable {
@@ -17,10 +19,10 @@ public enum CanaryPlan {
         for export in exports {
             let mounted = hosts.filter { host in facts.facts(host.name)?.nfs?.mounts.contains { $0.export == export && $0.error == nil } ?? false }
             let wrote = Set(mounted.filter { host in facts.facts(host.name)?.nfs?.mounts.contains { $0.export == export && $0.canary != nil } ?? false }.map(\.name))
-            let plan = PeerPlan(hosts: mounted, allPairs: allPairs)
-            for reader in mounted {
-                for writer in plan.peers(of: reader.name) where wrote.contains(writer) {
-                    result[reader.name, default: []].append(Read(writer: writer, export: export))
+            for (index, reader) in mounted.enumerated() {
+                let writers = allPairs ? mounted.filter { $0.name != reader.name } : mounted.count > 1 ? [mounted[(index + 1) % mounted.count]] : []
+                for writer in writers where wrote.contains(writer.name) {
+                    result[reader.name, default: []].append(Read(writer: writer.name, export: export))
                 }
             }
         }

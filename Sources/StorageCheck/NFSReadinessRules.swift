@@ -120,9 +120,9 @@ enum NFSReadinessRules {
                       fix: "on \(context.spec.nfs?.server ?? "the server"): chown \(user.uid):\(user.gid) \(export.path) (the same uid on every hypervisor), or no_root_squash in the export's options")]
     }
 
-    /// Each hypervisor wrote a canary on every export it mounts; its `CanaryPlan` readers (ring
-    /// neighbours, or every other one with `--all-pairs`) must read it back byte-identical (same
-    /// server, same export, same file).
+    /// Each hypervisor wrote a canary on every export it mounts; its `CanaryPlan` reader (the
+    /// previous host in the ring, or every other one with `--all-pairs`) must read it back
+    /// byte-identical (same server, same export, same file).
     static func canaries(_ context: CheckContext) -> [Finding] {
         guard let nfs = context.spec.nfs else { return [] }
         var findings: [Finding] = []
@@ -163,7 +163,7 @@ enum NFSReadinessRules {
                     findings.append(Finding(.nfsCanaryShared, hosts: [reader], .pass,
                                             context.allPairs
                                                 ? "reads back, byte-identical, the files the other hypervisors wrote on \(export.path)"
-                                                : "reads back, byte-identical, the files its ring neighbours wrote on \(export.path)"))
+                                                : "reads back, byte-identical, the file its ring neighbour wrote on \(export.path)"))
                 }
             }
         }

@@ -11,21 +11,24 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Prove the cluster is ready for live migration, or say exactly what to fix.",
         discussion: """
-            Gathers facts from every hypervisor at once through its transport (`storagekit facts`
-            there: libiscsi logins on every portal with its own initiator name and CHAP, libnfs
-            probes and a canary each hypervisor writes and every other one reads back, TCP connects
-            to the pinned NFS ports and the migration ports, sessions/multipath/mounts from the
-            kernel), then judges them with the rules in docs/checks.md. In the lab, facts only a
-            kernel or a hypervisor can give are `skip`, never `pass`.
-            Exit status: 0 READY, 1 NOT READY, 2 bad usage or spec.
-            At most --concurrency hypervisors are asked at once, and each one's --timeout starts when
-            it is asked. A hypervisor the check had no time left to ask is "not checked", and the
-            verdict is then NOT PROVED (exit 1), never READY. Migration ports and NFS canaries are
-            checked between ring neighbours (hv1→hv2→…→hvN→hv1, plus one host of each other storage
-            network); --all-pairs checks every ordered pair.
+            Asks each hypervisor for its facts through its transport (`storagekit facts` there: \
+            libiscsi logins on every portal with its own initiator name and CHAP, libnfs probes \
+            and a canary file, TCP connects to the pinned NFS ports and to peers' migration \
+            ports, sessions, multipath maps and mounts from the kernel), then judges them with \
+            the rules in docs/checks.md. In the lab, facts only a kernel or a hypervisor can give \
+            are `skip`, never `pass`.
+
+            At most --concurrency hypervisors are asked at once, and each one's --timeout starts \
+            when it is asked. A hypervisor the check had no time left to ask is "not checked": \
+            the verdict is then NOT PROVED, never READY. Migration ports and NFS canaries are \
+            checked between ring neighbours (hv1→hv2→…→hvN→hv1, plus one host of each other \
+            storage network); --all-pairs checks every ordered pair.
+
             Exit status: 0 READY, 1 NOT READY or NOT PROVED, 2 bad usage or spec.
-            JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], "durationMs",
-            "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", "slowestHost", "rules"}}.
+
+            JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], \
+            "durationMs", "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", \
+            "slowestHost", "rules"}}.
             """)
 
     @OptionGroup var spec: SpecOptions

@@ -33,7 +33,7 @@ struct Facts: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if session { return try await serve() }
+        if session { return try await Self.serve() }
         let factsRequest: FactsRequest
         if let request {
             let data = request == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
@@ -111,8 +111,8 @@ struct Facts: AsyncParsableCommand {
             namespaceLab: request.namespaceLab)
         switch request.mode {
         case .gather: return await collector.gather(writeCanary: writeCanaries, migrationPeers: request.migrationPeers, areas: Set(request.areas ?? []))
-        case .readCanaries: return await collector.canaries(request.canaries, remove: false)
-        case .removeCanaries: return await collector.canaries(request.canaries, remove: true)
+        case .readCanaries: return await collector.canaries(read: request.canaries, remove: request.removeAfterReading ?? [])
+        case .removeCanaries: return await collector.canaries(read: [], remove: request.canaries)
         }
     }
 
@@ -120,7 +120,7 @@ struct Facts: AsyncParsableCommand {
     /// (the same answer `--request` prints). The spec is loaded again only when it changes.
     /// Anything unexpected ends the session with the reason on standard error: the asker then
     /// reports it instead of waiting.
-    func serve() async throws {
+    static func serve() async throws {
         var loaded: (yaml: String, spec: ClusterSpec)?
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -130,8 +130,9 @@ struct Facts: AsyncParsableCommand {
                 Console.error("error: a facts request is not valid JSON of this storagekit version")
                 throw ExitCode(2)
             }
-            let spec = try loaded.flatMap { $0.yaml == request.specYAML ? $0.spec : nil } ?? Self.load(request)
-            loaded = (request.specYAML, spec)
+            // An empty spec in a later request: the one this session already has.
+            let spec = try loaded.flatMap { request.specYAML.isEmpty || $0.yaml == request.specYAML ? $0.spec : nil } ?? Self.load(request)
+            if !request.specYAML.isEmpty { loaded = (request.specYAML, spec) }
             let host = try Self.host(of: request, in: spec)
             if host.transport == .lab && LabLayout.hasDefaultRoute { throw Self.refuseLabHostHere(host) }
             let answer = await Self.answer(request, spec: spec, host: host, secrets: request.secrets, writeCanaries: request.writeCanaries != false)

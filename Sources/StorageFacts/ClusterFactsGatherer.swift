@@ -103,8 +103,10 @@ public struct ClusterFactsGatherer: Sendable {
                 let known = ClusterFacts(hosts: outcomes), done = reads
                 group.addTask {
                     let start = ContinuousClock.now
-                    let early = await gatherer.readCanaries(known, done: done)
-                    return .earlyReads(early, ContinuousClock.now - start)
+                    // Read only: the ring of all hosts is not known yet, and a canary's reader
+                    // in it may be another host.
+                    let early = await gatherer.readCanaries(known, done: done, removing: false)
+                    return .earlyReads(early.reads, ContinuousClock.now - start)
                 }
             }
             func askNext() {
@@ -158,9 +160,11 @@ public struct ClusterFactsGatherer: Sendable {
         }
         let answered = clock.now
         var facts = ClusterFacts(hosts: outcomes)
-        reads += await gatherer.readCanaries(facts, done: reads)
+        // Between ring neighbours each canary has one reader, which removes it once read.
+        let final = await gatherer.readCanaries(facts, done: reads, removing: !plan.allPairs)
+        reads += final.reads
         let read = clock.now
-        await gatherer.removeCanaries(facts)
+        await gatherer.removeCanaries(facts, except: final.removed)
         facts.canaryReads = reads
         facts.phasesMs = [
             "facts": (answered - started).milliseconds, "canaryReads": (readsTime + (read - answered)).milliseconds,
@@ -191,38 +195,40 @@ public struct ClusterFactsGatherer: Sendable {
         }
     }
 
-    /// Each hypervisor reads the canaries its `PeerPlan` neighbours among the hosts that mount
-    /// the same export wrote (every one's, with `--all-pairs`), but for the reads in `done`.
-    func readCanaries(_ facts: ClusterFacts, done: [CanaryRead]) async -> [CanaryRead] {
+    /// Each hypervisor reads the canaries `CanaryPlan` gives it, but for the reads in `done`;
+    /// `removing`: and removes them in the same mount (each has that one reader).
+    func readCanaries(_ facts: ClusterFacts, done: [CanaryRead], removing: Bool) async -> (reads: [CanaryRead], removed: Set<CanaryRef>) {
         let written = canariesWritten(facts)
-        guard !written.isEmpty else { return [] }
+        guard !written.isEmpty else { return ([], []) }
         let wantedByReader = CanaryPlan.reads(hosts: hosts, facts: facts, allPairs: plan.allPairs)
         let readers = hosts.filter { !(wantedByReader[$0.name] ?? []).isEmpty }
-        let reads: [[CanaryRead]] = await concurrently(readers) { reader in
+        let results: [(reads: [CanaryRead], removed: [CanaryRef])] = await concurrently(readers) { reader in
             let wanted = written.filter { entry in (wantedByReader[reader.name] ?? []).contains { $0.writer == entry.writer && $0.export == entry.export } }
                 .filter { entry in !done.contains { $0.reader == reader.name && $0.writer == entry.writer && $0.export == entry.export && $0.path == entry.canary.path } }
-            guard !wanted.isEmpty else { return [] }
-            let request = FactsRequest(
-                host: reader.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .readCanaries,
-                canaries: wanted.map { CanaryRef(export: $0.export, path: $0.canary.path) })
+            guard !wanted.isEmpty else { return ([], []) }
+            let refs = wanted.map { CanaryRef(export: $0.export, path: $0.canary.path) }
+            var request = FactsRequest(host: reader.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .readCanaries, canaries: refs)
+            if removing { request.removeAfterReading = refs }
             let answers = await self.canaryAnswers(reader, request)
-            return wanted.map { entry in
+            let reads = wanted.map { entry in
                 switch answers {
                 case .failure(let reason):
                     return CanaryRead(reader: reader.name, writer: entry.writer, export: entry.export, path: entry.canary.path, content: nil, error: reason.description)
                 case .success(let list):
-                    let answer = list.first { $0.export == entry.export && $0.path == entry.canary.path }
+                    let answer = list.first { $0.export == entry.export && $0.path == entry.canary.path && $0.removal != true }
                     return CanaryRead(reader: reader.name, writer: entry.writer, export: entry.export, path: entry.canary.path,
                                       content: answer?.content, error: answer == nil ? "no answer for this file" : answer?.error)
                 }
             }
+            let removed = (try? answers.get())?.filter { $0.removal == true && $0.error == nil }.map { CanaryRef(export: $0.export, path: $0.path) } ?? []
+            return (reads, removed)
         }
-        return reads.flatMap { $0 }
+        return (results.flatMap(\.reads), Set(results.flatMap(\.removed)))
     }
 
-    /// Each writer removes its own canaries, once every read is done.
-    func removeCanaries(_ facts: ClusterFacts) async {
-        let written = canariesWritten(facts)
+    /// Each writer removes its own canaries that their reader did not, once every read is done.
+    func removeCanaries(_ facts: ClusterFacts, except removed: Set<CanaryRef> = []) async {
+        let written = canariesWritten(facts).filter { !removed.contains(CanaryRef(export: $0.export, path: $0.canary.path)) }
         let writers = hosts.filter { host in written.contains { $0.writer == host.name } }
         _ = await concurrently(writers) { writer in
             let mine = written.filter { $0.writer == writer.name }.map { CanaryRef(export: $0.export, path: $0.canary.path) }
@@ -307,6 +313,8 @@ public struct ClusterFactsGatherer: Sendable {
         }
         var request = request
         request.namespaceLab = transport.isNamespaceLab
+        // The session has the spec from its first request, the facts one.
+        if channel.session != nil && request.mode != .gather { request.specYAML = "" }
         guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }
         let line = String(decoding: body, as: UTF8.self)
         let seconds = timeout.milliseconds / 1000

@@ -185,18 +185,22 @@ public struct HostFactsCollector: Sendable {
         return facts
     }
 
-    public func canaries(_ refs: [CanaryRef], remove: Bool) async -> [CanaryAnswer] {
-        guard let server = spec.nfsServerAddress else { return refs.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server") } }
-        let byExport = Dictionary(grouping: refs, by: \.export)
+    /// Reads `read`, then removes `remove`, one mount per export; an answer per file and action.
+    public func canaries(read: [CanaryRef], remove: [CanaryRef]) async -> [CanaryAnswer] {
+        guard let server = spec.nfsServerAddress else {
+            return read.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server") }
+                + remove.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server", removal: true) }
+        }
         var answers: [CanaryAnswer] = []
-        for (export, refs) in byExport.sorted(by: { $0.key < $1.key }) {
-            let paths = refs.map(\.path)
+        for export in Set((read + remove).map(\.export)).sorted() {
+            let reads = read.filter { $0.export == export }.map(\.path), removals = remove.filter { $0.export == export }.map(\.path)
             do throws(ProbeError) {
-                let result = try await NFSProber.export(NFSExportRequest(
-                    server: server, export: export, read: remove ? [] : paths, remove: remove ? paths : [], timeout: probeTimeout))
-                answers += (remove ? result.removals : result.reads).map { CanaryAnswer(export: export, path: $0.path, content: $0.content, error: $0.error) }
+                let result = try await NFSProber.export(NFSExportRequest(server: server, export: export, read: reads, remove: removals, timeout: probeTimeout))
+                answers += result.reads.map { CanaryAnswer(export: export, path: $0.path, content: $0.content, error: $0.error) }
+                answers += result.removals.map { CanaryAnswer(export: export, path: $0.path, error: $0.error, removal: true) }
             } catch {
-                answers += paths.map { CanaryAnswer(export: export, path: $0, error: error.description) }
+                answers += reads.map { CanaryAnswer(export: export, path: $0, error: error.description) }
+                answers += removals.map { CanaryAnswer(export: export, path: $0, error: error.description, removal: true) }
             }
         }
         return answers

@@ -1,13 +1,11 @@
-/// Which hypervisor looks at which peers during `check`: whose migration ports it connects to,
-/// whose NFS canaries it reads back.
+/// Which hypervisor probes which peers' migration ports during `check`.
 ///
-/// Every ordered pair is N×(N−1): 120,000 migration-port connects at 200 hosts, enough load to
-/// turn a ready cluster NOT READY. The firewall storagekit writes admits sources by storage
-/// network, so a destination's rules treat every source on the same networks alike: each
-/// destination is probed by its two ring neighbours (hv1→hv2→…→hvN→hv1 in the given order),
-/// plus the nearest host of every other group of sources the firewall tells apart. For
-/// canaries, "the same file" is an equivalence: a ring of reads proves every host sees what
-/// every other one wrote. `allPairs` keeps the full matrix.
+/// Every ordered pair is N×(N−1): 120,000 connects at 200 hosts, enough load to turn a ready
+/// cluster NOT READY. The firewall storagekit writes admits sources by storage network, so a
+/// destination's rules treat every source on the same networks alike: each destination is
+/// probed by its two ring neighbours (hv1→hv2→…→hvN→hv1 in the given order), plus the nearest
+/// host of every other group of sources the firewall tells apart. Two probers per destination
+/// tell a destination that drops from a prober that is cut off. `allPairs` keeps the matrix.
 public struct PeerPlan: Sendable, Equatable {
     /// Destination host names, by source host name.
     public let targets: [String: [String]]
@@ -46,10 +44,10 @@ public struct PeerPlan: Sendable, Equatable {
         targets = result
     }
 
-    /// The peers `source` looks at (none for a host outside the plan).
+    /// The peers `source` probes (none for a host outside the plan).
     public func peers(of source: String) -> [String] { targets[source] ?? [] }
 
-    /// The hosts that look at `destination`.
+    /// The hosts that probe `destination`.
     public func probers(of destination: String) -> [String] {
         targets.filter { $0.value.contains(destination) }.map(\.key).sorted()
     }
