@@ -33,6 +33,8 @@ public struct ClusterFactsGatherer: Sendable {
     public let progress: (@Sendable (Int, Int) -> Void)?
 
     public static let defaultConcurrency = 32
+    /// The spec cut to what each host needs (nil: the whole spec is sent).
+    let excerpt: SpecExcerpt?
 
     public init(
         spec: ClusterSpec, specYAML: String, secrets: [String: String], hosts: [StorageModel.Host], timeout: Duration,
@@ -51,6 +53,7 @@ public struct ClusterFactsGatherer: Sendable {
         self.plan = PeerPlan(hosts: hosts, networks: spec.networks, allPairs: allPairs)
         self.areas = areas
         self.progress = progress
+        self.excerpt = SpecExcerpt(yaml: specYAML)
     }
 
     /// Probes on the host get most of the time; the rest is for starting storagekit there and
@@ -175,8 +178,10 @@ public struct ClusterFactsGatherer: Sendable {
     }
 
     func facts(of host: StorageModel.Host) async -> HostOutcome {
-        var request = FactsRequest(host: host.name, specYAML: specYAML, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
-        request.migrationPeers = plan.peers(of: host.name)
+        let peers = plan.peers(of: host.name)
+        let text = excerpt?.keeping(spec.hostsNeeded(by: host.name, probing: peers)) ?? specYAML
+        var request = FactsRequest(host: host.name, specYAML: text, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
+        request.migrationPeers = peers
         request.areas = areas.isEmpty ? nil : areas.sorted { $0.rawValue < $1.rawValue }
         switch await ask(host, request) {
         case .failure(let reason): return .silent(reason: reason.description)

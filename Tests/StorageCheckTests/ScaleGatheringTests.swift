@@ -83,7 +83,12 @@ import Testing
         #expect(asked.count == 3)
         #expect(asked.allSatisfy { $0.areas == [.nfs] })
         let plan = PeerPlan(hosts: spec.hypervisors, networks: spec.networks, allPairs: false)
-        for request in asked { #expect(request.migrationPeers == plan.peers(of: request.host)) }
+        for request in asked {
+            #expect(request.migrationPeers == plan.peers(of: request.host))
+            // Each host gets the spec cut to the hosts its facts depend on.
+            let sent = try? SpecLoader.load(yaml: request.specYAML).spec
+            #expect(sent.map { Set($0.hosts.map(\.name)) } == spec.hostsNeeded(by: request.host, probing: plan.peers(of: request.host)))
+        }
     }
 
     @Test func factsOutsideTheAreasOfOnlyAreNeverGathered() async {
