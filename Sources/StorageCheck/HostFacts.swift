@@ -77,6 +77,9 @@ public enum Known<Value: Sendable & Codable & Equatable>: Sendable, Codable, Equ
 /// firewall dropping the port (or the host is down).
 public enum Reach: String, Sendable, Codable, Equatable {
     case open, refused, timeout, unreachable
+
+    /// Dropped or unroutable: something between the hosts keeps the connection from happening.
+    public var isFiltered: Bool { self == .timeout || self == .unreachable }
 }
 
 /// A probe's typed error, as `storagekit probe --json` prints it.

@@ -80,10 +80,10 @@ enum MigrationRules {
             let seen = probes.filter { $0.destination == destination.name && !cutOff.contains($0.source) }
             guard !seen.isEmpty else { continue }
             let bySource = Dictionary(grouping: seen, by: \.source)
-            let failing = bySource.filter { $0.value.contains { $0.port.reach == .timeout || $0.port.reach == .unreachable } }
+            let failing = bySource.filter { $0.value.contains { $0.port.reach.isFiltered } }
             if !failing.isEmpty {
                 let detail = failing.sorted { $0.key < $1.key }.map { source, probes in
-                    "from \(source): " + probes.filter { $0.port.reach == .timeout || $0.port.reach == .unreachable }
+                    "from \(source): " + probes.filter { $0.port.reach.isFiltered }
                         .map { "\($0.port.service) \($0.port.address):\($0.port.port) \($0.port.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", ")
                 }
                 findings.append(Finding(.migrationPort, hosts: [destination.name], .fail, detail.joined(separator: "; "), fix: context.firewallFix(destination.name)))
@@ -108,11 +108,10 @@ enum MigrationRules {
     /// Every migration connect it made was dropped, and so was every storage server it tried:
     /// the fault is on its side, not on each peer's.
     static func isCutOff(_ facts: HostFacts) -> Bool {
-        let filtered: (Reach) -> Bool = { $0 == .timeout || $0 == .unreachable }
-        guard !facts.migrationPorts.isEmpty, facts.migrationPorts.allSatisfy({ filtered($0.reach) }) else { return false }
+        guard !facts.migrationPorts.isEmpty, facts.migrationPorts.allSatisfy(\.reach.isFiltered) else { return false }
         var servers = facts.iscsi.map(\.tcp)
         if let nfs = facts.nfs { servers.append(nfs.rpcbind) }
-        return !servers.isEmpty && servers.allSatisfy(filtered)
+        return !servers.isEmpty && servers.allSatisfy(\.isFiltered)
     }
 
     static func disks(_ context: CheckContext, _ host: Host, _ facts: HostFacts) -> [Finding] {

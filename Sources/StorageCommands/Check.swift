@@ -60,7 +60,7 @@ struct Check: AsyncParsableCommand {
         let specYAML = (try? String(contentsOfFile: spec.spec, encoding: .utf8)) ?? ""
         let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: cluster)
         let lab = try? LabLayout(spec: cluster)
-        let progress = ProgressLine(enabled: !json && isatty(STDERR_FILENO) == 1)
+        let progress = ProgressLine(wanted: !json)
         let gatherer = ClusterFactsGatherer(
             spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
             transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { ISCSIRun.storagekit(on: $0) },

@@ -8,8 +8,9 @@ final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private var shown = false
 
-    init(enabled: Bool = isatty(STDERR_FILENO) == 1) {
-        self.enabled = enabled
+    /// Shown only when `wanted` and standard error is a terminal.
+    init(wanted: Bool = true) {
+        enabled = wanted && isatty(STDERR_FILENO) == 1
     }
 
     func show(_ text: String) {

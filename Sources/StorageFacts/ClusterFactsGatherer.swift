@@ -5,8 +5,9 @@ import StorageSystem
 
 /// Asks the hypervisors for their facts, at most `concurrency` at a time, through each host's
 /// transport (`storagekit facts --session` over ssh, inside a lab host's namespaces, or here),
-/// then has each one read NFS canaries others wrote (its `PeerPlan` neighbours), then has the
-/// writers remove them: three requests to one process per host.
+/// then has each one read the NFS canaries `CanaryPlan` gives it (and, between ring
+/// neighbours, remove them once read), then has writers remove what is left: at most three
+/// requests to one process per host.
 ///
 /// Each host's time starts when it is asked, not when the check started: a host that waited
 /// for a free slot is never judged by time it spent waiting. A host that does not answer in its
