@@ -41,6 +41,9 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case drbdRoles = "drbd.roles"
     case drbdUpToDate = "drbd.uptodate"
 
+    case rehearseMigration = "rehearse.migration"
+    case rehearseCleanup = "rehearse.cleanup"
+
     /// The `--only` area a check belongs to (`spec` and `host` checks always run).
     public var area: CheckArea? {
         switch rawValue.split(separator: ".").first {

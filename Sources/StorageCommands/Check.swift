@@ -37,6 +37,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each host has to answer, from when it is asked.", valueName: "seconds")) var timeout: Double = 10
     @Option(help: ArgumentHelp("Hypervisors asked at once.", valueName: "n")) var concurrency: Int = ClusterFactsGatherer.defaultConcurrency
     @Flag(help: "Probe migration ports and read NFS canaries between every ordered pair of hypervisors, not ring neighbours.") var allPairs = false
+    @Flag(help: "Then live-migrate a canary VM around the ring of hypervisors (storagekit rehearse): one verdict for both.") var rehearse = false
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
@@ -49,6 +50,7 @@ struct Check: AsyncParsableCommand {
         let started = clock.now
         let (loaded, diagnostics) = try spec.loadValidated(printWarnings: false)
         let cluster = loaded.spec
+        if rehearse { try Rehearse.refuseXen(cluster) }
         var hosts = cluster.hypervisors
         if !host.isEmpty {
             for name in host where !hosts.contains(where: { $0.name == name }) {
@@ -77,9 +79,22 @@ struct Check: AsyncParsableCommand {
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts, allPairs: allPairs), areas: Set(only))
         var phases = facts.phasesMs ?? [:]
         phases["rules"] = (clock.now - judging).milliseconds
+        var rehearsals: [RehearsalResult] = []
+        if rehearse {
+            let rehearsing = clock.now
+            let pairs = cluster.rehearsalPairs(.ring, among: hosts)
+            rehearsals = await Rehearse.rehearse(pairs, cluster: cluster, timeout: max(timeout, 30), live: false, concurrency: MigrationRehearser.defaultConcurrency, json: json)
+            findings += RehearsalRules.findings(rehearsals, spec: cluster, specFile: spec.spec)
+            if pairs.isEmpty {
+                findings.append(Finding(.rehearseMigration, hosts: [], .skip, "nothing to rehearse: fewer than two hypervisors share storage"))
+            }
+            phases["rehearse"] = (clock.now - rehearsing).milliseconds
+        }
         let elapsed = clock.now - started
         let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: phases, notChecked: facts.notChecked)
-        if json {
+        if json && rehearse {
+            try Console.json(RehearseReport(report: report, rehearsals: rehearsals))
+        } else if json {
             try Console.json(report)
         } else {
             print(CheckTable.render(report, cluster: cluster.cluster, hosts: hosts.count))
