@@ -31,6 +31,11 @@ public enum RehearsalStep: String, Sendable, Codable, CaseIterable {
 public struct RehearsalResult: Sendable, Codable, Equatable {
     public var pair: RehearsalPair
     public var passed: Bool
+    /// Not rehearsed, and why (a block device in the namespace lab, which has no device-mapper).
+    public var skipped: String?
+    /// Namespace lab: the disk was in this directory, which every lab host shares on one
+    /// machine, instead of the pair's storage (what passed is qemu, the port and the firewall).
+    public var sharedByLab: String?
     /// The step that failed and the host it failed on.
     public var failedStep: RehearsalStep?
     public var failedOn: String?

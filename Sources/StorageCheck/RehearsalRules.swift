@@ -8,11 +8,18 @@ public enum RehearsalRules {
         var findings: [Finding] = []
         for result in results {
             let pair = result.pair
-            if result.passed {
+            if let reason = result.skipped {
+                findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .skip, "\(pair): not rehearsed", fix: reason))
+            } else if result.passed {
                 let took = result.stepsMs["migrate"].map { String(format: " in %.2f s", $0 / 1000) } ?? ""
                 let account = result.account.map { ", qemu as \($0)" } ?? ""
-                findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
-                                        "a canary VM on \(pair.storage.path) migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account)"))
+                if let directory = result.sharedByLab {
+                    findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
+                                            "a canary VM migrated \(pair.source) → \(pair.destination)\(took) over the lab network and resumed there\(account); namespace lab: its disk was in \(directory), which every lab host shares on this machine, so this proves qemu, the migration port and the firewall, not \(pair.storage.path)"))
+                } else {
+                    findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
+                                            "a canary VM on \(pair.storage.path) migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account)"))
+                }
             } else {
                 let cause = RehearsalCause(result, spec: spec, specFile: specFile)
                 findings.append(Finding(.rehearseMigration, hosts: [cause.host], .fail,

@@ -186,7 +186,10 @@ public actor CanaryVMSide {
         }
         let path = "\(Self.runRoot)/\(request.id)-\(side)"
         do {
-            try FileManager.default.createDirectory(atPath: root + path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(atPath: root + Self.runRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            // qemu's account must reach its own directory inside.
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + Self.runRoot)
+            try FileManager.default.createDirectory(atPath: root + path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             if let account { _ = chown(root + path, uid_t(account.uid), gid_t(account.gid)) }
         } catch {
             throw SideError("cannot create \(path): \(error.localizedDescription)")

@@ -17,13 +17,17 @@ public struct MigrationRehearser: Sendable {
     public let live: Bool
     public let concurrency: Int
     public let progress: (@Sendable (Int, Int) -> Void)?
+    /// Namespace lab: a directory every lab host shares (this machine's), for the canary image.
+    public let namespaceLabDirectory: String?
 
     public static let defaultConcurrency = 4
 
     public init(
         spec: ClusterSpec, transport: @escaping @Sendable (StorageModel.Host) throws -> any Transport, storagekit: @escaping @Sendable (StorageModel.Host) -> [String],
-        timeout: Duration, live: Bool, concurrency: Int = MigrationRehearser.defaultConcurrency, progress: (@Sendable (Int, Int) -> Void)? = nil
+        timeout: Duration, live: Bool, concurrency: Int = MigrationRehearser.defaultConcurrency, namespaceLabDirectory: String? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) {
+        self.namespaceLabDirectory = namespaceLabDirectory
         self.spec = spec
         self.transport = transport
         self.storagekit = storagekit
@@ -79,6 +83,18 @@ public struct MigrationRehearser: Sendable {
             result.error = reason.description
             return result
         }
+        var storage = pair.storage
+        if source.namespaceLab || destination.namespaceLab {
+            // A network namespace shares this machine's kernel: no device-mapper, no NFS client.
+            guard case .directory = pair.storage, let shared = namespaceLabDirectory else {
+                result.skipped = "namespace lab: no device-mapper in a network namespace (the kernel lab, `lab up --kernel`, rehearses block devices)"
+                source.session.close()
+                destination.session.close()
+                return result
+            }
+            storage = .directory(shared)
+            result.sharedByLab = shared
+        }
         let timeoutMs = Int(timeout.milliseconds)
         func step(_ name: RehearsalStep, _ side: Side, _ request: CanaryVMRequest) async -> CanaryVMReply {
             let began = clock.now
@@ -92,7 +108,7 @@ public struct MigrationRehearser: Sendable {
             return reply
         }
         outcome: do {
-            let started = await step(.start, source, CanaryVMRequest(.start, id: id, storage: pair.storage, live: live, timeoutMs: timeoutMs))
+            let started = await step(.start, source, CanaryVMRequest(.start, id: id, storage: storage, live: live, timeoutMs: timeoutMs))
             result.account = started.account
             guard started.ok else { break outcome }
             guard let address = destinationHost.addresses.first else {
@@ -101,7 +117,7 @@ public struct MigrationRehearser: Sendable {
                 result.error = "\(pair.destination) has no address in the spec"
                 break outcome
             }
-            let waiting = await step(.incoming, destination, CanaryVMRequest(.incoming, id: id, storage: pair.storage, listen: address, machine: started.machine ?? "q35", timeoutMs: timeoutMs))
+            let waiting = await step(.incoming, destination, CanaryVMRequest(.incoming, id: id, storage: storage, listen: address, machine: started.machine ?? "q35", timeoutMs: timeoutMs))
             guard waiting.ok, let port = waiting.port else { break outcome }
             let uri = "tcp:\(address):\(port)"
             result.uri = uri
@@ -111,7 +127,7 @@ public struct MigrationRehearser: Sendable {
             result.destinationStatus = resumed.status
             result.destinationDisk = resumed.disk
             guard resumed.ok else { break outcome }
-            let expected = pair.storage.isDirectory ? pair.storage.path + "/storagekit-canary-\(id).img" : pair.storage.path
+            let expected = storage.isDirectory ? storage.path + "/storagekit-canary-\(id).img" : storage.path
             if resumed.status != "running" {
                 result.failedStep = .takeOver
                 result.failedOn = pair.destination
@@ -143,6 +159,7 @@ public struct MigrationRehearser: Sendable {
     struct Side: Sendable {
         let host: String
         let session: any LineSession
+        let namespaceLab: Bool
 
         func ask(_ request: CanaryVMRequest, within limit: Duration) async -> CanaryVMReply {
             guard let body = try? JSONEncoder().encode(request) else { return CanaryVMReply(ok: false, error: "could not encode the request") }
@@ -176,7 +193,7 @@ public struct MigrationRehearser: Sendable {
         guard let session = transport.startSession(Command(argv[0], Array(argv.dropFirst()), timeout: timeout * 6 + .seconds(30))) else {
             return .failure(ClusterFactsGatherer.FailureText("\(host.name)'s transport cannot keep a session open"))
         }
-        return .success(Side(host: host.name, session: session))
+        return .success(Side(host: host.name, session: session, namespaceLab: transport.isNamespaceLab))
     }
 }
 

@@ -153,6 +153,9 @@ public enum KernelGuest {
             // made every ssh command 4.5 s slower under TCG): whiteouts in the overlay only.
             "rm -f /root/.bashrc /root/.profile /root/.bash_profile /root/.bash_login",
             "mkdir -p /run/lock /run/sshd /var/lib/storagekit",
+            // qemu's account, as libvirt's Debian package makes it (`rehearse` runs the canary as it).
+            "getent group kvm >/dev/null || groupadd --system kvm",
+            "getent passwd \(LabLayout.qemuAccount.name) >/dev/null || useradd \(LabLayout.qemuAccount.useradd.joined(separator: " ")) || say 'no qemu account'",
             "hostname \(host.name)",
             "for m in \(modules.joined(separator: " ")); do modprobe $m || say \"modprobe $m failed\"; done",
             "ip link set lo up",

@@ -105,6 +105,12 @@ public struct LabController: Sendable {
                 "giving \(host.name) its own /run")
             // What systemd-tmpfiles makes on a real host; iscsiadm locks its records in /run/lock/iscsi.
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mkdir", "-p", "/run/lock"], "creating \(host.name)'s /run/lock")
+            if try await !succeeds(["nsenter", "--mount=\(host.mountNamespaceFile)", "getent", "group", "kvm"]) {
+                try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "groupadd", "--system", "kvm"], "creating group kvm on \(host.name)")
+            }
+            if try await !succeeds(["nsenter", "--mount=\(host.mountNamespaceFile)", "getent", "passwd", LabLayout.qemuAccount.name]) {
+                try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "useradd"] + LabLayout.qemuAccount.useradd, "creating qemu's account on \(host.name)")
+            }
         }
         if let launcher, layout.kernel {
             try await bootGuests(launcher, state: &state, report: &report)

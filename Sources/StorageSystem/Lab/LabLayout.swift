@@ -66,6 +66,10 @@ public struct LabLayout: Sendable, Equatable {
         public var initramfsTree: String { "\(directory)/initramfs" }
     }
 
+    /// qemu's account on a lab hypervisor, as Debian's libvirt makes it (`rehearse` runs the
+    /// canary VM as it, and check compares it across hosts).
+    public static let qemuAccount = (name: "libvirt-qemu", useradd: ["--system", "--uid", "64055", "--gid", "kvm", "--home-dir", "/var/lib/libvirt", "--no-create-home", "--shell", "/usr/sbin/nologin", "libvirt-qemu"])
+
     /// Directories every lab host gets its own copy of (overlays over the real ones).
     public static let privateDirectories = ["/etc", "/var/lib"]
     /// Directories every lab host gets empty and its own (a bind of a plain directory): data
