@@ -58,7 +58,8 @@ public struct RehearsalCause: Sendable, Equatable {
             case .device(_, .drbd): command("setup drbd")
             }
         }
-        host = result.failedOn ?? (step == .start ? source : destination)
+        // A migration that fails is the destination's (its port, its firewall), whichever side saw it.
+        host = step == .migrate ? destination : result.failedOn ?? (step == .start ? source : destination)
         switch step {
         case .connect:
             message = text

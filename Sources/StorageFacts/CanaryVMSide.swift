@@ -36,7 +36,7 @@ public actor CanaryVMSide {
             switch request.action {
             case .start: reply = try await start(request)
             case .incoming: reply = try await incoming(request)
-            case .migrate: reply = try migrate(request)
+            case .migrate: reply = try await migrate(request)
             case .takeOver: reply = try takeOver(request)
             case .end: reply = await end()
             }
@@ -98,20 +98,22 @@ public actor CanaryVMSide {
             : lastBusy)
     }
 
-    func migrate(_ request: CanaryVMRequest) throws(SideError) -> CanaryVMReply {
+    func migrate(_ request: CanaryVMRequest) async throws(SideError) -> CanaryVMReply {
         guard let uri = request.uri else { throw SideError("migrate needs the destination's uri") }
         try qmp("migrate", ["uri": uri])
         let deadline = ContinuousClock.now + .milliseconds(request.timeoutMs)
         var status = "setup"
         var failure: String?
         while ContinuousClock.now < deadline {
+            // Between looks the actor is free: an interrupted session's `end` runs at once.
+            guard connection != nil else { throw SideError("the rehearsal was interrupted") }
             let info = try qmp("query-migrate") as? [String: Any] ?? [:]
             status = info["status"] as? String ?? status
             if ["completed", "failed", "cancelled"].contains(status) {
                 failure = info["error-desc"] as? String
                 break
             }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         var reply = CanaryVMReply(ok: status == "completed")
         reply.migration = status
