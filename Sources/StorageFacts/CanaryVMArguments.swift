@@ -16,6 +16,16 @@ public struct CanaryVMArguments: Sendable, Equatable {
     /// nil: run as root.
     public var account: UserFacts?
 
+    public init(emulator: String, directory: String, disk: String, readOnly: Bool, machine: String, incoming: String?, account: UserFacts?) {
+        self.emulator = emulator
+        self.directory = directory
+        self.disk = disk
+        self.readOnly = readOnly
+        self.machine = machine
+        self.incoming = incoming
+        self.account = account
+    }
+
     public var socket: String { directory + "/qmp.sock" }
     public var pidFile: String { directory + "/qemu.pid" }
 

@@ -37,7 +37,7 @@ public actor CanaryVMSide {
             case .start: reply = try await start(request)
             case .incoming: reply = try await incoming(request)
             case .migrate: reply = try await migrate(request)
-            case .takeOver: reply = try takeOver(request)
+            case .takeOver: reply = try await takeOver(request)
             case .end: reply = await end()
             }
         } catch {
@@ -129,8 +129,22 @@ public actor CanaryVMSide {
         return reply
     }
 
-    func takeOver(_ request: CanaryVMRequest) throws(SideError) -> CanaryVMReply {
+    func takeOver(_ request: CanaryVMRequest) async throws(SideError) -> CanaryVMReply {
         var reply = CanaryVMReply(ok: true)
+        // The source says `completed` once it has sent everything; the destination is still
+        // loading it (`inmigrate`) for a moment, and a `cont` then only takes effect later.
+        let deadline = ContinuousClock.now + .milliseconds(request.timeoutMs)
+        var state = try runState()
+        while state == "inmigrate" && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+            state = try runState()
+        }
+        guard state != "inmigrate" else {
+            reply.ok = false
+            reply.error = "the destination was still receiving the VM after \(request.timeoutMs / 1000) s"
+            reply.status = state
+            return reply
+        }
         do { try qmp("cont") } catch {
             reply.ok = false
             reply.error = "the destination could not resume the VM: \(error.description)"
