@@ -101,8 +101,7 @@ enum NFSReadinessRules {
     /// With root squashed, qemu's own account must be able to write the export: root on the
     /// hypervisor is nobody there.
     static func imageAccess(_ context: CheckContext, _ host: Host, _ facts: HostFacts, _ export: NFSExport, _ mount: ExportMountFacts) -> [Finding] {
-        let squashed = export.options.contains("all_squash") || !export.options.contains("no_root_squash")
-        guard squashed else {
+        guard export.squashesRoot else {
             return [Finding(.nfsImageAccess, hosts: [host.name], .pass, "\(export.path): no_root_squash, root on the hypervisors owns the images")]
         }
         guard let user = facts.system.hypervisorUser.value else {

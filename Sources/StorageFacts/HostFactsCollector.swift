@@ -139,10 +139,30 @@ public struct HostFactsCollector: Sendable {
 
     // MARK: NFS
 
+    /// qemu's account here (libvirt-qemu on Debian, qemu on RHEL), nil when neither exists.
+    func qemuAccount() async -> UserFacts? {
+        for name in ["libvirt-qemu", "qemu"] {
+            if let result = try? await runner.run(Command("getent", ["passwd", name], timeout: .seconds(5))), result.succeeded,
+                let user = SystemFactsParsers.passwd(result.stdout) {
+                return user
+            }
+        }
+        return nil
+    }
+
+    /// Who writes, reads and removes canaries on `export`: root, unless the export squashes root;
+    /// then qemu's account, as qemu writes the images there (root would be nobody).
+    func canaryIdentity(_ export: NFSExport) async -> NFSIdentity? {
+        guard export.squashesRoot, let user = await qemuAccount() else { return nil }
+        return NFSIdentity(uid: user.uid, gid: user.gid)
+    }
+
     func nfsFacts(writeCanary: Bool) async -> NFSFacts? {
         guard let nfs = spec.nfs, nfs.server != host.name, let server = spec.nfsServerAddress else { return nil }
         let exports = nfs.exports.filter { $0.admits(host) }
         guard !exports.isEmpty else { return nil }
+        var identities: [String: NFSIdentity] = [:]
+        for export in exports { identities[export.path] = await canaryIdentity(export) }
         let pinned = nfs.pinnedDaemons.map { ($0.service, $0.port) }
         let timeout = probeTimeout
 
@@ -161,7 +181,7 @@ public struct HostFactsCollector: Sendable {
                 let canary = writeCanary
                     ? (path: "/.storagekit-check-\(host.name)-\(UUID().uuidString.prefix(8).lowercased())", content: "storagekit check canary from \(host.name) \(UUID().uuidString)\n")
                     : nil
-                let request = NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout)
+                let request = NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout, identity: identities[export.path])
                 group.addTask { (index, await Self.mountFacts(request)) }
             }
             var result: [(Int, ExportMountFacts)] = []
@@ -194,8 +214,10 @@ public struct HostFactsCollector: Sendable {
         var answers: [CanaryAnswer] = []
         for export in Set((read + remove).map(\.export)).sorted() {
             let reads = read.filter { $0.export == export }.map(\.path), removals = remove.filter { $0.export == export }.map(\.path)
+            var identity: NFSIdentity?
+            if let found = spec.nfs?.exports.first(where: { $0.path == export }) { identity = await canaryIdentity(found) }
             do throws(ProbeError) {
-                let result = try await NFSProber.export(NFSExportRequest(server: server, export: export, read: reads, remove: removals, timeout: probeTimeout))
+                let result = try await NFSProber.export(NFSExportRequest(server: server, export: export, read: reads, remove: removals, timeout: probeTimeout, identity: identity))
                 answers += result.reads.map { CanaryAnswer(export: export, path: $0.path, content: $0.content, error: $0.error) }
                 answers += result.removals.map { CanaryAnswer(export: export, path: $0.path, error: $0.error, removal: true) }
             } catch {
@@ -277,14 +299,7 @@ public struct HostFactsCollector: Sendable {
         } else {
             facts.virtUseNFS = .unknown("not a RHEL-family host")
         }
-        facts.hypervisorUser = .unknown("neither libvirt-qemu nor qemu exists: is libvirt installed?")
-        for name in ["libvirt-qemu", "qemu"] {
-            if let result = try? await runner.run(Command("getent", ["passwd", name], timeout: .seconds(5))), result.succeeded,
-                let user = SystemFactsParsers.passwd(result.stdout) {
-                facts.hypervisorUser = .known(user)
-                break
-            }
-        }
+        facts.hypervisorUser = await qemuAccount().map { .known($0) } ?? .unknown("neither libvirt-qemu nor qemu exists: is libvirt installed?")
         return facts
     }
 

@@ -40,6 +40,10 @@ public struct NFSExport: Sendable, Equatable {
 
     public static let defaultOptions = ["rw", "sync", "no_root_squash", "no_subtree_check"]
 
+    /// Root on a client is nobody on this export (root_squash is the default; all_squash too):
+    /// qemu's own account is who writes the images.
+    public var squashesRoot: Bool { options.contains("all_squash") || !options.contains("no_root_squash") }
+
     public init(path: String, clients: [String], options: [String] = NFSExport.defaultOptions, fsid: Int? = nil, mountPath: String? = nil) {
         self.path = path
         self.clients = clients

@@ -12,8 +12,13 @@ final class NFSMountedExport {
     var nfs: OpaquePointer { context.context }
 
     /// Mounts `export`; a client the server refuses gets `.mountDenied`.
-    init(server: String, export: String, deadline: ContinuousClock.Instant) throws(ProbeError) {
+    /// - Parameter identity: the uid and gid to send (AUTH_UNIX) instead of this process's.
+    init(server: String, export: String, deadline: ContinuousClock.Instant, identity: NFSIdentity? = nil) throws(ProbeError) {
         context = try NFSContext()
+        if let identity {
+            nfs_set_uid(context.context, Int32(identity.uid))
+            nfs_set_gid(context.context, Int32(identity.gid))
+        }
         context.keepAlive.append(completion)
         self.server = server
         self.export = export
@@ -102,8 +107,11 @@ public struct NFSExportRequest: Sendable {
     public var read: [String]
     public var remove: [String]
     public var timeout: Duration
+    /// Act as this uid and gid (qemu's account on an export that squashes root), not as root.
+    public var identity: NFSIdentity?
 
-    public init(server: String, export: String, write: (path: String, content: String)? = nil, read: [String] = [], remove: [String] = [], timeout: Duration = .seconds(5)) {
+    public init(server: String, export: String, write: (path: String, content: String)? = nil, read: [String] = [], remove: [String] = [], timeout: Duration = .seconds(5), identity: NFSIdentity? = nil) {
+        self.identity = identity
         self.server = server
         self.export = export
         self.write = write
@@ -139,7 +147,7 @@ extension NFSProber {
 
     static func exportBlocking(_ request: NFSExportRequest) throws(ProbeError) -> NFSExportResult {
         let deadline = ContinuousClock.now + request.timeout
-        let mounted = try NFSMountedExport(server: request.server, export: request.export, deadline: deadline)
+        let mounted = try NFSMountedExport(server: request.server, export: request.export, deadline: deadline, identity: request.identity)
         let owner = try mounted.owner()
         var result = NFSExportResult(export: request.export, rootUID: owner?.uid, rootGID: owner?.gid, rootMode: owner?.mode, wrote: nil, reads: [], removals: [])
         if let write = request.write {
@@ -156,5 +164,16 @@ extension NFSProber {
             result.removals.append(.init(path: path, content: nil, error: try mounted.remove(path)))
         }
         return result
+    }
+}
+
+/// The AUTH_UNIX credentials a probe sends.
+public struct NFSIdentity: Sendable, Equatable {
+    public var uid: Int
+    public var gid: Int
+
+    public init(uid: Int, gid: Int) {
+        self.uid = uid
+        self.gid = gid
     }
 }
