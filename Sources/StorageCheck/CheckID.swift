@@ -32,6 +32,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case migrationCPUFlags = "migration.cpu.flags"
     case migrationBridges = "migration.bridges"
     case migrationOS = "migration.os"
+    case migrationQemuAccount = "migration.qemu.account"
     case migrationSELinux = "migration.selinux"
     case migrationDisksShared = "migration.disks.shared"
     case migrationDisksCache = "migration.disks.cache"

@@ -45,6 +45,8 @@ enum MigrationRules {
                       "OS releases differ: " + systems.map { "\($0.value.map(\.host.name).joined(separator: ", ")) \($0.key)" }.sorted().joined(separator: "; "),
                       fix: "run one OS major release on all hypervisors (qemu machine types and libvirt differ between them)"))
 
+        findings += qemuAccounts(context)
+
         for (host, facts) in answered {
             if context.spec.nfs != nil, context.spec.osFamily(of: host) == .rhel {
                 switch facts.system.virtUseNFS {
@@ -103,6 +105,31 @@ enum MigrationRules {
             }
         }
         return findings
+    }
+
+    /// qemu's account has one uid:gid on every hypervisor that shares image files: an image
+    /// qemu creates on one (mode 0644, owned by its uid) is opened read-write by the
+    /// destination's qemu, which is denied under another uid (a rehearsal showed it with the
+    /// export's directory group-writable, where nfs.image.access passes on every host).
+    static func qemuAccounts(_ context: CheckContext) -> [Finding] {
+        let spec = context.spec
+        let sharesFiles = spec.nfs != nil || (spec.iscsi.map { $0.filesystem != .none } ?? false)
+        guard sharesFiles else { return [] }
+        let known = context.sharing.compactMap { entry in entry.facts.system.hypervisorUser.value.map { (host: entry.host.name, user: $0) } }
+        guard known.count > 1 else { return [] }
+        let groups = Dictionary(grouping: known, by: { "\($0.user.uid):\($0.user.gid)" })
+        guard groups.count > 1 else {
+            return [Finding(.migrationQemuAccount, hosts: known.map(\.host), .pass, "qemu runs as \(known[0].user.name) \(groups.keys.first!) on every hypervisor")]
+        }
+        let ranked = groups.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let usual = ranked[0]
+        // A tie has no usual account: every host is named.
+        let odd = ranked.count > 1 && ranked[1].value.count == usual.value.count ? known : ranked.dropFirst().flatMap(\.value)
+        let seen = ranked.map { "\($0.value.map(\.host).joined(separator: ", ")) \($0.value[0].user.name) \($0.key)" }.joined(separator: "; ")
+        let user = usual.value[0].user
+        return [Finding(.migrationQemuAccount, hosts: odd.map(\.host).sorted(), .fail,
+                        "qemu's account differs between hypervisors (\(seen)): an image qemu creates on one is owned by its uid, and qemu on another cannot open it",
+                        fix: "give \(user.name) uid \(user.uid) and gid \(user.gid) on \(odd.map(\.host).sorted().joined(separator: ", ")) (usermod -u \(user.uid) -g \(user.gid) \(user.name), with its guests stopped), then chown its images to \(user.uid):\(user.gid)")]
     }
 
     /// Every migration connect it made was dropped, and so was every storage server it tried:

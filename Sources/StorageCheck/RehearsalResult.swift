@@ -41,8 +41,9 @@ public struct RehearsalResult: Sendable, Codable, Equatable {
     public var failedOn: String?
     /// The failure in the words of qemu (or of the step).
     public var error: String?
-    /// The account qemu ran as on the source.
+    /// The account qemu ran as on the source, and on the destination.
     public var account: String?
+    public var destinationAccount: String?
     /// The destination's address and port the migration went to.
     public var uri: String?
     /// The destination after the take-over: its run state, the disk it has open.

@@ -22,7 +22,7 @@ public enum RehearsalRules {
                 }
             } else {
                 let cause = RehearsalCause(result, spec: spec, specFile: specFile)
-                findings.append(Finding(.rehearseMigration, hosts: [cause.host], .fail,
+                findings.append(Finding(.rehearseMigration, hosts: cause.hosts, .fail,
                                         "\(pair.source) → \(pair.destination) on \(pair.storage.path): \(result.failedStep?.words ?? "failed"): \(cause.message)",
                                         fix: cause.fix))
             }
@@ -39,7 +39,9 @@ public enum RehearsalRules {
 /// failures admins hit (a path missing on the destination, permissions under root_squash,
 /// O_DIRECT, an unknown machine type, a filtered or refused migration port, a held disk lock).
 public struct RehearsalCause: Sendable, Equatable {
-    public var host: String
+    /// The host at fault; both when the pair cannot tell which of the two it is (their storage
+    /// or their accounts differ): the host in every failing pair is the one.
+    public var hosts: [String]
     public var message: String
     public var fix: String
 
@@ -59,7 +61,8 @@ public struct RehearsalCause: Sendable, Equatable {
             }
         }
         // A migration that fails is the destination's (its port, its firewall), whichever side saw it.
-        host = step == .migrate ? destination : result.failedOn ?? (step == .start ? source : destination)
+        let host = step == .migrate ? destination : result.failedOn ?? (step == .start ? source : destination)
+        hosts = [host]
         switch step {
         case .connect:
             message = text
@@ -72,10 +75,12 @@ public struct RehearsalCause: Sendable, Equatable {
             if lower.contains("neither libvirt-qemu nor qemu exists") {
                 message = text
                 fix = "install libvirt on \(host) (its qemu account is libvirt-qemu on Debian, qemu on RHEL)"
+            } else if lower.contains("no such file or directory") && pair.storage.isDirectory && step == .incoming {
+                hosts = [source, destination]
+                message = "\(destination) does not see the image \(source) created: \(text) (\(path) is not the same storage on both)"
+                fix = "compare the two: \(command("check --only path")) names the one whose \(path) is not the spec's mount; then \(command("mount --host HOST"))"
             } else if lower.contains("no such file or directory") {
-                message = pair.storage.isDirectory
-                    ? "\(host) does not have the source's image: \(text) (\(path) there is not the same storage)"
-                    : "\(host) has no \(path): \(text)"
+                message = pair.storage.isDirectory ? "\(text) (\(path) there is not the shared storage)" : "\(host) has no \(path): \(text)"
                 fix = storageFix(host)
             } else if lower.contains("permission denied") || lower.contains("operation not permitted") || lower.contains("read-only file system") {
                 message = "\(text) (qemu runs as \(account))"
@@ -107,7 +112,11 @@ public struct RehearsalCause: Sendable, Equatable {
                 fix = "read qemu's words above; the destination's qemu log (its own stderr) has the other side"
             }
         case .takeOver:
-            if lower.contains("lock") {
+            if lower.contains("permission denied"), let theirs = result.account, let ours = result.destinationAccount, theirs != ours {
+                hosts = [source, destination]
+                message = "\(text): qemu runs as \(theirs) on \(source) and as \(ours) on \(destination), so the image one creates the other cannot open"
+                fix = "give qemu's account one uid:gid on every hypervisor (see migration.qemu.account)"
+            } else if lower.contains("lock") {
                 message = "\(text): the source still holds the disk"
                 fix = "the source's qemu must let the disk go when a migration completes: check that no other process on \(source) holds \(path) (lslocks), and the same qemu version on both"
             } else {

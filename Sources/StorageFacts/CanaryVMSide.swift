@@ -57,10 +57,12 @@ public actor CanaryVMSide {
         switch storage {
         case .directory(let path):
             disk = path + "/storagekit-canary-\(request.id).img"
+            // Recorded first (a killed session's image is found by the next one), and this
+            // session's to remove once made.
             try record("image", disk)
-            image = disk
             let made = try await run(CanaryVMArguments.asAccount(account, ["truncate", "-s", String(Self.imageBytes), disk]))
             guard made.succeeded else { throw SideError("cannot create the canary image \(disk) as \(accountText): \(Self.said(made))") }
+            image = disk
         case .device(let path, _):
             disk = path
         }

@@ -118,6 +118,7 @@ public struct MigrationRehearser: Sendable {
                 break outcome
             }
             let waiting = await step(.incoming, destination, CanaryVMRequest(.incoming, id: id, storage: storage, listen: address, machine: started.machine ?? "q35", timeoutMs: timeoutMs))
+            result.destinationAccount = waiting.account
             guard waiting.ok, let port = waiting.port else { break outcome }
             let uri = "tcp:\(address):\(port)"
             result.uri = uri

@@ -88,6 +88,26 @@ import Testing
         #expect(unknown.with(.nfsImageAccess, .skip).count == 1)
     }
 
+    /// Seen in the kernel lab: the export 0775 with qemu's group, hv2's libvirt-qemu 64056 and
+    /// the others' 64055. nfs.image.access passes on every host, yet hv3's qemu cannot open
+    /// the image hv2's qemu created (rehearse: Permission denied on take-over).
+    @Test func qemuMustBeTheSameUidOnEveryHypervisor() {
+        let accounts = ["hv1": 64055, "hv2": 64056, "hv3": 64055]
+        let findings = CheckFixtures.findings { facts in
+            for (host, uid) in accounts { facts[host]!.system.hypervisorUser = .known(UserFacts(name: "libvirt-qemu", uid: uid, gid: 107)) }
+        }
+        // hv1 and hv2 share the fixture's export (hv3 is no client): one against one, both named.
+        let failed = findings.failing(.migrationQemuAccount)
+        #expect(failed.count == 1 && failed[0].hosts == ["hv1", "hv2"], "\(failed)")
+        #expect(failed.first?.message.contains("hv1 libvirt-qemu 64055:107; hv2 libvirt-qemu 64056:107") == true)
+        #expect(failed.first?.fix?.hasPrefix("give libvirt-qemu uid 64055 and gid 107 on hv1, hv2") == true)
+        let same = CheckFixtures.findings { facts in
+            for host in accounts.keys { facts[host]!.system.hypervisorUser = .known(UserFacts(name: "libvirt-qemu", uid: 64055, gid: 107)) }
+        }
+        #expect(same.with(.migrationQemuAccount, .pass).count == 1 && same.failing(.migrationQemuAccount).isEmpty)
+        #expect(CheckFixtures.findings().with(.migrationQemuAccount, .pass).isEmpty, "unknown accounts are not compared")
+    }
+
     @Test func onlyNFSLeavesISCSIAndMigrationOut() {
         let findings = CheckFixtures.findings(areas: [.nfs])
         #expect(!findings.contains { $0.check.hasPrefix("iscsi.") || $0.check.hasPrefix("migration.") })

@@ -31,13 +31,26 @@ import Testing
         return findings[0]
     }
 
-    @Test func aMissingImageOnTheDestinationIsItsStorage() {
+    @Test func aMissingImageNamesBothHostsAndAMissingDeviceTheDestination() {
+        // hv2 does not see what hv1 made: either one may mount other storage there; the host in
+        // every failing pair of the ring is the one (check's path.mount.same names it).
         let finding = Self.failed(.incoming, on: "hv2", "qemu-system-x86_64: -drive file=/var/lib/vmstore/storagekit-canary-t-1.img,format=raw,if=virtio,cache=none: Could not open '/var/lib/vmstore/storagekit-canary-t-1.img': No such file or directory")
-        #expect(finding.check == "rehearse.migration" && finding.status == .fail && finding.hosts == ["hv2"])
-        #expect(finding.message.hasPrefix("hv1 → hv2 on /var/lib/vmstore: starting the destination's VM (it opens the disk): hv2 does not have the source's image"))
-        #expect(finding.fix == "storagekit mount --host hv2 --spec s.yaml (then check: path.mount.same and nfs.canary.shared)")
+        #expect(finding.check == "rehearse.migration" && finding.status == .fail && finding.hosts == ["hv1", "hv2"])
+        #expect(finding.message.hasPrefix("hv1 → hv2 on /var/lib/vmstore: starting the destination's VM (it opens the disk): hv2 does not see the image hv1 created"))
+        #expect(finding.fix?.contains("storagekit check --only path --spec s.yaml") == true)
         let device = Self.failed(.incoming, on: "hv2", "Could not open '/dev/mapper/store-1': No such file or directory", storage: .device("/dev/mapper/store-1", .multipath))
-        #expect(device.fix == "storagekit multipath setup --host hv2 --spec s.yaml")
+        #expect(device.hosts == ["hv2"] && device.fix == "storagekit multipath setup --host hv2 --spec s.yaml")
+    }
+
+    @Test func aDeniedOpenBetweenTwoAccountsNamesBoth() {
+        var result = RehearsalResult(pair: RehearsalPair(source: "hv2", destination: "hv3", storage: .directory("/var/lib/vmstore")))
+        result.failedStep = .takeOver
+        result.failedOn = "hv3"
+        result.error = "the destination could not resume the VM: cont: Could not open '/var/lib/vmstore/storagekit-canary-t-2.img': Permission denied"
+        result.account = "libvirt-qemu (64056:107)"
+        result.destinationAccount = "libvirt-qemu (64055:107)"
+        let finding = RehearsalRules.findings([result], spec: Self.spec, specFile: "s.yaml")[0]
+        #expect(finding.hosts == ["hv2", "hv3"] && finding.message.contains("qemu runs as libvirt-qemu (64056:107) on hv2 and as libvirt-qemu (64055:107) on hv3"))
     }
 
     @Test func permissionsNameQemusAccountAndTheExport() {
