@@ -15,7 +15,7 @@ public enum RehearsalRules {
                 let account = result.account.map { ", qemu as \($0)" } ?? ""
                 if let directory = result.sharedByLab {
                     findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
-                                            "a canary VM migrated \(pair.source) → \(pair.destination)\(took) over the lab network and resumed there\(account); namespace lab: its disk was in \(directory), which every lab host shares on this machine, so this proves qemu, the migration port and the firewall, not \(pair.storage.path)"))
+                                            "a canary VM migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account); namespace lab: its disk was in \(directory), which all lab hosts share, so this proves qemu, the port and the firewall, not \(pair.storage.path)"))
                 } else {
                     findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
                                             "a canary VM on \(pair.storage.path) migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account)"))

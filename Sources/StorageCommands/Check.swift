@@ -83,7 +83,7 @@ struct Check: AsyncParsableCommand {
         if rehearse {
             let rehearsing = clock.now
             let pairs = cluster.rehearsalPairs(.ring, among: hosts)
-            rehearsals = await Rehearse.rehearse(pairs, cluster: cluster, timeout: max(timeout, 30), live: false, concurrency: MigrationRehearser.defaultConcurrency, json: json)
+            rehearsals = await Rehearse.rehearse(pairs, cluster: cluster, timeout: max(timeout, 10), live: false, concurrency: MigrationRehearser.defaultConcurrency, json: json)
             findings += RehearsalRules.findings(rehearsals, spec: cluster, specFile: spec.spec)
             if pairs.isEmpty {
                 findings.append(Finding(.rehearseMigration, hosts: [], .skip, "nothing to rehearse: fewer than two hypervisors share storage"))

@@ -9,8 +9,8 @@ struct Rehearse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Live-migrate a canary VM between the hypervisors: the proof that a migration works.",
         discussion: """
-            For each pair of KVM hypervisors (a ring by default: hv1→hv2→…→hvN→hv1) and each \
-            shared storage the spec gives them (an NFS mount path, a cluster file system, a \
+            For each pair of KVM hypervisors (by default a ring, hv1→hv2→…→hvN→hv1, made per \
+            storage among the hosts that have it) and each shared storage the spec gives them (an NFS mount path, a cluster file system, a \
             multipath device, a DRBD device), a canary VM is started on the source: paused, no \
             network, 64 MiB, its disk with cache=none at its real path (a 16 MiB image that \
             storagekit creates under a shared directory, run as qemu's account; a block device \

@@ -58,7 +58,9 @@ extension ClusterSpec {
         var result: [RehearsalStorage] = []
         func add(_ storage: RehearsalStorage) { if !result.contains(storage) { result.append(storage) } }
         if let nfs {
-            for index in nfs.exports.indices { if let path = mountPath(ofExport: index) { add(.directory(path)) } }
+            for (index, export) in nfs.exports.enumerated() where export.admits(host) || nfs.server == host.name {
+                if let path = mountPath(ofExport: index) { add(.directory(path)) }
+            }
         }
         if let iscsi {
             if iscsi.filesystem != .none {
@@ -74,26 +76,31 @@ extension ClusterSpec {
         return result
     }
 
-    /// The rehearsals of `selection` among `hypervisors` (in the order given): for each pair of
-    /// hosts, one per storage both give their guests. A pair with no storage in common has none.
+    /// The rehearsals of `selection` among `hypervisors` (in the order given). A ring is made per
+    /// storage, among the hosts that have it (a host that shares nothing with its neighbour in
+    /// the host list still gets its pairs); every pair, and one pair, are rehearsed on each
+    /// storage both hosts have.
     public func rehearsalPairs(_ selection: RehearsalSelection, among hypervisors: [Host]) -> [RehearsalPair] {
-        var hostPairs: [(Host, Host)] = []
+        let storages = Dictionary(uniqueKeysWithValues: hypervisors.map { ($0.name, rehearsalStorages(of: $0)) })
+        func common(_ source: Host, _ destination: Host) -> [RehearsalPair] {
+            let theirs = Set(storages[destination.name] ?? [])
+            return (storages[source.name] ?? []).filter(theirs.contains).map { RehearsalPair(source: source.name, destination: destination.name, storage: $0) }
+        }
         switch selection {
         case .ring:
-            if hypervisors.count > 1 {
-                for (index, source) in hypervisors.enumerated() { hostPairs.append((source, hypervisors[(index + 1) % hypervisors.count])) }
+            var order: [RehearsalStorage] = []
+            for host in hypervisors { for storage in storages[host.name] ?? [] where !order.contains(storage) { order.append(storage) } }
+            return order.flatMap { storage -> [RehearsalPair] in
+                let sharing = hypervisors.filter { storages[$0.name]?.contains(storage) == true }
+                guard sharing.count > 1 else { return [] }
+                // Two hosts: hv1→hv2 and hv2→hv1, each a source once and a destination once.
+                return sharing.indices.map { RehearsalPair(source: sharing[$0].name, destination: sharing[($0 + 1) % sharing.count].name, storage: storage) }
             }
-            // Two hosts: hv1→hv2 and hv2→hv1, each a source once and a destination once.
         case .allPairs:
-            for source in hypervisors { for destination in hypervisors where destination.name != source.name { hostPairs.append((source, destination)) } }
+            return hypervisors.flatMap { source in hypervisors.filter { $0.name != source.name }.flatMap { common(source, $0) } }
         case .pair(let from, let to):
-            if let source = hypervisors.first(where: { $0.name == from }), let destination = hypervisors.first(where: { $0.name == to }), from != to {
-                hostPairs.append((source, destination))
-            }
-        }
-        return hostPairs.flatMap { source, destination in
-            let theirs = Set(rehearsalStorages(of: destination))
-            return rehearsalStorages(of: source).filter(theirs.contains).map { RehearsalPair(source: source.name, destination: destination.name, storage: $0) }
+            guard from != to, let source = hypervisors.first(where: { $0.name == from }), let destination = hypervisors.first(where: { $0.name == to }) else { return [] }
+            return common(source, destination)
         }
     }
 }

@@ -10,7 +10,7 @@ enum HowtoLab {
 
     /// Commands that act on hosts through the spec's transport.
     static let actingVerbs: Set<String> = [
-        "plan", "apply", "setup", "firewall", "rollback", "iscsi", "multipath", "mount", "check", "facts",
+        "plan", "apply", "setup", "firewall", "rollback", "iscsi", "multipath", "mount", "check", "rehearse", "facts",
     ]
     /// Commands that read the spec and write at most under `--root`.
     static let offlineVerbs: Set<String> = ["validate", "render"]

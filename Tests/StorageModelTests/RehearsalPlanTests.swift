@@ -57,9 +57,17 @@ import Testing
         let hv1 = try #require(spec.host(named: "hv1")), hv3 = try #require(spec.host(named: "hv3"))
         #expect(spec.rehearsalStorages(of: hv1) == [.directory("/var/lib/vmstore"), .device("/dev/mapper/store", .multipath)])
         #expect(spec.rehearsalStorages(of: hv3) == [.directory("/var/lib/vmstore")])
+        // The ring of each storage is among the hosts that have it.
         let pairs = spec.rehearsalPairs(.ring, among: spec.hypervisors)
-        #expect(pairs.filter { $0.storage.path == "/dev/mapper/store" }.map { "\($0.source)>\($0.destination)" } == ["hv1>hv2"])
-        #expect(pairs.count == 4)
+        #expect(pairs.filter { $0.storage.path == "/dev/mapper/store" }.map { "\($0.source)>\($0.destination)" } == ["hv1>hv2", "hv2>hv1"])
+        #expect(pairs.count == 5)
+    }
+
+    @Test func aHostThatSharesNothingWithItsNeighbourLeavesNoHoleInTheRing() throws {
+        // hv2 is no client of the export: the export's ring is hv1 → hv3 → hv1.
+        let spec = try Self.spec(hypervisors: 3, yaml: "").withClients(["10.1.0.11", "10.1.0.13"])
+        let pairs = spec.rehearsalPairs(.ring, among: spec.hypervisors)
+        #expect(pairs.map { "\($0.source)>\($0.destination)" } == ["hv1>hv3", "hv3>hv1"])
     }
 
     @Test func drbdDevicesAreRehearsedBetweenTheirTwoNodes() throws {
@@ -77,5 +85,13 @@ import Testing
         let pairs = spec.rehearsalPairs(.ring, among: spec.hypervisors)
         #expect(pairs.map(\.description) == ["a → b on /dev/drbd0", "b → a on /dev/drbd0"])
         #expect(pairs.first?.storage == .device("/dev/drbd0", .drbd))
+    }
+}
+
+extension ClusterSpec {
+    func withClients(_ clients: [String]) -> ClusterSpec {
+        var copy = self
+        copy.nfs?.exports[0].clients = clients
+        return copy
     }
 }
