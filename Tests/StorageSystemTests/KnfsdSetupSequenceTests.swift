@@ -10,11 +10,14 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
     let host: String
     /// nfsconf's real complaint (it exits 0 and says so on stderr) when set.
     let nfsconfComplains: Bool
+    /// Units `systemctl is-active` reports active.
+    let active: Set<String>
     private(set) var commands: [Command] = []
 
-    init(host: String, nfsconfComplains: Bool = false) {
+    init(host: String, nfsconfComplains: Bool = false, active: Set<String> = []) {
         self.host = host
         self.nfsconfComplains = nfsconfComplains
+        self.active = active
     }
 
     func run(_ command: Command) async throws(CommandError) -> CommandResult {
@@ -28,7 +31,7 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
         case "test" where argv == ["test", "-d", "/run/systemd/system"]: return result(0)
         case "test": return result(1)
         case "nfsconf" where nfsconfComplains: return result(0, "", "nfsconf: config error at \(argv[2]):3: unknown section\n")
-        case "systemctl" where argv[1] == "is-active": return result(3)
+        case "systemctl" where argv[1] == "is-active": return result(argv.contains { active.contains($0) } ? 0 : 3)
         case "iptables" where argv[1] == "-S": return result(1, "", "iptables: No chain/target/match by that name.\n")
         case "iptables" where argv[1] == "-C": return result(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n")
         case "iptables-save": return result(0, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
@@ -116,5 +119,24 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
             "systemd-run --unit=storagekit-firewall-rollback --on-active=60s --timer-property=AccuracySec=1s -- iptables-restore /var/lib/storagekit/firewall/before.rules"))
         #expect(ran.filter { $0 == "iptables-save" }.count == 1, "saved once (for the rollback), not persisted before confirm")
         #expect(!ran.contains { $0.hasSuffix("/etc/sysconfig/iptables") }, "rhel's persisted rules untouched until confirm")
+    }
+}
+
+/// `apply` writes a hypervisor's initiator name; iscsid reads it only when it starts.
+@Suite struct InitiatorNameRestartTests {
+    func plan(active: Set<String>) async throws -> [String] {
+        let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kernel-lab.yaml"))
+        let host = try #require(spec.host(named: "hv1"))
+        let transport = FreshServerTransport(host: host.name, active: active)
+        let context = HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: SystemdServiceManager(transport: transport))
+        return try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.hypervisor]).plan().actions.map(\.summary)
+    }
+
+    @Test func aRunningIscsidIsRestartedWhenItsNameChanges() async throws {
+        let running = try await plan(active: ["iscsid"])
+        #expect(running.contains { $0.hasPrefix("write /etc/iscsi/initiatorname.iscsi") || $0.contains("/etc/iscsi/initiatorname.iscsi") })
+        #expect(running.last == "restart iscsid (it reads its initiator name only when it starts)", "\(running)")
+        let stopped = try await plan(active: [])
+        #expect(!stopped.contains { $0.hasPrefix("restart iscsid") }, "a stopped iscsid reads the new name when it starts")
     }
 }

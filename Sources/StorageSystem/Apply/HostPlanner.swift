@@ -49,6 +49,12 @@ public struct HostPlanner: Sendable {
                 for mount in Set(spec.sharedMounts(of: host).map(\.mountPoint)).sorted() where try await !files.exists(mount) {
                     plan.actions.append(PlannedAction("create mount point \(mount) (root:root 0755)", .makeDirectory(path: mount, mode: 0o755)))
                 }
+                // iscsid reads the name only when it starts: left running, it logs in under the
+                // old one, which hosts cloned from one image share, and the target then swaps
+                // their sessions (seen in the kernel lab when `apply` ran before `iscsi login`).
+                if written.contains("/etc/iscsi/initiatorname.iscsi"), try await context.services.isRunning(Services.iscsid) {
+                    plan.actions.append(PlannedAction("restart iscsid (it reads its initiator name only when it starts)", .restartService(Services.iscsid)))
+                }
             }
             if parts.contains(.firewall), let input = FirewallFiles.chainRestoreInput(spec, host: host.name) {
                 let persistPath = context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"
