@@ -45,6 +45,11 @@ import Testing
             #expect(skipped.map(\.pair.storage.path).sorted() == ["/dev/mapper/vmstore-1", "/dev/mapper/vmstore-1", "/dev/mapper/vmstore-2", "/dev/mapper/vmstore-2"], "no device-mapper in a namespace: skip, never pass")
             #expect(try await leftovers(lab).isEmpty)
 
+            // --live: the canary's firmware runs while it migrates, and runs on at the destination.
+            let (liveRun, live) = try await rehearse(lab, ["--from", "hv2", "--to", "hv1", "--live"])
+            #expect(liveRun.exitCode == 0 && live.rehearsals.filter(\.passed).map(\.destinationStatus) == ["running"], "\(live.findings.filter { $0.status == .fail })")
+            #expect(try await leftovers(lab).isEmpty)
+
             // hv2 drops libvirt's migration range: check and rehearse both name hv2, with the firewall fix.
             let drop = ["iptables", "-I", "INPUT", "-p", "tcp", "--dport", "49152:49215", "-j", "DROP"]
             #expect(try await lab.exec("hv2", drop).exitCode == 0)
