@@ -126,10 +126,3 @@ public struct RehearsalCause: Sendable, Equatable {
         }
     }
 }
-
-extension RehearsalStorage {
-    public var isDirectory: Bool {
-        if case .directory = self { return true }
-        return false
-    }
-}

@@ -53,20 +53,16 @@ public actor CanaryVMSide {
     func start(_ request: CanaryVMRequest) async throws(SideError) -> CanaryVMReply {
         guard let storage = request.storage else { throw SideError("start needs the storage") }
         try await prepare(request, side: "source", storage: storage)
-        let disk: String
-        switch storage {
-        case .directory(let path):
-            disk = path + "/storagekit-canary-\(request.id).img"
+        let disk = storage.canaryDisk(id: request.id)
+        if storage.isDirectory {
             // Recorded first (a killed session's image is found by the next one), and this
             // session's to remove once made.
             try record("image", disk)
             let made = try await run(CanaryVMArguments.asAccount(account, ["truncate", "-s", String(Self.imageBytes), disk]))
             guard made.succeeded else { throw SideError("cannot create the canary image \(disk) as \(accountText): \(Self.said(made))") }
             image = disk
-        case .device(let path, _):
-            disk = path
         }
-        try await launch(disk: disk, readOnly: storage.isDevice, machine: "q35", incoming: nil)
+        try await launch(disk: disk, readOnly: !storage.isDirectory, machine: "q35", incoming: nil)
         var reply = CanaryVMReply(ok: true)
         reply.account = accountText
         reply.machine = try concreteMachine()
@@ -80,11 +76,11 @@ public actor CanaryVMSide {
             throw SideError("incoming needs the storage, the address and the machine type")
         }
         try await prepare(request, side: "destination", storage: storage)
-        let disk = storage.isDevice ? storage.path : storage.path + "/storagekit-canary-\(request.id).img"
+        let disk = storage.canaryDisk(id: request.id)
         var lastBusy = ""
         for port in FirewallPolicy.libvirtPorts.migrationFirst...FirewallPolicy.libvirtPorts.migrationLast where Self.canListen(listen, port) {
             do {
-                try await launch(disk: disk, readOnly: storage.isDevice, machine: machine, incoming: "tcp:\(listen):\(port)")
+                try await launch(disk: disk, readOnly: !storage.isDirectory, machine: machine, incoming: "tcp:\(listen):\(port)")
             } catch let error where error.description.contains("Address already in use") {
                 lastBusy = error.description
                 continue
@@ -196,7 +192,7 @@ public actor CanaryVMSide {
         guard directory == nil else { throw SideError("this session already runs a canary VM") }
         await Self.sweep(runner: runner, root: root)
         account = nil
-        if !storage.isDevice {
+        if storage.isDirectory {
             guard let user = await hypervisorAccount() else {
                 throw SideError("neither libvirt-qemu nor qemu exists here: qemu's account is unknown (is libvirt installed?)")
             }
@@ -273,7 +269,8 @@ public actor CanaryVMSide {
     }
 
     /// A TCP port nothing listens on at `address` (qemu would fail on it with "Address already
-    /// in use"; a port in TIME_WAIT is fine, as it is for qemu).
+    /// in use"; a port in TIME_WAIT is fine, as it is for qemu). Any other refusal (an address
+    /// that is not this host's) is left to qemu, whose error says so.
     static func canListen(_ address: String, _ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return true }
@@ -284,9 +281,10 @@ public actor CanaryVMSide {
         socketAddress.sin_family = sa_family_t(AF_INET)
         socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else { return true }
-        return withUnsafePointer(to: &socketAddress) { pointer in
+        let bound = withUnsafePointer(to: &socketAddress) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        }
+        return bound == 0 || errno != EADDRINUSE
     }
 
     /// Ends qemu `pid` if it is still the one started in `directory` (its command line names
@@ -334,11 +332,4 @@ public actor CanaryVMSide {
 struct SideError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension RehearsalStorage {
-    var isDevice: Bool {
-        if case .device = self { return true }
-        return false
-    }
 }

@@ -128,7 +128,7 @@ public struct MigrationRehearser: Sendable {
             result.destinationStatus = resumed.status
             result.destinationDisk = resumed.disk
             guard resumed.ok else { break outcome }
-            let expected = storage.isDirectory ? storage.path + "/storagekit-canary-\(id).img" : storage.path
+            let expected = storage.canaryDisk(id: id)
             if resumed.status != "running" {
                 result.failedStep = .takeOver
                 result.failedOn = pair.destination

@@ -17,6 +17,20 @@ public enum RehearsalStorage: Sendable, Hashable, Codable, CustomStringConvertib
         }
     }
 
+    public var isDirectory: Bool {
+        if case .directory = self { return true }
+        return false
+    }
+
+    /// The disk a rehearsal's canary VM opens: the image storagekit makes in a directory (its
+    /// name marks it as storagekit's, for whoever finds one left), or the device itself.
+    public func canaryDisk(id: String) -> String {
+        switch self {
+        case .directory(let path): "\(path)/storagekit-canary-\(id).img"
+        case .device(let path, _): path
+        }
+    }
+
     public var description: String {
         switch self {
         case .directory(let path): "\(path) (shared directory)"
