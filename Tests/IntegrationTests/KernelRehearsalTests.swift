@@ -60,7 +60,9 @@ import Testing
     }
 
     func rehearse(_ lab: LabFixture, _ arguments: [String] = []) async throws -> (exitCode: Int32?, report: Rehearsed) {
-        let result = try await lab.storagekit(["rehearse", "--spec", lab.labSpec, "--json", "--timeout", "10"] + arguments, timeout: .seconds(300))
+        // Each step's deadline: a qemu inside a TCG guest on a loaded machine takes seconds to
+        // start; a dropped migration port costs the whole of it.
+        let result = try await lab.storagekit(["rehearse", "--spec", lab.labSpec, "--json", "--timeout", "30"] + arguments, timeout: .seconds(600))
         let report = try JSONDecoder().decode(Rehearsed.self, from: Data(result.stdout.utf8))
         #expect((result.exitCode == 0) == report.ready, "exit status and verdict agree")
         return (result.exitCode, report)
