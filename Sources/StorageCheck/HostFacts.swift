@@ -373,7 +373,11 @@ public struct DiskFacts: Sendable, Codable, Equatable {
     }
 }
 
-public struct UserFacts: Sendable, Codable, Equatable {
+public struct UserFacts: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// The accounts qemu runs as, in the order looked for: Debian's libvirt, then RHEL's.
+    public static let qemuAccountNames = ["libvirt-qemu", "qemu"]
+    public static let qemuAccountMissing = "neither libvirt-qemu nor qemu exists: is libvirt installed?"
+
     public var name: String
     public var uid: Int
     public var gid: Int
@@ -383,4 +387,7 @@ public struct UserFacts: Sendable, Codable, Equatable {
         self.uid = uid
         self.gid = gid
     }
+
+    /// `libvirt-qemu (64055:107)`.
+    public var description: String { "\(name) (\(uid):\(gid))" }
 }

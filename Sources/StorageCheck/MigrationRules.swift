@@ -119,13 +119,13 @@ enum MigrationRules {
         guard known.count > 1 else { return [] }
         let groups = Dictionary(grouping: known, by: { "\($0.user.uid):\($0.user.gid)" })
         guard groups.count > 1 else {
-            return [Finding(.migrationQemuAccount, hosts: known.map(\.host), .pass, "qemu runs as \(known[0].user.name) (\(groups.keys.first!)) on every hypervisor")]
+            return [Finding(.migrationQemuAccount, hosts: known.map(\.host), .pass, "qemu runs as \(known[0].user) on every hypervisor")]
         }
         let ranked = groups.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
         let usual = ranked[0]
         // A tie has no usual account: every host is named.
         let odd = ranked.count > 1 && ranked[1].value.count == usual.value.count ? known : ranked.dropFirst().flatMap(\.value)
-        let seen = ranked.map { "\($0.value.map(\.host).joined(separator: ", ")) \($0.value[0].user.name) (\($0.key))" }.joined(separator: "; ")
+        let seen = ranked.map { "\($0.value.map(\.host).joined(separator: ", ")) \($0.value[0].user)" }.joined(separator: "; ")
         let user = usual.value[0].user
         return [Finding(.migrationQemuAccount, hosts: odd.map(\.host).sorted(), .fail,
                         "qemu's account differs between hypervisors (\(seen)): an image qemu creates on one is owned by its uid, and qemu on another cannot open it",

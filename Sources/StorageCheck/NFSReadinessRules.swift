@@ -115,7 +115,7 @@ enum NFSReadinessRules {
         return [writable
             ? Finding(.nfsImageAccess, hosts: [host.name], .pass, "\(shown): writable by \(user.name) (\(user.uid)) under root_squash")
             : Finding(.nfsImageAccess, hosts: [host.name], .fail,
-                      "\(shown): with root_squash, root on a hypervisor is nobody there, and qemu runs as \(user.name) (\(user.uid):\(user.gid)), which cannot write it",
+                      "\(shown): with root_squash, root on a hypervisor is nobody there, and qemu runs as \(user), which cannot write it",
                       fix: "on \(context.spec.nfs?.server ?? "the server"): chown \(user.uid):\(user.gid) \(export.path) (the same uid on every hypervisor), or no_root_squash in the export's options")]
     }
 

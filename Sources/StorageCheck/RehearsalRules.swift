@@ -72,7 +72,7 @@ public struct RehearsalCause: Sendable, Equatable {
             fix = "on \(host): kill the canary qemu (its command line names /run/storagekit/canary) and remove storagekit-canary-*.img under \(path)"
         case .start, .incoming:
             let account = (step == .start ? result.account : nil) ?? "qemu's account"
-            if lower.contains("neither libvirt-qemu nor qemu exists") {
+            if text.contains(UserFacts.qemuAccountMissing) {
                 message = text
                 fix = "install libvirt on \(host) (its qemu account is libvirt-qemu on Debian, qemu on RHEL)"
             } else if lower.contains("no such file or directory") && pair.storage.isDirectory && step == .incoming {

@@ -180,9 +180,7 @@ public actor CanaryVMSide {
 
     // MARK: Pieces
 
-    private var accountText: String { account.map(Self.describe) ?? "root" }
-
-    static func describe(_ user: UserFacts) -> String { "\(user.name) (\(user.uid):\(user.gid))" }
+    private var accountText: String { account?.description ?? "root" }
 
     /// The run directory (owned by qemu's account, which writes its socket there), the owner
     /// record, and the account: qemu's own for an image in a shared directory (what root_squash
@@ -193,9 +191,7 @@ public actor CanaryVMSide {
         await Self.sweep(runner: runner, root: root)
         account = nil
         if storage.isDirectory {
-            guard let user = await hypervisorAccount() else {
-                throw SideError("neither libvirt-qemu nor qemu exists here: qemu's account is unknown (is libvirt installed?)")
-            }
+            guard let user = await QemuAccount.lookup(runner) else { throw SideError(UserFacts.qemuAccountMissing) }
             account = user
         }
         let path = "\(Self.runRoot)/\(request.id)-\(side)"
@@ -247,13 +243,6 @@ public actor CanaryVMSide {
     private func concreteMachine() throws(SideError) -> String {
         let machines = try qmp("query-machines") as? [[String: Any]] ?? []
         return machines.first { $0["alias"] as? String == "q35" }?["name"] as? String ?? "q35"
-    }
-
-    private func hypervisorAccount() async -> UserFacts? {
-        for name in ["libvirt-qemu", "qemu"] {
-            if let result = try? await run(["getent", "passwd", name]), result.succeeded, let user = SystemFactsParsers.passwd(result.stdout) { return user }
-        }
-        return nil
     }
 
     private func record(_ name: String, _ value: String) throws(SideError) {

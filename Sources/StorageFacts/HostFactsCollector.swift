@@ -139,30 +139,23 @@ public struct HostFactsCollector: Sendable {
 
     // MARK: NFS
 
-    /// qemu's account here (libvirt-qemu on Debian, qemu on RHEL), nil when neither exists.
-    func qemuAccount() async -> UserFacts? {
-        for name in ["libvirt-qemu", "qemu"] {
-            if let result = try? await runner.run(Command("getent", ["passwd", name], timeout: .seconds(5))), result.succeeded,
-                let user = SystemFactsParsers.passwd(result.stdout) {
-                return user
-            }
-        }
-        return nil
+    /// qemu's account here, looked up only when one of `exports` squashes root (nil otherwise).
+    func canaryAccount(for exports: [NFSExport]) async -> UserFacts? {
+        exports.contains(where: \.squashesRoot) ? await QemuAccount.lookup(runner) : nil
     }
 
     /// Who writes, reads and removes canaries on `export`: root, unless the export squashes root;
     /// then qemu's account, as qemu writes the images there (root would be nobody).
-    func canaryIdentity(_ export: NFSExport) async -> NFSIdentity? {
-        guard export.squashesRoot, let user = await qemuAccount() else { return nil }
-        return NFSIdentity(uid: user.uid, gid: user.gid)
+    static func canaryIdentity(_ export: NFSExport, account: UserFacts?) -> NFSIdentity? {
+        guard export.squashesRoot, let account else { return nil }
+        return NFSIdentity(uid: account.uid, gid: account.gid)
     }
 
     func nfsFacts(writeCanary: Bool) async -> NFSFacts? {
         guard let nfs = spec.nfs, nfs.server != host.name, let server = spec.nfsServerAddress else { return nil }
         let exports = nfs.exports.filter { $0.admits(host) }
         guard !exports.isEmpty else { return nil }
-        var identities: [String: NFSIdentity] = [:]
-        for export in exports { identities[export.path] = await canaryIdentity(export) }
+        let account = await canaryAccount(for: exports)
         let pinned = nfs.pinnedDaemons.map { ($0.service, $0.port) }
         let timeout = probeTimeout
 
@@ -181,7 +174,7 @@ public struct HostFactsCollector: Sendable {
                 let canary = writeCanary
                     ? (path: "/.storagekit-check-\(host.name)-\(UUID().uuidString.prefix(8).lowercased())", content: "storagekit check canary from \(host.name) \(UUID().uuidString)\n")
                     : nil
-                let request = NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout, identity: identities[export.path])
+                let request = NFSExportRequest(server: server, export: export.path, write: canary, timeout: timeout, identity: Self.canaryIdentity(export, account: account))
                 group.addTask { (index, await Self.mountFacts(request)) }
             }
             var result: [(Int, ExportMountFacts)] = []
@@ -211,11 +204,13 @@ public struct HostFactsCollector: Sendable {
             return read.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server") }
                 + remove.map { CanaryAnswer(export: $0.export, path: $0.path, error: "the spec has no NFS server", removal: true) }
         }
+        let exports = Set((read + remove).map(\.export)).sorted()
+        let specExports = exports.compactMap { path in spec.nfs?.exports.first { $0.path == path } }
+        let account = await canaryAccount(for: specExports)
         var answers: [CanaryAnswer] = []
-        for export in Set((read + remove).map(\.export)).sorted() {
+        for export in exports {
             let reads = read.filter { $0.export == export }.map(\.path), removals = remove.filter { $0.export == export }.map(\.path)
-            var identity: NFSIdentity?
-            if let found = spec.nfs?.exports.first(where: { $0.path == export }) { identity = await canaryIdentity(found) }
+            let identity = specExports.first { $0.path == export }.flatMap { Self.canaryIdentity($0, account: account) }
             do throws(ProbeError) {
                 let result = try await NFSProber.export(NFSExportRequest(server: server, export: export, read: reads, remove: removals, timeout: probeTimeout, identity: identity))
                 answers += result.reads.map { CanaryAnswer(export: export, path: $0.path, content: $0.content, error: $0.error) }
@@ -299,7 +294,7 @@ public struct HostFactsCollector: Sendable {
         } else {
             facts.virtUseNFS = .unknown("not a RHEL-family host")
         }
-        facts.hypervisorUser = await qemuAccount().map { .known($0) } ?? .unknown("neither libvirt-qemu nor qemu exists: is libvirt installed?")
+        facts.hypervisorUser = await QemuAccount.lookup(runner).map { .known($0) } ?? .unknown(UserFacts.qemuAccountMissing)
         return facts
     }
 
