@@ -43,12 +43,17 @@ public struct CheckContext: Sendable {
         reachable[host.name] ?? spec.targets(reachableBy: host)
     }
 
-    func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }
+    func command(_ words: String) -> String { Self.command(words, specFile: specFile) }
+
+    func firewallFix(_ host: String) -> String { Self.firewallFix(host, specFile: specFile) }
+
+    /// A storagekit command on the spec, as fixes print it (check's and rehearse's).
+    static func command(_ words: String, specFile: String) -> String { "storagekit \(words) --spec \(specFile)" }
 
     /// For a port that times out: storagekit's chain opens it, but a rule someone put before the
     /// jump to it (or a network firewall) still wins.
-    func firewallFix(_ host: String) -> String {
-        "\(command("firewall apply --host \(host)")); if it still drops, look for a DROP before the STORAGEKIT jump (iptables -S INPUT on \(host)) or a firewall between the hosts"
+    static func firewallFix(_ host: String, specFile: String) -> String {
+        "\(command("firewall apply --host \(host)", specFile: specFile)); if it still drops, look for a DROP before the STORAGEKIT jump (iptables -S INPUT on \(host)) or a firewall between the hosts"
     }
 
     /// Spec exports `host` should be able to mount, with their index.

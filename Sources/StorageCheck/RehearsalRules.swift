@@ -52,7 +52,7 @@ public struct RehearsalCause: Sendable, Equatable {
         let lower = text.lowercased()
         let destination = pair.destination, source = pair.source
         let path = pair.storage.path
-        func command(_ words: String) -> String { "storagekit \(words) --spec \(specFile)" }
+        func command(_ words: String) -> String { CheckContext.command(words, specFile: specFile) }
         let storageFix: (String) -> String = { host in
             switch pair.storage {
             case .directory: "\(command("mount --host \(host)")) (then check: path.mount.same and nfs.canary.shared)"
@@ -103,7 +103,7 @@ public struct RehearsalCause: Sendable, Equatable {
         case .migrate:
             if lower.contains("still `setup`") || lower.contains("timed out") || lower.contains("no route to host") {
                 message = "the migration connection to \(result.uri ?? destination) got no answer: \(text)"
-                fix = "\(command("firewall apply --host \(destination)")); if it still drops, look for a DROP before the STORAGEKIT jump (iptables -S INPUT on \(destination)) or a firewall between the hosts (see migration.port)"
+                fix = CheckContext.firewallFix(destination, specFile: specFile) + " (see migration.port)"
             } else if lower.contains("connection refused") {
                 message = "\(destination) refused the migration connection to \(result.uri ?? "its port"): \(text)"
                 fix = "\(command("firewall apply --host \(destination)")) (a REJECT rule answers for a port libvirt uses; see migration.port)"
