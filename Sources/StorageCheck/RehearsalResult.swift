@@ -62,4 +62,12 @@ public struct RehearsalResult: Sendable, Codable, Equatable {
         stepsMs = [:]
         totalMs = 0
     }
+
+    /// Records the first failure; later ones are consequences of it.
+    public mutating func fail(_ step: RehearsalStep, on host: String?, _ error: String) {
+        guard failedStep == nil else { return }
+        failedStep = step
+        failedOn = host
+        self.error = error
+    }
 }

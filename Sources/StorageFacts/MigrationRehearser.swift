@@ -63,24 +63,21 @@ public struct MigrationRehearser: Sendable {
         let started = clock.now
         var result = RehearsalResult(pair: pair)
         guard let sourceHost = spec.host(named: pair.source), let destinationHost = spec.host(named: pair.destination) else {
-            result.failedStep = .connect
-            result.error = "no such host in the spec"
+            result.fail(.connect, on: nil, "no such host in the spec")
             return result
         }
         let source: Side, destination: Side
-        switch (open(sourceHost), open(destinationHost)) {
-        case (.success(let one), .success(let other)):
-            source = one
-            destination = other
-        case (.failure(let reason), _):
-            result.failedStep = .connect
-            result.failedOn = pair.source
-            result.error = reason.description
+        switch open(sourceHost) {
+        case .success(let side): source = side
+        case .failure(let reason):
+            result.fail(.connect, on: pair.source, reason.description)
             return result
-        case (_, .failure(let reason)):
-            result.failedStep = .connect
-            result.failedOn = pair.destination
-            result.error = reason.description
+        }
+        switch open(destinationHost) {
+        case .success(let side): destination = side
+        case .failure(let reason):
+            source.session.close()
+            result.fail(.connect, on: pair.destination, reason.description)
             return result
         }
         var storage = pair.storage
@@ -100,11 +97,7 @@ public struct MigrationRehearser: Sendable {
             let began = clock.now
             let reply = await side.ask(request, within: timeout + .seconds(5))
             result.stepsMs[name.rawValue, default: 0] += (clock.now - began).milliseconds
-            if !reply.ok && result.failedStep == nil {
-                result.failedStep = name
-                result.failedOn = side.host
-                result.error = reply.error ?? "failed"
-            }
+            if !reply.ok { result.fail(name, on: side.host, reply.error ?? "failed") }
             return reply
         }
         outcome: do {
@@ -112,9 +105,7 @@ public struct MigrationRehearser: Sendable {
             result.account = started.account
             guard started.ok else { break outcome }
             guard let address = destinationHost.addresses.first else {
-                result.failedStep = .incoming
-                result.failedOn = pair.destination
-                result.error = "\(pair.destination) has no address in the spec"
+                result.fail(.incoming, on: pair.destination, "\(pair.destination) has no address in the spec")
                 break outcome
             }
             let waiting = await step(.incoming, destination, CanaryVMRequest(.incoming, id: id, storage: storage, listen: address, machine: started.machine ?? "q35", timeoutMs: timeoutMs))
@@ -130,17 +121,11 @@ public struct MigrationRehearser: Sendable {
             guard resumed.ok else { break outcome }
             let expected = storage.canaryDisk(id: id)
             if resumed.status != "running" {
-                result.failedStep = .takeOver
-                result.failedOn = pair.destination
-                result.error = "after the migration the destination's VM is `\(resumed.status ?? "unknown")`, not running"
+                result.fail(.takeOver, on: pair.destination, "after the migration the destination's VM is `\(resumed.status ?? "unknown")`, not running")
             } else if resumed.disk != expected {
-                result.failedStep = .takeOver
-                result.failedOn = pair.destination
-                result.error = "the destination's VM has \(resumed.disk ?? "no disk") open, not \(expected)"
+                result.fail(.takeOver, on: pair.destination, "the destination's VM has \(resumed.disk ?? "no disk") open, not \(expected)")
             } else if migrated.status != "postmigrate" {
-                result.failedStep = .takeOver
-                result.failedOn = pair.source
-                result.error = "after the migration the source's VM is `\(migrated.status ?? "unknown")`, not postmigrate: it did not let the disk go"
+                result.fail(.takeOver, on: pair.source, "after the migration the source's VM is `\(migrated.status ?? "unknown")`, not postmigrate: it did not let the disk go")
             }
         }
         // Both sides, whatever happened: the destination first (it may hold the image open),

@@ -22,9 +22,8 @@ import Testing
 
     static func failed(_ step: RehearsalStep, on host: String, _ error: String, storage: RehearsalStorage = .directory("/var/lib/vmstore")) -> Finding {
         var result = RehearsalResult(pair: RehearsalPair(source: "hv1", destination: "hv2", storage: storage))
-        result.failedStep = step
-        result.failedOn = host
-        result.error = error
+        result.fail(step, on: host, error)
+        result.fail(.cleanup, on: "hv9", "a consequence, not the cause")
         result.uri = "tcp:10.1.0.12:49152"
         let findings = RehearsalRules.findings([result], spec: spec, specFile: "s.yaml")
         #expect(findings.count == 1)
@@ -44,9 +43,7 @@ import Testing
 
     @Test func aDeniedOpenBetweenTwoAccountsNamesBoth() {
         var result = RehearsalResult(pair: RehearsalPair(source: "hv2", destination: "hv3", storage: .directory("/var/lib/vmstore")))
-        result.failedStep = .takeOver
-        result.failedOn = "hv3"
-        result.error = "the destination could not resume the VM: cont: Could not open '/var/lib/vmstore/storagekit-canary-t-2.img': Permission denied"
+        result.fail(.takeOver, on: "hv3", "the destination could not resume the VM: cont: Could not open '/var/lib/vmstore/storagekit-canary-t-2.img': Permission denied")
         result.account = "libvirt-qemu (64056:107)"
         result.destinationAccount = "libvirt-qemu (64055:107)"
         let finding = RehearsalRules.findings([result], spec: Self.spec, specFile: "s.yaml")[0]
