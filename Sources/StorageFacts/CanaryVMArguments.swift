@@ -41,8 +41,7 @@ public struct CanaryVMArguments: Sendable, Equatable {
             "-qmp", "unix:\(socket),server=on,wait=off", "-daemonize", "-pidfile", pidFile,
         ]
         if let incoming { qemu += ["-incoming", incoming] }
-        guard let account else { return qemu }
-        return ["setpriv", "--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--"] + qemu
+        return Self.asAccount(account, qemu)
     }
 
     /// A command run as the same account as qemu (creating and removing the canary image).

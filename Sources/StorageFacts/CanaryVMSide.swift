@@ -165,10 +165,12 @@ public actor CanaryVMSide {
         if let pid, let directory, !Self.stop(pid: pid, ownedBy: directory) { left.append("qemu pid \(pid)") }
         pid = nil
         if let image {
-            if let result = try? await run(CanaryVMArguments.asAccount(account, ["rm", "-f", "--", image])), !result.succeeded || FileManager.default.fileExists(atPath: root + image) {
-                // root may be nobody on the export (root_squash): the account made it, so it can remove it.
-                if (try? await run(["rm", "-f", "--", image]))?.succeeded != true || FileManager.default.fileExists(atPath: root + image) { left.append(image) }
+            // As the account that made it first (root may be nobody on the export), then as root.
+            var removed = false
+            for argv in [CanaryVMArguments.asAccount(account, ["rm", "-f", "--", image]), ["rm", "-f", "--", image]] where !removed {
+                removed = (try? await run(argv))?.succeeded == true && !FileManager.default.fileExists(atPath: root + image)
             }
+            if !removed { left.append(image) }
         }
         image = nil
         if let directory { try? FileManager.default.removeItem(atPath: root + directory) }
