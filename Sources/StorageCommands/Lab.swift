@@ -30,7 +30,7 @@ struct Lab: AsyncParsableCommand {
         func run() async throws {
             if dryRun {
                 let controller = try LabCommandSupport.controller(options, validateSecrets: false, kernel: kernel)
-                let planned = controller.plannedUp()
+                let planned = try await LabCommandSupport.run { try controller.plannedUp() }
                 if json { return try Console.json(["wouldCreate": planned]) }
                 return print(planned.map { "would create  \($0)" }.joined(separator: "\n"))
             }
@@ -49,6 +49,7 @@ struct Lab: AsyncParsableCommand {
             for line in report.created { print("created  \(line)") }
             for line in report.existing { print("present  \(line)") }
             print("lab \(controller.layout.cluster) is up: \(controller.layout.hosts.count) host(s). Run commands on a host with `storagekit lab exec --spec \(options.spec) HOST -- CMD`.")
+            if writeSpec == nil, let next = LabCommandSupport.nextStep(options.spec, spec: try options.load().spec) { print(next) }
         }
     }
 
@@ -135,7 +136,7 @@ enum LabCommandSupport {
     /// `kernel` false: whatever lab of the spec's cluster is recorded (a kernel lab stays one).
     static func controller(_ options: SpecOptions, validateSecrets: Bool = true, kernel: Bool = false) throws -> LabController {
         // Taking a lab down must work even when its CHAP secret files are gone.
-        let loaded = validateSecrets ? try options.loadValidated(printWarnings: false).0 : try options.load()
+        let loaded = validateSecrets ? try options.loadValidated(printWarnings: false, reachesHosts: false).0 : try options.load()
         do {
             return LabController(layout: try LabLayout(spec: loaded.spec, kernel: kernel ? true : nil), spec: loaded.spec)
         } catch {
@@ -144,13 +145,23 @@ enum LabCommandSupport {
         }
     }
 
-    /// Lab failures print their message and exit 1 (2 for a usage problem such as an unknown host).
+    /// Lab failures print their message and exit 1 (2 for a usage problem such as an unknown
+    /// host or a spec path the lab cannot give its hosts).
     static func run<T>(usage: Bool = false, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as LabError {
             Console.error("error: \(error)")
-            throw ExitCode(usage ? 2 : 1)
+            throw ExitCode(usage || error.isUsage ? 2 : 1)
         }
+    }
+
+    /// The spec's hosts are reached over ssh (or run here) unless it says `transport: lab`:
+    /// with this spec every other command would refuse (`LabLeakGuard`). The last line says
+    /// what to run instead.
+    static func nextStep(_ file: String, spec: ClusterSpec) -> String? {
+        guard spec.hosts.contains(where: { $0.transport != .lab }) else { return nil }
+        let labFile = LabLeakGuard.suggestedLabSpec(for: file)
+        return "next: its hosts are reached over ssh in \(file); write the lab's spec and use it for every other command: storagekit lab up --spec \(file) --write-spec \(labFile)"
     }
 }

@@ -45,6 +45,7 @@ struct Probe: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try refuseLeavingTheMachine(portal)
             var secret: String?
             if let chapSecretFile {
                 guard let text = try? LocalFileSystem().read(chapSecretFile) else {
@@ -109,6 +110,7 @@ struct Probe: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try refuseLeavingTheMachine(server)
             let request = NFSProbeRequest(server: server, export: export, canary: canary, timeout: .milliseconds(Int(timeout * 1000)))
             let result: NFSProbeResult
             do {
@@ -144,4 +146,11 @@ struct Probe: AsyncParsableCommand {
             if canaryFailed { throw ExitCode(1) }
         }
     }
+}
+
+/// A probe of a lab address from this machine's own namespace would leave the machine.
+private func refuseLeavingTheMachine(_ target: String) throws {
+    guard let refusal = LabLeakGuard.probeRefusal(target: target, labs: LabLeakGuard.labsAtRisk()) else { return }
+    Console.error("error: \(refusal)")
+    throw ExitCode(2)
 }

@@ -36,7 +36,7 @@ struct Render: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (loaded, _) = try options.loadValidated(printWarnings: !json)
+        let (loaded, _) = try options.loadValidated(printWarnings: !json, reachesHosts: false)
         let spec = loaded.spec
         let names = all ? spec.hosts.map(\.name) : host
         var reports: [HostReport] = []

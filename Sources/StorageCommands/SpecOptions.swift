@@ -9,8 +9,9 @@ struct SpecOptions: ParsableArguments {
     var spec: String
 
     /// Loads and validates; prints diagnostics to stderr unless `quiet`. Throws exit code 2 when
-    /// the spec cannot be read or has errors.
-    func loadValidated(printWarnings: Bool = true) throws -> (LoadedSpec, [Diagnostic]) {
+    /// the spec cannot be read or has errors, and, for a command that reaches the spec's hosts
+    /// (`reachesHosts`), when one of them would be reached outside a lab that is up here.
+    func loadValidated(printWarnings: Bool = true, reachesHosts: Bool = true) throws -> (LoadedSpec, [Diagnostic]) {
         let loaded = try load()
         let diagnostics = validate(loaded)
         if diagnostics.hasErrors || printWarnings {
@@ -18,6 +19,10 @@ struct SpecOptions: ParsableArguments {
         }
         if diagnostics.hasErrors {
             Console.error("\(spec): \(diagnostics.errors.count) error(s), \(diagnostics.warnings.count) warning(s)")
+            throw ExitCode(2)
+        }
+        if reachesHosts, let refusal = LabLeakGuard.refusal(spec: loaded.spec, specFile: spec, labs: LabLeakGuard.labsAtRisk()) {
+            Console.error("error: \(refusal)")
             throw ExitCode(2)
         }
         return (loaded, diagnostics)

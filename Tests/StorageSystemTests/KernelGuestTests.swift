@@ -75,8 +75,12 @@ import Testing
 
     @Test func theGuestsPID1GivesItWritableDirectoriesItsNICsAndTheDaemons() throws {
         let kernel = try layout(kernel: true)
-        let script = KernelGuest.initScript(try kernel.host("hv1"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: false)
-        #expect(script.contains("layer /etc") && script.contains("layer /var") && script.contains("layer /guests"))
+        let hv1 = try kernel.host("hv1")
+        let spec = try SpecLoader.load(yaml: Self.yaml).spec
+        let own = try kernel.ownDirectories(of: hv1, in: spec) { _ in .missing }
+        #expect(own == [LabOwnDirectory(path: "/guests", kind: .empty, fields: ["mountPath"])])
+        let script = KernelGuest.initScript(hv1, own: own, files: kernel.kernelFiles, nfsServer: false)
+        #expect(script.contains("layer /etc") && script.contains("layer /var") && script.contains("mount -t tmpfs -o mode=0755 tmpfs /guests"))
         #expect(script.contains("layer /root") && script.contains("layer /tmp") && script.contains("rm -f /root/.bashrc"))
         #expect(script.contains("hostname hv1"))
         for nic in try kernel.host("hv1").nics { #expect(script.contains("nic \(nic.mac) \(nic.name) \(nic.address)/\(nic.prefix)")) }
@@ -84,8 +88,9 @@ import Testing
             #expect(script.contains(daemon), "\(daemon)")
         }
         #expect(!script.contains("nfsd"))
-        #expect(KernelGuest.initScript(try kernel.host("nfs"), mountPath: "/guests/images", files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
-        #expect(KernelGuest.writableDirectories(mountPath: "/var/lib/vmstore").overlays == ["/etc", "/var", "/tmp", "/root"])
+        #expect(KernelGuest.initScript(try kernel.host("nfs"), own: [], files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
+        let existing = KernelGuest.initScript(hv1, own: [LabOwnDirectory(path: "/opt", kind: .overlay, fields: ["mountPath"])], files: kernel.kernelFiles, nfsServer: false)
+        #expect(existing.contains("layer /opt") && !existing.contains("tmpfs /opt"))
     }
 }
 

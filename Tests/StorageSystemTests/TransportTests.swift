@@ -65,7 +65,7 @@ final class RecordingRunner: CommandRunner, @unchecked Sendable {
         let text = "cluster: t\nmountPath: /v\nnetwork: 10.97.0.0/24\nhosts:\n  - {name: a, address: 10.97.0.1, roles: [hypervisor], transport: lab}\n  - {name: b, address: 10.97.0.2, roles: [hypervisor]}\nnfs: {server: a, exports: [{path: /srv/x, clients: [10.97.0.0/24]}]}\n"
         let spec = try SpecLoader.load(yaml: text).spec
         #expect(spec.hosts.map(\.transport) == [.lab, .ssh])
-        #expect((try Transports.make(for: spec.hosts[1]) as? SSHTransport)?.destination == "root@10.97.0.2")
+        #expect((try Transports.make(for: spec.hosts[1], labs: []) as? SSHTransport)?.destination == "root@10.97.0.2")
         let bad = try SpecLoader.load(yaml: text.replacingOccurrences(of: "transport: lab", with: "transport: sshh"))
         #expect(bad.diagnostics.first?.fix == "did you mean \"ssh\"?")
     }

@@ -109,7 +109,7 @@ struct GuestLauncher: Sendable {
     }
 
     /// Starts `host`'s qemu; returns its pid. `record` runs for each tap before it is made.
-    func start(_ host: LabLayout.LabHost, boot: KernelGuest.Boot, record: (String) throws(LabError) -> Void) async throws(LabError) -> Int32 {
+    func start(_ host: LabLayout.LabHost, own: [LabOwnDirectory], boot: KernelGuest.Boot, record: (String) throws(LabError) -> Void) async throws(LabError) -> Int32 {
         for nic in host.nics {
             if try await !succeeds(["ip", "link", "show", nic.rootName]) {
                 try record(nic.rootName)
@@ -129,7 +129,7 @@ struct GuestLauncher: Sendable {
             }
         }
         let isNFSServer = spec.nfs.map { $0.server == host.name && $0.implementation == .kernel } ?? false
-        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, mountPath: spec.mountPath, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
+        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, own: own, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
         try? FileManager.default.removeItem(atPath: KernelGuest.consoleLog(host))
         do {
             return try DetachedProcess.spawn(KernelGuest.qemuArguments(host, cluster: layout.cluster, boot: boot), log: "\(host.dataDirectory)/qemu.log")

@@ -111,26 +111,14 @@ public enum KernelGuest {
         return (fields[1], fields[2] + " (cached in \(file); delete it to probe again)")
     }
 
-    /// Directories the guest gets writable and its own: tmpfs, or an overlay (tmpfs upper) where
-    /// the host's content must show through. The mount path's parent joins them when it is
-    /// under none of these.
-    public static func writableDirectories(mountPath: String) -> (tmpfs: [String], overlays: [String]) {
-        // /tmp and /root show this machine's content (a checkout, and the storagekit binary in
-        // it, may live there); /srv, /mnt and /run start empty.
-        let tmpfs = ["/run", "/srv", "/mnt"]
-        var overlays = ["/etc", "/var", "/tmp", "/root"]
-        let parent = mountPath.split(separator: "/").dropLast().reduce("") { "\($0)/\($1)" }
-        if !parent.isEmpty, !(tmpfs + overlays).contains(where: { parent == $0 || parent.hasPrefix($0 + "/") }) {
-            overlays.append(parent)
-        }
-        return (tmpfs, overlays)
-    }
-
     /// The guest's PID 1: its writable directories, hostname, NICs (found by MAC), the kernel
     /// modules and the daemons a hypervisor or NFS server has on a real host (udevd, iscsid,
     /// multipathd, rpcbind), and sshd with the lab's keys, through which storagekit reaches it.
-    public static func initScript(_ host: LabLayout.LabHost, mountPath: String, files: LabLayout.KernelFiles, nfsServer: Bool) -> String {
-        let (tmpfs, overlays) = writableDirectories(mountPath: mountPath)
+    /// `own`: the directories the spec needs beyond the fixed ones (`LabLayout.ownDirectories`);
+    /// a new one exists on this machine as an empty mount point and becomes a tmpfs here.
+    public static func initScript(_ host: LabLayout.LabHost, own: [LabOwnDirectory], files: LabLayout.KernelFiles, nfsServer: Bool) -> String {
+        let tmpfs = LabLayout.guestTmpfsDirectories + own.filter { $0.kind == .empty }.map(\.path)
+        let overlays = LabLayout.guestOverlayDirectories + own.filter { $0.kind == .overlay }.map(\.path)
         let modules = clientModules + (nfsServer ? ["nfsd"] : [])
         var lines = [
             "#!/bin/sh",

@@ -32,6 +32,8 @@ public struct LabController: Sendable {
         if !state.namespaces.isEmpty && (state.kernel ?? false) != layout.kernel {
             throw .step("bringing up a \(layout.kernel ? "kernel" : "namespace-only") lab", reason: "a \(layout.kernel ? "namespace-only" : "kernel") lab of cluster \(layout.cluster) is up: take it down first (storagekit lab down --spec …)")
         }
+        // Refused before anything is made: a spec path no lab host can be given.
+        let own = try ownDirectories(recorded: state)
         let launcher = spec.map { GuestLauncher(layout: layout, spec: $0, runner: runner) }
         if layout.kernel {
             guard let launcher else { throw .step("bringing up the kernel lab", reason: "no spec given") }
@@ -39,8 +41,10 @@ public struct LabController: Sendable {
             _ = try launcher.kernel()
         }
         state.kernel = layout.kernel
+        state.networks = layout.bridges.map(\.network)
         try await makePrivateRunDirectory()
         try save(state)
+        try makeMountPoints(own, state: &state, report: &report)
 
         for bridge in layout.bridges {
             if try await succeeds(["ip", "link", "show", bridge.name]) {
@@ -101,6 +105,9 @@ public struct LabController: Sendable {
                 try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory],
                     "giving \(host.name) its own \(directory)")
             }
+            for directory in own[host.name] ?? [] {
+                try await giveOwn(directory, to: host)
+            }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
                 "giving \(host.name) its own /run")
             // What systemd-tmpfiles makes on a real host; iscsiadm locks its records in /run/lock/iscsi.
@@ -113,7 +120,7 @@ public struct LabController: Sendable {
             }
         }
         if let launcher, layout.kernel {
-            try await bootGuests(launcher, state: &state, report: &report)
+            try await bootGuests(launcher, own: own, state: &state, report: &report)
         }
         return report
     }
@@ -142,7 +149,7 @@ public struct LabController: Sendable {
 
     /// Starts every guest not yet running (all at once: each boots in seconds but TCG is slow),
     /// then waits until each answers over ssh.
-    private func bootGuests(_ launcher: GuestLauncher, state: inout LabState, report: inout Report) async throws(LabError) {
+    private func bootGuests(_ launcher: GuestLauncher, own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) async throws(LabError) {
         let kernel = try launcher.kernel()
         try await launcher.prepareFiles(kernelVersion: kernel.version)
         var started: [(LabLayout.LabHost, Int32)] = []
@@ -160,7 +167,7 @@ public struct LabController: Sendable {
             }
             let boot = KernelGuest.Boot(kernel: kernel.image, initramfs: layout.kernelFiles.initramfs, accel: accel ?? "tcg")
             var recorded = state
-            let pid = try await launcher.start(host, boot: boot) { (link: String) throws(LabError) in
+            let pid = try await launcher.start(host, own: own[host.name] ?? [], boot: boot) { (link: String) throws(LabError) in
                 recorded.links = (recorded.links ?? []) + [link]
                 try save(recorded)
             }
@@ -193,8 +200,9 @@ public struct LabController: Sendable {
     }
 
     /// What `up` builds, from the layout alone (for --dry-run).
-    public func plannedUp() -> [String] {
-        layout.bridges.map { "bridge \($0.name) (\($0.network))" }
+    public func plannedUp() throws(LabError) -> [String] {
+        let own = try ownDirectories(recorded: (try? LabState.load(layout.stateFile)) ?? nil)
+        return layout.bridges.map { "bridge \($0.name) (\($0.network))" }
             + ["neighbour table limit (net.ipv4.neigh.default.gc_thresh3) at least \(2 * layout.neighbourEntries) entries, if lower"]
             + (layout.control.map { ["control namespace \($0.namespace) (" + $0.nics.map(\.address).joined(separator: ", ") + "; ssh to the guests goes from here)"] } ?? [])
             + layout.hosts.flatMap { host in
@@ -202,7 +210,16 @@ public struct LabController: Sendable {
                     ? "guest \(host.name) (qemu, Debian's kernel, this machine's root read-only over 9p; own /etc, /var, /root, /run, /tmp, /srv, /mnt)"
                     : "host \(host.name) (namespace \(host.namespace); own /etc, /var/lib, /srv, /run)"]
                     + host.nics.map { "\(host.name) \($0.name) \($0.address)/\($0.prefix) on \($0.bridge)" }
+                    + (own[host.name] ?? []).map { Self.describe($0, host: host) }
             }
+    }
+
+    static func describe(_ directory: LabOwnDirectory, host: LabLayout.LabHost) -> String {
+        let how = switch directory.kind {
+        case .overlay: "this machine's \(directory.path) with a writable layer of its own"
+        case .empty: host.isGuest ? "empty, tmpfs; \(directory.path) made on this machine as its mount point" : "empty; \(directory.path) made on this machine as its mount point"
+        }
+        return "\(host.name) own \(directory.path) (\(how); for \(directory.fields.joined(separator: ", ")))"
     }
 
     /// What `down` would remove, from the state file (for --dry-run).
@@ -246,6 +263,9 @@ public struct LabController: Sendable {
             + (layout.control.map { state.namespaces.contains($0.namespace) ? $0.nics.map(\.rootName) : [] } ?? [])
         for link in (state.links ?? []) + ours where try await succeeds(["ip", "link", "show", link]) {
             if try await succeeds(["ip", "link", "del", link]) { removed.append("link \(link)") }
+        }
+        for directory in (state.mountPoints ?? []).reversed() where rmdir(directory) == 0 {
+            removed.append("mount point \(directory)")
         }
         for bridge in state.bridges where try await succeeds(["ip", "link", "show", bridge]) {
             try await must(["ip", "link", "del", bridge], "removing bridge \(bridge)")
@@ -299,6 +319,60 @@ public struct LabController: Sendable {
     }
 
     // MARK: - steps
+
+    /// Each host's own directories for the spec's paths. A mount point this lab made is still
+    /// an empty one of its own when `up` runs again.
+    private func ownDirectories(recorded: LabState?) throws(LabError) -> [String: [LabOwnDirectory]] {
+        guard let spec else { return [:] }
+        let ours = Set(recorded?.mountPoints ?? [])
+        let kind = { (path: String) -> PathKind in
+            if ours.contains(path) { return .missing }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                // A dangling symbolic link is not a missing directory.
+                return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil ? .missing : .other
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            return isDirectory.boolValue && attributes?[.type] as? FileAttributeType != .typeSymbolicLink ? .directory : .other
+        }
+        var result: [String: [LabOwnDirectory]] = [:]
+        for host in layout.hosts {
+            result[host.name] = try layout.ownDirectories(of: host, in: spec, kind: kind)
+        }
+        return result
+    }
+
+    /// Empty mount points on this machine for new own directories, recorded before they are made.
+    private func makeMountPoints(_ own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) throws(LabError) {
+        for path in Set(own.values.flatMap { $0.filter(\.isNewMountPoint).map(\.path) }).sorted() {
+            if (state.mountPoints ?? []).contains(path) && FileManager.default.fileExists(atPath: path) { continue }
+            state.mountPoints = (state.mountPoints ?? []) + ((state.mountPoints ?? []).contains(path) ? [] : [path])
+            try save(state)
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw .step("making the mount point \(path) on this machine", reason: error.localizedDescription)
+            }
+            report.created.append("mount point \(path) (empty; each host that needs it gets its own; removed by `lab down`)")
+        }
+    }
+
+    /// A namespace host's own directory: an overlay of this machine's, or a plain empty one.
+    private func giveOwn(_ directory: LabOwnDirectory, to host: LabLayout.LabHost) async throws(LabError) {
+        switch directory.kind {
+        case .overlay:
+            let upper = "\(host.dataDirectory)/own\(directory.path)/upper", work = "\(host.dataDirectory)/own\(directory.path)/work"
+            for path in [upper, work] { try makeDirectory(path) }
+            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "overlay", "overlay",
+                            "-o", "lowerdir=\(directory.path),upperdir=\(upper),workdir=\(work)", directory.path],
+                "giving \(host.name) its own \(directory.path) (for \(directory.fields.joined(separator: ", ")))")
+        case .empty:
+            let source = "\(host.dataDirectory)/own\(directory.path)/data"
+            try makeDirectory(source)
+            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory.path],
+                "giving \(host.name) its own \(directory.path) (for \(directory.fields.joined(separator: ", ")))")
+        }
+    }
 
     /// Raises this machine's neighbour table limits (shared by every namespace) to what the lab
     /// can need, never lowers them. On real hosts each has its own table.

@@ -102,7 +102,9 @@ public struct LabLayout: Sendable, Equatable {
     }
 
     /// `kernel` nil: a kernel lab when the recorded lab of this cluster is one.
-    public init(spec: ClusterSpec, runRoot: String = "/run/storagekit/lab", dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(LabError) {
+    public static let defaultRunRoot = "/run/storagekit/lab"
+
+    public init(spec: ClusterSpec, runRoot: String = LabLayout.defaultRunRoot, dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(LabError) {
         cluster = spec.cluster
         runDirectory = "\(runRoot)/\(spec.cluster)"
         dataDirectory = "\(dataRoot)/\(spec.cluster)"
@@ -212,6 +214,16 @@ public enum LabError: Error, Equatable, CustomStringConvertible {
     case noKernel(String)
     case guestNotReady(host: String, reason: String)
     case step(String, reason: String)
+    case cannotWrite(field: String, path: String, reason: String)
+    case wouldLeaveTheMachine(LabLeakGuard.Refusal)
+
+    /// A problem with what was asked (exit 2), not a failure on the way.
+    public var isUsage: Bool {
+        switch self {
+        case .unknownHost, .cannotWrite, .wouldLeaveTheMachine, .addressOutsideNetworks: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -233,6 +245,10 @@ public enum LabError: Error, Equatable, CustomStringConvertible {
             return "guest \(host) did not come up: \(reason)"
         case .step(let what, let reason):
             return "\(what) failed: \(reason)"
+        case .cannotWrite(let field, let path, let reason):
+            return "\(field): the lab cannot give its hosts \(path) to write in: \(reason). Choose a directory of its own, such as /export/…, /data/… or /srv/…"
+        case .wouldLeaveTheMachine(let refusal):
+            return refusal.description
         }
     }
 }

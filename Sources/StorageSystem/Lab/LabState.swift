@@ -15,6 +15,12 @@ public struct LabState: Codable, Sendable, Equatable {
     public var guests: [String: Int32]? = nil
     /// Taps and control veths, removed by `down`.
     public var links: [String]? = nil
+    /// Empty directories made on this machine as mount points for the hosts' own directories
+    /// (`/export` when the spec exports `/export/vmstore`); `down` removes them when empty.
+    public var mountPoints: [String]? = nil
+    /// The storage networks on the lab's bridges: nothing may reach them from this machine's
+    /// own namespace while the lab is up (`LabLeakGuard`).
+    public var networks: [String]? = nil
 
     public init(cluster: String) { self.cluster = cluster }
 

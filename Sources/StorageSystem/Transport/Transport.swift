@@ -139,7 +139,14 @@ public enum Transports {
         return ["-F", file]
     }
 
-    public static func make(for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> any Transport {
+    /// - Parameter labs: labs whose addresses must not be reached from here; by default those up
+    ///   on this machine when this process is outside every lab namespace (`LabLeakGuard`).
+    public static func make(
+        for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, labs: [LabLeakGuard.UpLab]? = nil, runner: any CommandRunner = SubprocessRunner()
+    ) throws(LabError) -> any Transport {
+        if host.transport != .lab, let refusal = LabLeakGuard.refusal(host: host, labs: labs ?? LabLeakGuard.labsAtRisk()) {
+            throw .wouldLeaveTheMachine(refusal)
+        }
         switch host.transport {
         case .local:
             return LocalTransport(host: host.name, runner: runner)
