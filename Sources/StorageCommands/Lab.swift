@@ -9,8 +9,13 @@ struct Lab: AsyncParsableCommand {
         discussion: """
             Each host gets its spec addresses on bridges (one per storage network) and its own
             /etc, /var/lib, /srv and /run in a persistent mount namespace, so files written for one
-            host are not in another nor in this machine's real /etc. `down` removes exactly what
-            `up` created (also after a crashed `up`) and refuses to touch anything else.
+            host are not in another nor in this machine's real /etc. Every other directory the spec
+            makes storagekit write in (/export, /data, …) is each host's own too; /usr and the
+            like are refused. `down` removes exactly what `up` created (also after a crashed `up`)
+            and refuses to touch anything else.
+
+            While a lab is up, commands given a spec that would reach its hosts over ssh from
+            this machine's own namespace refuse (exit 2): use the spec `up --write-spec` writes.
             """,
         subcommands: [Up.self, Down.self, Status.self, Exec.self])
 

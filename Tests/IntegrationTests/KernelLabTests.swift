@@ -70,7 +70,7 @@ import Testing
                 #expect(RpcinfoParser.ports(of: service, in: rows, proto: proto) == [port], "\(service)/\(proto) at \(port): \(rpcinfo.stdout)")
             }
             let showmount = try await lab.exec("hv1", ["showmount", "-e", "10.98.1.9"])
-            #expect(showmount.stdout.contains("/srv/vmstore 10.98.1.12,10.98.1.11") || showmount.stdout.contains("/srv/vmstore 10.98.1.11,10.98.1.12"), "showmount: \(showmount.stdout)")
+            #expect(showmount.stdout.contains("/export/vmstore 10.98.1.12,10.98.1.11") || showmount.stdout.contains("/export/vmstore 10.98.1.11,10.98.1.12"), "showmount: \(showmount.stdout)")
             try await expectFirewallLetsTheNetworkInAndKeepsOthersOut(lab)
 
             // 2. Kernel sessions, one per portal, on both guests; a second run changes nothing.

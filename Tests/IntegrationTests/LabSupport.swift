@@ -10,8 +10,8 @@ struct LabFixture {
     let spec: String
     let secretFile: String
 
-    /// examples/`example`.yaml under the cluster name `cluster`.
-    init(cluster: String, example: String = "lab") throws {
+    /// examples/`example`.yaml under the cluster name `cluster`, changed by `edit`.
+    init(cluster: String, example: String = "lab", edit: (String) -> String = { $0 }) throws {
         self.cluster = cluster
         directory = try TemporaryDirectory("storagekit-lab-\(cluster)")
         secretFile = "/run/storagekit/\(cluster)-chap.secret"
@@ -19,14 +19,14 @@ struct LabFixture {
         let original = text.split(separator: "\n").first { $0.hasPrefix("cluster: ") }.map { String($0.dropFirst("cluster: ".count)) } ?? example
         let yaml = text.replacingOccurrences(of: "cluster: \(original)", with: "cluster: \(cluster)")
             .replacingOccurrences(of: "/run/storagekit/\(original)-chap.secret", with: secretFile)
-        spec = try directory.write("spec.yaml", yaml)
+        spec = try directory.write("spec.yaml", edit(yaml))
     }
 
     var labSpec: String { "\(directory.path)/lab.yaml" }
 
     /// Runs `body` on a fresh lab, then takes the lab down whatever happened.
-    static func with(_ cluster: String, example: String = "lab", kernel: Bool = false, _ body: (LabFixture) async throws -> Void) async throws {
-        let lab = try LabFixture(cluster: cluster, example: example)
+    static func with(_ cluster: String, example: String = "lab", kernel: Bool = false, edit: (String) -> String = { $0 }, _ body: (LabFixture) async throws -> Void) async throws {
+        let lab = try LabFixture(cluster: cluster, example: example, edit: edit)
         _ = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
         let up = try await lab.storagekit(["lab", "up", "--spec", lab.spec, "--write-spec", lab.labSpec] + (kernel ? ["--kernel"] : []), timeout: .seconds(420))
         #expect(up.exitCode == 0, "lab up: \(up.stdout)\(up.stderr)")

@@ -264,7 +264,8 @@ public struct LabController: Sendable {
         for link in (state.links ?? []) + ours where try await succeeds(["ip", "link", "show", link]) {
             if try await succeeds(["ip", "link", "del", link]) { removed.append("link \(link)") }
         }
-        for directory in (state.mountPoints ?? []).reversed() where rmdir(directory) == 0 {
+        let shared = Set(otherLabsMountPoints())
+        for directory in (state.mountPoints ?? []).reversed() where !shared.contains(directory) && rmdir(directory) == 0 {
             removed.append("mount point \(directory)")
         }
         for bridge in state.bridges where try await succeeds(["ip", "link", "show", bridge]) {
@@ -324,7 +325,7 @@ public struct LabController: Sendable {
     /// an empty one of its own when `up` runs again.
     private func ownDirectories(recorded: LabState?) throws(LabError) -> [String: [LabOwnDirectory]] {
         guard let spec else { return [:] }
-        let ours = Set(recorded?.mountPoints ?? [])
+        let ours = Set((recorded?.mountPoints ?? []) + otherLabsMountPoints())
         let kind = { (path: String) -> PathKind in
             if ours.contains(path) { return .missing }
             var isDirectory: ObjCBool = false
@@ -342,12 +343,20 @@ public struct LabController: Sendable {
         return result
     }
 
+    /// Mount points other labs on this machine made and still use.
+    private func otherLabsMountPoints() -> [String] {
+        LabState.all(runRoot: (layout.runDirectory as NSString).deletingLastPathComponent)
+            .filter { $0.cluster != layout.cluster }.flatMap { $0.mountPoints ?? [] }
+    }
+
     /// Empty mount points on this machine for new own directories, recorded before they are made.
     private func makeMountPoints(_ own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) throws(LabError) {
         for path in Set(own.values.flatMap { $0.filter(\.isNewMountPoint).map(\.path) }).sorted() {
             if (state.mountPoints ?? []).contains(path) && FileManager.default.fileExists(atPath: path) { continue }
             state.mountPoints = (state.mountPoints ?? []) + ((state.mountPoints ?? []).contains(path) ? [] : [path])
             try save(state)
+            // Another lab made it and uses it: shared, and removed by whichever lab goes last.
+            if otherLabsMountPoints().contains(path) && FileManager.default.fileExists(atPath: path) { continue }
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             } catch {

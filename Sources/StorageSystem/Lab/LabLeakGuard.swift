@@ -88,9 +88,8 @@ public enum LabLeakGuard {
 
     /// Every lab recorded under `runRoot` that has made a namespace and knows its networks.
     public static func upLabs(runRoot: String = LabLayout.defaultRunRoot) -> [UpLab] {
-        guard let clusters = try? FileManager.default.contentsOfDirectory(atPath: runRoot) else { return [] }
-        return clusters.sorted().compactMap { cluster in
-            guard let state = (try? LabState.load("\(runRoot)/\(cluster)/state.json")) ?? nil, !state.namespaces.isEmpty else { return nil }
+        LabState.all(runRoot: runRoot).compactMap { state in
+            guard !state.namespaces.isEmpty else { return nil }
             let networks = (state.networks ?? []).compactMap(IPv4Network.init)
             return networks.isEmpty ? nil : UpLab(cluster: state.cluster, networks: networks)
         }

@@ -29,6 +29,12 @@ public struct LabState: Codable, Sendable, Equatable {
         return try JSONDecoder().decode(LabState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
+    /// Every lab recorded under `runRoot` (each cluster's directory holds its state file).
+    static func all(runRoot: String) -> [LabState] {
+        let clusters = (try? FileManager.default.contentsOfDirectory(atPath: runRoot)) ?? []
+        return clusters.sorted().compactMap { (try? load("\(runRoot)/\($0)/state.json")) ?? nil }
+    }
+
     func save(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
