@@ -26,10 +26,10 @@ import Testing
     }
 
     @Test func aUserLayoutWorksInTheNamespaceLabAndTheSSHSpecIsRefusedWithNothingSent() async throws {
-        let watch = "sk_leak_skany"
+        let chain = "sk_leak_skany"
         let networks = ["10.99.1.0/24", "10.99.2.0/24"]
         let existedBefore = ["/export", "/data"].filter { FileManager.default.fileExists(atPath: $0) }
-        ok(try await self.watch("start", watch, networks), "leak watch on this namespace")
+        ok(try await watch("start", chain, networks), "leak watch on this namespace")
         var leaked = ""
         try await LabFixture.with("skany", edit: Self.userLayout) { lab in
             // 1. The user's paths are each host's own.
@@ -64,9 +64,9 @@ import Testing
             _ = try await lab.exec("hv1", ["ping", "-c", "1", "-W", "2", "10.99.1.9"])
             let inside = try await self.watch("count", "w", in: lab, host: "hv1")
             #expect((Int(inside.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1, "the watch counts a lab packet: \(inside.stdout)\(inside.stderr)")
-            leaked = try await self.watch("count", watch).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            leaked = try await self.watch("count", chain).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let stopped = try await watch("stop", watch).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let stopped = try await watch("stop", chain).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(leaked == "0" && stopped == "0", "packets from this namespace to the lab's networks: \(leaked) during, \(stopped) at the end")
         for directory in ["/export", "/data"] where !existedBefore.contains(directory) {
             #expect(!FileManager.default.fileExists(atPath: directory), "lab down removes the mount point \(directory) it made")
