@@ -39,6 +39,8 @@ struct Lab: AsyncParsableCommand {
                 if json { return try Console.json(["wouldCreate": planned]) }
                 return print(planned.map { "would create  \($0)" }.joined(separator: "\n"))
             }
+            // A spec the lab cannot serve is refused before anything, CHAP secrets included, is made.
+            _ = try await LabCommandSupport.run { try LabCommandSupport.controller(options, validateSecrets: false, kernel: kernel).plannedUp() }
             try LabCommandSupport.createMissingCHAPSecrets(options)
             let controller = try LabCommandSupport.controller(options, kernel: kernel)
             let report = try await LabCommandSupport.run { try await controller.up() }

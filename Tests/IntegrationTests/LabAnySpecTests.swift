@@ -72,4 +72,16 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: directory), "lab down removes the mount point \(directory) it made")
         }
     }
+
+    @Test func aPathUnderUsrIsRefusedByLabUpNamingTheFieldWithNothingMade() async throws {
+        let lab = try LabFixture(cluster: "skusr") { $0.replacingOccurrences(of: "- path: /srv/vmstore\n", with: "- path: /usr/share/vmstore\n") }
+        let up = try await lab.storagekit(["lab", "up", "--spec", lab.spec])
+        #expect(up.exitCode == 2, "exit \(up.exitCode.map(String.init) ?? "signal")")
+        #expect(up.stderr.contains("nfs.exports[0].path") && up.stderr.contains("/usr/share/vmstore") && up.stderr.contains("under /usr"), "\(up.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/run/netns/sk-skusr-san") && !FileManager.default.fileExists(atPath: "/run/storagekit/lab/skusr/state.json")
+                && !FileManager.default.fileExists(atPath: lab.secretFile),
+                "nothing was made")
+        _ = try await lab.storagekit(["lab", "down", "--spec", lab.spec])
+        try? FileManager.default.removeItem(atPath: lab.secretFile)
+    }
 }

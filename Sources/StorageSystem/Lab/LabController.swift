@@ -107,6 +107,7 @@ public struct LabController: Sendable {
             }
             for directory in own[host.name] ?? [] {
                 try await giveOwn(directory, to: host)
+                report.created.append(Self.describe(directory, host: host))
             }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
                 "giving \(host.name) its own /run")
@@ -176,6 +177,7 @@ public struct LabController: Sendable {
             state.guests = (state.guests ?? [:]).merging([host.name: pid]) { $1 }
             try save(state)
             report.created.append("guest \(host.name) (qemu pid \(pid), \(boot.accel), kernel \(kernel.version); " + host.nics.map { "\($0.name) \($0.address)/\($0.prefix)" }.joined(separator: ", ") + ")")
+            report.created += (own[host.name] ?? []).map { Self.describe($0, host: host) }
             started.append((host, pid))
         }
         let limit = Duration.seconds(Int(ProcessInfo.processInfo.environment["STORAGEKIT_LAB_BOOT_SECONDS"] ?? "") ?? 300)
