@@ -91,7 +91,7 @@ struct ValidationRun {
         if isMountPoint {
             if path == "/" { error(field, "cannot be /", fix: "use a dedicated directory such as /var/lib/vmstore") }
             for system in ["/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/bin", "/sbin", "/lib"]
-            where path == system || path.hasPrefix(system + "/") {
+            where path.isSameOrUnder(system) {
                 error(field, "\"\(path)\" is under \(system), which the system owns", fix: "use a directory such as /var/lib/vmstore or /srv/vmstore")
             }
         }

@@ -6,6 +6,11 @@ public func sha256Hex(_ text: String) -> String {
 }
 
 extension String {
+    /// Whether this absolute path is `directory` or inside it (`/`-separated, no `..`).
+    public func isSameOrUnder(_ directory: String) -> Bool {
+        directory == "/" || self == directory || hasPrefix(directory + "/")
+    }
+
     public func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }

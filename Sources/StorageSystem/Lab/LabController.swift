@@ -330,13 +330,9 @@ public struct LabController: Sendable {
         let ours = Set((recorded?.mountPoints ?? []) + otherLabsMountPoints())
         let kind = { (path: String) -> PathKind in
             if ours.contains(path) { return .missing }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                // A dangling symbolic link is not a missing directory.
-                return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil ? .missing : .other
-            }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            return isDirectory.boolValue && attributes?[.type] as? FileAttributeType != .typeSymbolicLink ? .directory : .other
+            // attributesOfItem does not follow a symbolic link: one is never a directory to give.
+            guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { return .missing }
+            return type == .typeDirectory ? .directory : .other
         }
         var result: [String: [LabOwnDirectory]] = [:]
         for host in layout.hosts {

@@ -60,14 +60,14 @@ extension LabLayout {
         var result: [LabOwnDirectory] = []
         for written in spec.writtenPaths(of: specHost) {
             let path = Self.normalized(written.path)
-            if fixed.contains(where: { Self.isSameOrUnder(path, $0) }) { continue }
-            if let system = Self.systemDirectories.first(where: { Self.isSameOrUnder(path, $0) }) ?? (path == "/" ? "/" : nil) {
+            if fixed.contains(where: { path.isSameOrUnder($0) }) { continue }
+            if let system = Self.systemDirectories.first(where: { path.isSameOrUnder($0) }) ?? (path == "/" ? "/" : nil) {
                 throw .cannotWrite(field: written.field, path: written.path, reason: "it is under \(system), which every lab host shares with this machine (its programs and libraries)")
             }
             let components = path.split(separator: "/").map(String.init)
             let candidates = components.indices.map { "/" + components[...$0].joined(separator: "/") }
-            guard let directory = candidates.first(where: { candidate in !reserved.contains { Self.isSameOrUnder($0, candidate) } }) else {
-                throw .cannotWrite(field: written.field, path: written.path, reason: "it would hide the lab's own directories (\(reserved.filter { Self.isSameOrUnder($0, path) }.joined(separator: ", ")))")
+            guard let directory = candidates.first(where: { candidate in !reserved.contains { $0.isSameOrUnder(candidate) } }) else {
+                throw .cannotWrite(field: written.field, path: written.path, reason: "it would hide the lab's own directories (\(reserved.filter { $0.isSameOrUnder(path) }.joined(separator: ", ")))")
             }
             if let index = result.firstIndex(where: { $0.path == directory }) {
                 if !result[index].fields.contains(written.field) { result[index].fields.append(written.field) }
@@ -85,9 +85,5 @@ extension LabLayout {
 
     static func normalized(_ path: String) -> String {
         "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-    }
-
-    static func isSameOrUnder(_ path: String, _ directory: String) -> Bool {
-        directory == "/" || path == directory || path.hasPrefix(directory + "/")
     }
 }
