@@ -22,12 +22,16 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case nfsExportMount = "nfs.export.mount"
     case nfsCanaryShared = "nfs.canary.shared"
     case nfsImageAccess = "nfs.image.access"
+    case nfsExportAsync = "nfs.export.async"
 
     case pathExists = "path.mountpath.exists"
     case pathMountSame = "path.mount.same"
+    case pathMountOptions = "path.mount.options"
     case pathDeviceSame = "path.device.same"
 
     case migrationPort = "migration.port"
+    case migrationPortRange = "migration.port.range"
+    case migrationAddress = "migration.address"
     case migrationCPUVendor = "migration.cpu.vendor"
     case migrationCPUFlags = "migration.cpu.flags"
     case migrationBridges = "migration.bridges"
@@ -36,6 +40,10 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case migrationSELinux = "migration.selinux"
     case migrationDisksShared = "migration.disks.shared"
     case migrationDisksCache = "migration.disks.cache"
+    case migrationFilesShared = "migration.files.shared"
+    case migrationGuestCPU = "migration.guest.cpu"
+    case migrationGuestMachine = "migration.guest.machine"
+    case migrationGuestBlockers = "migration.guest.blockers"
 
     case drbdState = "drbd.state"
     case drbdConnected = "drbd.connected"

@@ -53,6 +53,13 @@ public enum Known<Value: Sendable & Codable & Equatable>: Sendable, Codable, Equ
         return nil
     }
 
+    public func map<Other: Sendable & Codable & Equatable>(_ transform: (Value) -> Other) -> Known<Other> {
+        switch self {
+        case .known(let value): .known(transform(value))
+        case .unknown(let reason): .unknown(reason)
+        }
+    }
+
     private enum CodingKeys: String, CodingKey { case value, unavailable }
 
     public init(from decoder: any Decoder) throws {
@@ -306,11 +313,14 @@ public struct MountFacts: Sendable, Codable, Equatable {
     public var target: String
     public var source: String
     public var fstype: String
+    /// The mount options as the kernel shows them (`rw,relatime,vers=3,hard,…`).
+    public var options: [String]
 
-    public init(target: String, source: String, fstype: String) {
+    public init(target: String, source: String, fstype: String, options: [String] = []) {
         self.target = target
         self.source = source
         self.fstype = fstype
+        self.options = options
     }
 }
 
@@ -325,12 +335,33 @@ public struct SystemFacts: Sendable, Codable, Equatable {
     public var virtUseNFS: Known<Bool>
     /// The account qemu runs as (libvirt-qemu on Debian, qemu on RHEL): what root_squash leaves.
     public var hypervisorUser: Known<UserFacts>
+    /// KVM hypervisors: libvirt's and QEMU's releases (`libvirtd --version`,
+    /// `qemu-system-x86_64 --version`), which decide what libvirt lets migrate.
+    public var libvirtVersion: Known<SoftwareVersion>
+    public var qemuVersion: Known<SoftwareVersion>
+    /// The machine types this QEMU offers (`qemu-system-x86_64 -machine help`), aliases included.
+    public var machineTypes: Known<[String]>
+    /// The ports libvirt gives incoming migrations here (`migration_port_min`/`max` of
+    /// /etc/libvirt/qemu.conf; 49152–49215 when unset).
+    public var migrationPortRange: Known<PortRange>
+    /// How peers reach this host for a migration: its host name and the IPv4 addresses it
+    /// resolves to here (`getent ahostsv4`), and qemu.conf's `migration_host` and
+    /// `migration_address` when set (libvirt then uses them instead).
+    public var migrationAddress: Known<MigrationAddressFacts>
 
     public init(
         cpuVendor: String? = nil, cpuFlags: [String] = [], osID: String? = nil, osVersion: String? = nil, bridges: [String] = [],
-        virtUseNFS: Known<Bool> = .unknown("not gathered"), hypervisorUser: Known<UserFacts> = .unknown("not gathered")
+        virtUseNFS: Known<Bool> = .unknown("not gathered"), hypervisorUser: Known<UserFacts> = .unknown("not gathered"),
+        libvirtVersion: Known<SoftwareVersion> = .unknown("not gathered"), qemuVersion: Known<SoftwareVersion> = .unknown("not gathered"),
+        machineTypes: Known<[String]> = .unknown("not gathered"), migrationPortRange: Known<PortRange> = .unknown("not gathered"),
+        migrationAddress: Known<MigrationAddressFacts> = .unknown("not gathered")
     ) {
+        self.migrationPortRange = migrationPortRange
+        self.migrationAddress = migrationAddress
         self.hypervisorUser = hypervisorUser
+        self.libvirtVersion = libvirtVersion
+        self.qemuVersion = qemuVersion
+        self.machineTypes = machineTypes
         self.cpuVendor = cpuVendor
         self.cpuFlags = cpuFlags
         self.osID = osID
@@ -341,21 +372,52 @@ public struct SystemFacts: Sendable, Codable, Equatable {
 
     /// Facts left out on purpose (`check --only`), each unknown for `reason`.
     public init(notGathered reason: String) {
-        self.init(virtUseNFS: .unknown(reason), hypervisorUser: .unknown(reason))
+        self.init(virtUseNFS: .unknown(reason), hypervisorUser: .unknown(reason), libvirtVersion: .unknown(reason), qemuVersion: .unknown(reason), machineTypes: .unknown(reason), migrationPortRange: .unknown(reason), migrationAddress: .unknown(reason))
     }
 
-    /// `12` of `12.7`: what migration compatibility is judged on.
-    public var osMajor: String? { osVersion?.split(separator: ".").first.map(String.init) }
+    /// `ubuntu 24.04`: the whole release, since 24.04 and 24.10 differ as much as 22.04 and 24.04.
+    public var osRelease: String { "\(osID ?? "unknown") \(osVersion ?? "?")" }
 }
 
 /// A guest defined on this hypervisor and its disks.
 public struct DomainFacts: Sendable, Codable, Equatable {
     public var name: String
     public var disks: [DiskFacts]
+    /// Files the guest needs that are not its disks: CD-ROM and floppy media, NVRAM, a direct
+    /// kernel and initrd. The destination opens them by the same path.
+    public var files: [GuestFile]
+    /// `<os><type machine=…>` (`pc-q35-7.2`): every destination's QEMU must offer it.
+    public var machine: String?
+    /// `<cpu mode=…>` (`host-passthrough`, `host-model`, `custom`) and the features it requires.
+    public var cpuMode: String?
+    public var cpuFeatures: [String]
+    /// What makes libvirt refuse to live-migrate it whatever the storage: a host device, a
+    /// virtiofs share, a transient disk, invtsc without a TSC frequency, snapshots.
+    public var blockers: [String]
 
-    public init(name: String, disks: [DiskFacts]) {
+    public init(name: String, disks: [DiskFacts], files: [GuestFile] = [], machine: String? = nil, cpuMode: String? = nil, cpuFeatures: [String] = [], blockers: [String] = []) {
         self.name = name
         self.disks = disks
+        self.files = files
+        self.machine = machine
+        self.cpuMode = cpuMode
+        self.cpuFeatures = cpuFeatures
+        self.blockers = blockers
+    }
+}
+
+/// A file a guest opens by its path that is not one of its disks.
+public struct GuestFile: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable, Equatable {
+        case cdrom = "CD-ROM", floppy, nvram = "NVRAM", kernel, initrd
+    }
+
+    public var kind: Kind
+    public var path: String
+
+    public init(_ kind: Kind, _ path: String) {
+        self.kind = kind
+        self.path = path
     }
 }
 
@@ -365,11 +427,15 @@ public struct DiskFacts: Sendable, Codable, Equatable {
     /// libvirt's `<driver cache=…>`; nil when not set (or for Xen).
     public var cache: String?
     public var target: String?
+    /// The image's backing files, nearest first (`qemu-img info --backing-chain`); empty for a
+    /// raw image or a block device; unknown when the chain could not be read.
+    public var backingFiles: Known<[String]>
 
-    public init(source: String, cache: String? = nil, target: String? = nil) {
+    public init(source: String, cache: String? = nil, target: String? = nil, backingFiles: Known<[String]> = .known([])) {
         self.source = source
         self.cache = cache
         self.target = target
+        self.backingFiles = backingFiles
     }
 }
 
@@ -390,4 +456,35 @@ public struct UserFacts: Sendable, Codable, Equatable, CustomStringConvertible {
 
     /// `libvirt-qemu (64055:107)`.
     public var description: String { "\(name) (\(uid):\(gid))" }
+}
+
+/// An inclusive range of TCP ports.
+public struct PortRange: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var first: Int
+    public var last: Int
+
+    public init(_ first: Int, _ last: Int) {
+        self.first = first
+        self.last = last
+    }
+
+    public func contains(_ other: PortRange) -> Bool { first <= other.first && other.last <= last }
+    public var description: String { "\(first)-\(last)" }
+}
+
+public struct MigrationAddressFacts: Sendable, Codable, Equatable {
+    public var hostname: String
+    /// What the host name resolves to on this host, in resolver order; empty when it does not.
+    public var resolved: [String]
+    /// qemu.conf's `migration_host` (what libvirt tells the source to connect to).
+    public var migrationHost: String?
+    /// qemu.conf's `migration_address` (where the incoming qemu listens).
+    public var listenAddress: String?
+
+    public init(hostname: String, resolved: [String], migrationHost: String? = nil, listenAddress: String? = nil) {
+        self.hostname = hostname
+        self.resolved = resolved
+        self.migrationHost = migrationHost
+        self.listenAddress = listenAddress
+    }
 }

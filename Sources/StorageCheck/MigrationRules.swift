@@ -38,12 +38,13 @@ enum MigrationRules {
                       "bridges differ: " + bridges.map { "\($0.value.map(\.host.name).joined(separator: ", ")): \($0.key.isEmpty ? "none" : $0.key.joined(separator: ", "))" }.sorted().joined(separator: "; "),
                       fix: "create the same bridges on every hypervisor: a guest's <interface> names its bridge"))
 
-        let systems = Dictionary(grouping: answered, by: { "\($0.facts.system.osID ?? "unknown") \($0.facts.system.osMajor ?? "?")" })
-        findings.append(systems.count == 1
-            ? Finding(.migrationOS, hosts: answered.map(\.host.name), .pass, "every hypervisor runs \(systems.keys.first!)")
-            : Finding(.migrationOS, hosts: answered.map(\.host.name), .fail,
-                      "OS releases differ: " + systems.map { "\($0.value.map(\.host.name).joined(separator: ", ")) \($0.key)" }.sorted().joined(separator: "; "),
-                      fix: "run one OS major release on all hypervisors (qemu machine types and libvirt differ between them)"))
+        let systems = Outliers(answered.map { (host: $0.host.name, key: $0.facts.system.osRelease) })
+        findings.append(systems.agree
+            ? Finding(.migrationOS, hosts: answered.map(\.host.name), .pass, "every hypervisor runs \(systems.usual ?? "")")
+            : Finding(.migrationOS, hosts: systems.odd, .fail,
+                      "OS releases differ (\(systems.described { $0 })): qemu's machine types and libvirt differ between releases, even between 24.04 and 24.10",
+                      fix: "run one OS release (the same VERSION_ID in /etc/os-release) on all hypervisors"
+                          + (systems.odd.count < answered.count ? ": upgrade \(systems.odd.joined(separator: ", ")) to \(systems.usual ?? "")" : "")))
 
         findings += qemuAccounts(context)
 
@@ -56,6 +57,11 @@ enum MigrationRules {
                 }
             }
             findings += disks(context, host, facts)
+        }
+        if context.spec.migration.hypervisor == .kvm {
+            findings += GuestRules.evaluate(answered)
+            findings += portRanges(context)
+            findings += context.sharing.compactMap { address(of: $0.host, $0.facts, context.spec) }
         }
         return findings
     }
@@ -107,6 +113,68 @@ enum MigrationRules {
         return findings
     }
 
+    /// A peer migrating here connects to what this host's name resolves to (libvirt puts the
+    /// destination's host name in the migration URI), or to qemu.conf's migration_host. Debian's
+    /// `127.0.1.1 <hostname>` line sends it to itself; an address off the storage networks goes
+    /// where the firewall and the spec never looked.
+    static func address(of host: Host, _ facts: HostFacts, _ spec: ClusterSpec) -> Finding? {
+        let networks = spec.networks.compactMap(IPv4Network.init)
+        let onNetwork = { (text: String) in IPv4Address(text).map { address in networks.contains { $0.contains(address) } } ?? false }
+        let isLoopback = { (text: String) in text.hasPrefix("127.") }
+        switch facts.system.migrationAddress {
+        case .unknown(let reason):
+            return reason == "not a KVM hypervisor" ? nil : Finding(.migrationAddress, hosts: [host.name], .skip, reason)
+        case .known(let seen):
+            let conf = "/etc/libvirt/qemu.conf"
+            if let listen = seen.listenAddress, !["0.0.0.0", "::", "[::]"].contains(listen), !host.addresses.contains(listen) {
+                return Finding(.migrationAddress, hosts: [host.name], .fail,
+                               "incoming migrations listen on \(listen) only (migration_address in \(conf)), not on its storage address \(host.addresses.joined(separator: ", "))",
+                               fix: "on \(host.name): set migration_address = \"\(host.addresses.first ?? "0.0.0.0")\" (or remove it) in \(conf), then restart libvirtd")
+            }
+            if let given = seen.migrationHost {
+                if IPv4Address(given) != nil && !host.addresses.contains(given) {
+                    return Finding(.migrationAddress, hosts: [host.name], .fail,
+                                   "peers are told to migrate to \(given) (migration_host in \(conf)), which is not one of its addresses (\(host.addresses.joined(separator: ", ")))",
+                                   fix: "on \(host.name): set migration_host = \"\(host.addresses.first ?? "")\" in \(conf), then restart libvirtd")
+                }
+                return Finding(.migrationAddress, hosts: [host.name], .pass, "peers migrate to \(given) (migration_host)")
+            }
+            let fix = "on \(host.name): make its name resolve to its storage address (`\(host.addresses.first ?? "") \(seen.hostname)` in /etc/hosts, above any 127.0.1.1 line, or DNS), or set migration_host = \"\(host.addresses.first ?? "")\" in \(conf)"
+            guard let first = seen.resolved.first else {
+                return Finding(.migrationAddress, hosts: [host.name], .fail,
+                               "its host name \(seen.hostname) does not resolve: libvirt puts it in the migration URI, and peers cannot connect", fix: fix)
+            }
+            if isLoopback(first) {
+                return Finding(.migrationAddress, hosts: [host.name], .fail,
+                               "its host name \(seen.hostname) resolves to \(first), a loopback address (Debian's 127.0.1.1 line in /etc/hosts): a peer migrating here would connect to itself", fix: fix)
+            }
+            guard onNetwork(first) else {
+                return Finding(.migrationAddress, hosts: [host.name], .fail,
+                               "its host name \(seen.hostname) resolves to \(first), on none of the spec's networks (\(spec.networks.joined(separator: ", "))): migrations would go where neither the spec nor the firewall looked", fix: fix)
+            }
+            return Finding(.migrationAddress, hosts: [host.name], .pass, "its host name \(seen.hostname) resolves to \(first), on the storage network")
+        }
+    }
+
+    /// libvirt hands each incoming migration a port of its own range; storagekit's firewall
+    /// opens 49152–49215. A range set wider in qemu.conf gets migrations whose port is dropped.
+    static func portRanges(_ context: CheckContext) -> [Finding] {
+        guard context.spec.firewall.manage else { return [] }
+        let opened = PortRange(FirewallPolicy.libvirtPorts.migrationFirst, FirewallPolicy.libvirtPorts.migrationLast)
+        return context.sharing.compactMap { host, facts in
+            switch facts.system.migrationPortRange {
+            case .known(let range) where opened.contains(range):
+                return Finding(.migrationPortRange, hosts: [host.name], .pass, "libvirt's migration ports \(range) are inside what storagekit's firewall opens (\(opened))")
+            case .known(let range):
+                return Finding(.migrationPortRange, hosts: [host.name], .fail,
+                               "libvirt gives incoming migrations ports \(range) (migration_port_min/max in /etc/libvirt/qemu.conf), and storagekit's firewall opens \(opened) only: a migration handed a port outside it is dropped",
+                               fix: "on \(host.name): set migration_port_min = \(opened.first) and migration_port_max = \(opened.last) in /etc/libvirt/qemu.conf, then restart libvirtd")
+            case .unknown(let reason):
+                return reason == "not a KVM hypervisor" ? nil : Finding(.migrationPortRange, hosts: [host.name], .skip, reason)
+            }
+        }
+    }
+
     /// qemu's account has one uid:gid on every hypervisor that shares image files: an image
     /// qemu creates on one (mode 0644, owned by its uid) is opened read-write by the
     /// destination's qemu, which is denied under another uid (a rehearsal showed it with the
@@ -117,19 +185,15 @@ enum MigrationRules {
         guard sharesFiles else { return [] }
         let known = context.sharing.compactMap { entry in entry.facts.system.hypervisorUser.value.map { (host: entry.host.name, user: $0) } }
         guard known.count > 1 else { return [] }
-        let groups = Dictionary(grouping: known, by: { "\($0.user.uid):\($0.user.gid)" })
-        guard groups.count > 1 else {
+        let users = Dictionary(known.map { ("\($0.user.uid):\($0.user.gid)", $0.user) }) { first, _ in first }
+        let accounts = Outliers(known.map { (host: $0.host, key: "\($0.user.uid):\($0.user.gid)") })
+        guard !accounts.agree, let usual = accounts.usual, let user = users[usual] else {
             return [Finding(.migrationQemuAccount, hosts: known.map(\.host), .pass, "qemu runs as \(known[0].user) on every hypervisor")]
         }
-        let ranked = groups.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-        let usual = ranked[0]
-        // A tie has no usual account: every host is named.
-        let odd = ranked.count > 1 && ranked[1].value.count == usual.value.count ? known : ranked.dropFirst().flatMap(\.value)
-        let seen = ranked.map { "\($0.value.map(\.host).joined(separator: ", ")) \($0.value[0].user)" }.joined(separator: "; ")
-        let user = usual.value[0].user
-        return [Finding(.migrationQemuAccount, hosts: odd.map(\.host).sorted(), .fail,
-                        "qemu's account differs between hypervisors (\(seen)): an image qemu creates on one is owned by its uid, and qemu on another cannot open it",
-                        fix: "give \(user.name) uid \(user.uid) and gid \(user.gid) on \(odd.map(\.host).sorted().joined(separator: ", ")) (usermod -u \(user.uid) -g \(user.gid) \(user.name), with its guests stopped), then chown its images to \(user.uid):\(user.gid)")]
+        let odd = accounts.odd
+        return [Finding(.migrationQemuAccount, hosts: odd, .fail,
+                        "qemu's account differs between hypervisors (\(accounts.described { users[$0].map(String.init(describing:)) ?? $0 })): an image qemu creates on one is owned by its uid, and qemu on another cannot open it",
+                        fix: "give \(user.name) uid \(user.uid) and gid \(user.gid) on \(odd.joined(separator: ", ")) (usermod -u \(user.uid) -g \(user.gid) \(user.name), with its guests stopped), then chown its images to \(user.uid):\(user.gid)")]
     }
 
     /// Every migration connect it made was dropped, and so was every storage server it tried:
@@ -141,6 +205,71 @@ enum MigrationRules {
         return !servers.isEmpty && servers.allSatisfy(\.isFiltered)
     }
 
+    /// Since libvirt 5.6 with QEMU 4.0, libvirt migrates a disk in any cache mode: QEMU drops
+    /// the destination's page cache when it takes over (`qemuMigrationSrcIsSafe`). Before, only
+    /// `none` and `directsync` (no host page cache) were safe, and libvirt refused the rest.
+    static let cacheSafeSince = (libvirt: SoftwareVersion(5, 6), qemu: SoftwareVersion(4, 0))
+
+    static func cache(of disk: DiskFacts, in domain: String, host: String, _ system: SystemFacts) -> Finding {
+        let cache = disk.cache ?? "default"
+        let fix = "virsh edit \(domain): <driver … cache='none'/> on that disk"
+        if ["none", "directsync"].contains(cache) {
+            return Finding(.migrationDisksCache, hosts: [host], .pass, "\(domain): \(disk.source) cache=\(cache)")
+        }
+        guard let libvirt = system.libvirtVersion.value, let qemu = system.qemuVersion.value else {
+            let reason = system.libvirtVersion.reason ?? system.qemuVersion.reason ?? ""
+            return Finding(.migrationDisksCache, hosts: [host], .warn,
+                           "\(domain): \(disk.source) uses cache=\(cache), safe to migrate only with libvirt ≥ \(cacheSafeSince.libvirt) and QEMU ≥ \(cacheSafeSince.qemu), and their releases are unknown here (\(reason))",
+                           fix: fix)
+        }
+        let releases = "libvirt \(libvirt), QEMU \(qemu)"
+        guard libvirt >= cacheSafeSince.libvirt && qemu >= cacheSafeSince.qemu else {
+            return Finding(.migrationDisksCache, hosts: [host], .fail,
+                           "\(domain): \(disk.source) uses cache=\(cache): with \(releases) (before libvirt \(cacheSafeSince.libvirt) and QEMU \(cacheSafeSince.qemu)) libvirt refuses to migrate a disk with a host page cache",
+                           fix: "\(fix), or upgrade libvirt and QEMU")
+        }
+        if cache == "unsafe" {
+            return Finding(.migrationDisksCache, hosts: [host], .warn,
+                           "\(domain): \(disk.source) uses cache=unsafe: it migrates (\(releases)), but a host crash can lose writes the guest believes are on disk",
+                           fix: fix)
+        }
+        return Finding(.migrationDisksCache, hosts: [host], .pass,
+                       "\(domain): \(disk.source) cache=\(cache), safe to migrate with \(releases) (the destination drops its page cache)")
+    }
+
+    /// What else the guest opens by path must be at that path on the destination too: its
+    /// CD-ROM and floppy media, NVRAM, direct kernel and initrd, and every backing file of its
+    /// disks (a qcow2 overlay on shared storage over a base image that is not is still local).
+    static func files(of domain: DomainFacts, host: String, mountPath: String, isShared: (String) -> Bool) -> [Finding] {
+        var findings: [Finding] = []
+        var seen: [(what: String, path: String)] = domain.files.map { ($0.kind.rawValue, $0.path) }
+        for disk in domain.disks {
+            switch disk.backingFiles {
+            case .known(let chain): seen += chain.map { ("backing file of \(disk.source)", $0) }
+            case .unknown(let reason):
+                findings.append(Finding(.migrationFilesShared, hosts: [host], .skip, "\(domain.name): the backing chain of \(disk.source) is unknown: \(reason)"))
+            }
+        }
+        let local = seen.filter { !isShared($0.path) }
+        for file in local {
+            let fix = switch file.what {
+            case GuestFile.Kind.cdrom.rawValue, GuestFile.Kind.floppy.rawValue:
+                "eject it before migrating (virsh change-media \(domain.name) <target> --eject), or keep the medium under \(mountPath)"
+            case GuestFile.Kind.nvram.rawValue:
+                "move the NVRAM file under \(mountPath) and point <nvram> at it (virsh edit \(domain.name), guest shut off)"
+            default:
+                file.what.hasPrefix("backing file") ? "copy the base image under \(mountPath) and qemu-img rebase the overlay onto it (guest shut off)" : "move it under \(mountPath) and virsh edit \(domain.name)"
+            }
+            findings.append(Finding(.migrationFilesShared, hosts: [host], .fail,
+                                    "\(domain.name): its \(file.what) \(file.path) is not under \(mountPath): the destination cannot open it and the guest cannot start there",
+                                    fix: fix))
+        }
+        if local.isEmpty && !seen.isEmpty {
+            findings.append(Finding(.migrationFilesShared, hosts: [host], .pass, "\(domain.name): \(seen.count) other file(s) it opens are on shared storage"))
+        }
+        return findings
+    }
+
     static func disks(_ context: CheckContext, _ host: Host, _ facts: HostFacts) -> [Finding] {
         guard let domains = facts.domains.value else {
             return [Finding(.migrationDisksShared, hosts: [host.name], .skip, facts.domains.reason ?? "")]
@@ -150,10 +279,12 @@ enum MigrationRules {
         let drbd = spec.drbdResources(of: host.name)
         let devices = Set((spec.iscsi?.allLUNs ?? []).map { "/dev/mapper/\(spec.multipathAlias(of: $0.target, $0.lun))" })
             .union(drbd.flatMap(spec.drbdDiskSources(of:)))
+        let isShared = { (path: String) in devices.contains(path) || shared.contains { path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
         var findings: [Finding] = []
         for domain in domains {
+            findings += files(of: domain, host: host.name, mountPath: spec.mountPath, isShared: isShared)
             for disk in domain.disks {
-                let onShared = devices.contains(disk.source) || shared.contains { disk.source.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+                let onShared = isShared(disk.source)
                 findings.append(onShared
                     ? Finding(.migrationDisksShared, hosts: [host.name], .pass, "\(domain.name): \(disk.source) is on shared storage")
                     : Finding(.migrationDisksShared, hosts: [host.name], .fail,
@@ -162,12 +293,7 @@ enum MigrationRules {
                                   ? "move the image under \(spec.mountPath) and point the guest at it (virsh edit \(domain.name))"
                                   : "put the disk on a DRBD resource (\(drbd.map { "drbd:\($0.name) or \($0.device)" }.joined(separator: ", "))) or under \(spec.mountPath)"))
                 if spec.migration.hypervisor == .kvm {
-                    let cache = disk.cache ?? "default"
-                    findings.append(["none", "directsync"].contains(cache)
-                        ? Finding(.migrationDisksCache, hosts: [host.name], .pass, "\(domain.name): \(disk.source) cache=\(cache)")
-                        : Finding(.migrationDisksCache, hosts: [host.name], .fail,
-                                  "\(domain.name): \(disk.source) uses cache=\(cache): libvirt refuses (or risks) live migration with a host page cache",
-                                  fix: "virsh edit \(domain.name): <driver … cache='none'/> on that disk"))
+                    findings.append(cache(of: disk, in: domain.name, host: host.name, facts.system))
                 }
             }
         }

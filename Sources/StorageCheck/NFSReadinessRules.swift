@@ -11,6 +11,14 @@ enum NFSReadinessRules {
         let firewall = context.firewallFix(server)
         var findings: [Finding] = []
 
+        for (index, export) in nfs.exports.enumerated() {
+            findings.append(export.options.contains("async")
+                ? Finding(.nfsExportAsync, hosts: [server], .warn,
+                          "nfs.exports[\(index)] (\(export.path)) is exported async: the server acknowledges a write before it is on its disk, so a server crash can lose writes a guest believes are stored (async is faster; that is its price)",
+                          fix: "write sync instead of async in nfs.exports[\(index)].options, then \(setupNFS)")
+                : Finding(.nfsExportAsync, hosts: [server], .pass, "\(export.path) is exported sync"))
+        }
+
         for host in context.hypervisors where host.name != server {
             for (index, export) in nfs.exports.enumerated() where !export.admits(host) && context.spec.mountPath(ofExport: index) != nil {
                 findings.append(Finding(.nfsAccess, hosts: [host.name], .warn,

@@ -6,7 +6,7 @@ enum PathRules {
     static func evaluate(_ context: CheckContext) -> [Finding] {
         let spec = context.spec
         var findings: [Finding] = []
-        var mounted: [String: [(host: String, source: String, fstype: String)]] = [:]
+        var mounted: [String: [(host: String, source: String, fstype: String, options: [String])]] = [:]
         for (host, facts) in context.sharing {
             let mounts = spec.sharedMounts(of: host)
             let mount = context.command("mount --host \(host.name)")
@@ -28,7 +28,7 @@ enum PathRules {
                         findings.append(Finding(.pathMountSame, hosts: [host.name], .fail, "nothing is mounted on \(expected.mountPoint)", fix: mount))
                         continue
                     }
-                    mounted[expected.mountPoint, default: []].append((host.name, got.source, got.fstype))
+                    mounted[expected.mountPoint, default: []].append((host.name, got.source, got.fstype, got.options))
                     let typeMatches = expected.type == "nfs" ? got.fstype.hasPrefix("nfs") : expected.type == "none" || got.fstype == expected.type
                     let sourceMatches = expected.type == "none" || got.source == expected.what
                     if !(typeMatches && sourceMatches) {
@@ -44,6 +44,9 @@ enum PathRules {
             if kinds.count == 1, !findings.contains(where: { $0.check == CheckID.pathMountSame.rawValue && $0.status == .fail }) {
                 findings.append(Finding(.pathMountSame, hosts: seen.map(\.host), .pass, "\(path) is \(kinds.first!) on every host"))
             }
+        }
+        for (path, seen) in mounted.sorted(by: { $0.key < $1.key }) where seen.count > 1 && seen.allSatisfy({ $0.fstype.hasPrefix("nfs") }) {
+            findings.append(sameOptions(path, seen.map { ($0.host, $0.options) }, context))
         }
         if let iscsi = spec.iscsi, iscsi.filesystem == .none {
             for (host, facts) in context.sharing where !context.targets(reachableBy: host).isEmpty {
@@ -62,5 +65,26 @@ enum PathRules {
             }
         }
         return findings
+    }
+
+    /// NFS options that decide whether two hosts share an image safely: the protocol version,
+    /// hard or soft, locking (with `nolock` qemu's image locks stop protecting an image two hosts
+    /// open), sync, and attribute caching.
+    static func migrationOptions(_ options: [String]) -> [String] {
+        options.filter { option in
+            let key = option.split(separator: "=").first.map(String.init) ?? option
+            return ["vers", "nfsvers", "hard", "soft", "nolock", "local_lock", "sync", "noac", "acregmin", "acregmax", "acdirmin", "acdirmax", "lookupcache"].contains(key)
+        }.sorted()
+    }
+
+    static func sameOptions(_ path: String, _ seen: [(host: String, options: [String])], _ context: CheckContext) -> Finding {
+        let show = { (key: String) in key.isEmpty ? "defaults" : key }
+        let outliers = Outliers(seen.map { (host: $0.host, key: migrationOptions($0.options).joined(separator: ",")) })
+        guard !outliers.agree else {
+            return Finding(.pathMountOptions, hosts: seen.map(\.host), .pass, "\(path) is mounted with the same options on every host (\(show(outliers.usual ?? "")))")
+        }
+        return Finding(.pathMountOptions, hosts: outliers.odd, .fail,
+                       "\(path) is mounted with other options on some hosts (\(outliers.described(show))): with nolock on one host qemu's image locks no longer keep two hosts off one image, and soft mounts or other caching lose or hide writes across a migration",
+                       fix: outliers.odd.map { "umount \(path) on \($0)" }.joined(separator: ", ") + ", then " + context.command("mount"))
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import StorageCheck
 import StorageModel
 import StorageProbe
@@ -258,7 +261,9 @@ public struct HostFactsCollector: Sendable {
             return facts
         }
         facts.mounts = await known(Command("findmnt", ["--json", "--list", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS"], timeout: .seconds(10)), package: "util-linux", emptyExit: nil) { output in
-            FindmntParser.parse(output).map { MountFacts(target: $0.target, source: $0.source, fstype: $0.fstype) }
+            FindmntParser.parse(output).map {
+                MountFacts(target: $0.target, source: $0.source, fstype: $0.fstype, options: $0.options.split(separator: ",").map(String.init))
+            }
         }
         return facts
     }
@@ -295,7 +300,52 @@ public struct HostFactsCollector: Sendable {
             facts.virtUseNFS = .unknown("not a RHEL-family host")
         }
         facts.hypervisorUser = await QemuAccount.lookup(runner).map { .known($0) } ?? .unknown(UserFacts.qemuAccountMissing)
+        if host.has(.hypervisor) && spec.migration.hypervisor == .kvm {
+            let conf = root + "/etc/libvirt/qemu.conf"
+            var configured: (host: String?, listen: String?) = (nil, nil)
+            if let text = try? String(contentsOfFile: conf, encoding: .utf8) {
+                do {
+                    facts.migrationPortRange = .known(try LibvirtQemuConf.migrationPorts(text, source: conf))
+                    configured = try LibvirtQemuConf.migrationAddresses(text, source: conf)
+                } catch {
+                    facts.migrationPortRange = .unknown(error.description)
+                }
+            } else {
+                facts.migrationPortRange = FileManager.default.fileExists(atPath: conf) ? .unknown("cannot read \(conf)") : .known(LibvirtQemuConf.defaultMigrationPorts)
+            }
+            facts.migrationAddress = await migrationAddress(configured)
+            facts.libvirtVersion = await version(["libvirtd", "virtqemud"], package: "libvirt-daemon", SystemFactsParsers.libvirtVersion)
+            facts.qemuVersion = await version(["qemu-system-x86_64"], package: "qemu-system-x86", SystemFactsParsers.qemuVersion)
+            let machines: Known<[String]?> = await known(Command("qemu-system-x86_64", ["-machine", "help"], timeout: .seconds(5)), package: "qemu-system-x86", emptyExit: nil, SystemFactsParsers.machineTypes)
+            switch machines {
+            case .known(let list?): facts.machineTypes = .known(list)
+            case .known(nil): facts.machineTypes = .unknown("cannot read `qemu-system-x86_64 -machine help`: no \"Supported machines are:\" line")
+            case .unknown(let reason): facts.machineTypes = .unknown(reason)
+            }
+        } else {
+            facts.libvirtVersion = .unknown("not a KVM hypervisor")
+            facts.qemuVersion = .unknown("not a KVM hypervisor")
+            facts.machineTypes = .unknown("not a KVM hypervisor")
+            facts.migrationPortRange = .unknown("not a KVM hypervisor")
+            facts.migrationAddress = .unknown("not a KVM hypervisor")
+        }
         return facts
+    }
+
+    /// `TOOL --version` of the first of `tools` that is installed, read by `parse`; a first line
+    /// it cannot read is said, not taken for "not installed".
+    func version(_ tools: [String], package: String, _ parse: @escaping (String) -> SoftwareVersion?) async -> Known<SoftwareVersion> {
+        for tool in tools {
+            let output: Known<String> = await known(Command(tool, ["--version"], timeout: .seconds(5)), package: package, emptyExit: nil) { $0 }
+            switch output {
+            case .unknown(let reason) where reason.contains("is not installed"): continue
+            case .unknown(let reason): return .unknown(reason)
+            case .known(let text):
+                if let version = parse(text) { return .known(version) }
+                return .unknown("cannot read a release in `\(tool) --version`: \(text.split(separator: "\n").first.map(String.init) ?? "(nothing printed)")")
+            }
+        }
+        return .unknown("\(tools.joined(separator: " or ")) is not installed (\(package))")
     }
 
     // MARK: Migration
@@ -303,7 +353,8 @@ public struct HostFactsCollector: Sendable {
     func migrationPorts(peers names: [String]?) async -> [PortFacts] {
         guard host.has(.hypervisor) else { return [] }
         let ports: [(Int, String)] = spec.migration.hypervisor == .kvm
-            ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"), (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration")]
+            ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"),
+               (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration"), (FirewallPolicy.libvirtPorts.migrationLast, "qemu-migration")]
             : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
         let timeout = probeTimeout
         let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
@@ -331,22 +382,77 @@ public struct HostFactsCollector: Sendable {
         })
     }
 
+    /// KVM guests as libvirt defines them: `virsh dumpxml` of each, or, where virsh is not
+    /// installed (and in a namespace of the lab, whose /etc is its own), the definitions libvirt
+    /// keeps in /etc/libvirt/qemu. Each file disk's backing chain comes from qemu-img.
     func domainFacts() async -> Known<[DomainFacts]> {
         guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
-        if namespaceLab { return .unknown("lab host: no hypervisor runs in a network namespace") }
         guard spec.migration.hypervisor == .kvm else { return xenDomains() }
-        let names: Known<[String]> = await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
+        var parsed: [(name: String, domain: LibvirtDomainParser.Domain)] = []
+        let names: Known<[String]> = namespaceLab ? .unknown("virsh is not installed") : await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
             output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        guard let list = names.value else { return .unknown(names.reason ?? "") }
-        var domains: [DomainFacts] = []
-        for name in list {
-            let xml: Known<DomainFacts> = await known(Command("virsh", ["dumpxml", name], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
-                DomainFacts(name: name, disks: LibvirtDomainParser.parse(output).disks)
+        switch names {
+        case .known(let list):
+            for name in list {
+                let xml: Known<String> = await known(Command("virsh", ["dumpxml", name], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { $0 }
+                guard let text = xml.value else { return .unknown(xml.reason ?? "") }
+                do { parsed.append((name, try LibvirtDomainParser.parse(text, source: "virsh dumpxml \(name)"))) } catch { return .unknown(error.description) }
             }
-            guard let domain = xml.value else { return .unknown(xml.reason ?? "") }
-            domains.append(domain)
+        case .unknown(let reason) where reason.contains("virsh is not installed"):
+            let directory = root + "/etc/libvirt/qemu"
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+                return .unknown("neither virsh nor /etc/libvirt/qemu here: is libvirt installed?")
+            }
+            for file in files.filter({ $0.hasSuffix(".xml") }).sorted() {
+                let path = "\(directory)/\(file)"
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .unknown("cannot read \(path)") }
+                do { parsed.append((String(file.dropLast(4)), try LibvirtDomainParser.parse(text, source: path))) } catch { return .unknown(error.description) }
+            }
+        case .unknown(let reason):
+            return .unknown(reason)
+        }
+        var domains: [DomainFacts] = []
+        for (name, domain) in parsed {
+            var disks = domain.disks
+            for index in disks.indices where !disks[index].source.hasPrefix("/dev/") {
+                disks[index].backingFiles = await backingChain(of: disks[index].source)
+            }
+            var blockers = domain.blockers
+            let snapshots = await snapshotCount(of: domain.name ?? name)
+            if snapshots > 0 { blockers.append("\(snapshots) snapshot\(snapshots == 1 ? "" : "s")") }
+            domains.append(DomainFacts(name: domain.name ?? name, disks: disks, files: domain.files, machine: domain.machine,
+                                       cpuMode: domain.cpuMode, cpuFeatures: domain.cpuFeatures, blockers: blockers))
         }
         return .known(domains)
+    }
+
+    /// This host's name and what it resolves to here: libvirt builds the migration URI a peer
+    /// connects to from it (unless qemu.conf sets migration_host).
+    func migrationAddress(_ configured: (host: String?, listen: String?)) async -> Known<MigrationAddressFacts> {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return .unknown("gethostname failed") }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // getent exits 2 when the name does not resolve: that is an answer, no addresses.
+        let resolved = await known(Command("getent", ["ahostsv4", name], timeout: .seconds(5)), package: "libc-bin", emptyExit: 2, SystemFactsParsers.resolvedAddresses)
+        return resolved.map { MigrationAddressFacts(hostname: name, resolved: $0, migrationHost: configured.host, listenAddress: configured.listen) }
+    }
+
+    /// libvirt refuses to migrate a guest with snapshots: `virsh snapshot-list --name`, or the
+    /// snapshot definitions libvirt keeps in /var/lib/libvirt/qemu/snapshot/<guest> without virsh.
+    func snapshotCount(of name: String) async -> Int {
+        if !namespaceLab, let listed = try? await runner.run(Command("virsh", ["snapshot-list", "--name", name], timeout: .seconds(10))), listed.succeeded {
+            return listed.stdout.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: root + "/var/lib/libvirt/qemu/snapshot/\(name)")) ?? []
+        return files.filter { $0.hasSuffix(".xml") }.count
+    }
+
+    /// An image's backing files (`qemu-img info -U`: it reads the image while qemu has it open).
+    func backingChain(of image: String) async -> Known<[String]> {
+        let command = Command("qemu-img", ["info", "-U", "--backing-chain", "--output=json", image], timeout: .seconds(10))
+        let output: Known<String> = await known(command, package: "qemu-utils", emptyExit: nil) { $0 }
+        guard let json = output.value else { return .unknown(output.reason ?? "") }
+        do { return .known(try QemuImgChainParser.backingFiles(json, source: command.description)) } catch { return .unknown(error.description) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StorageCheck
+import StorageModel
 
 /// Pure readers of the small files and tool outputs behind `SystemFacts`.
 public enum SystemFactsParsers {
@@ -41,6 +42,37 @@ public enum SystemFactsParsers {
     public static func sebool(_ output: String) -> Bool? {
         guard let value = output.split(separator: ">").last?.trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
         return value == "on" ? true : value == "off" ? false : nil
+    }
+
+    /// `libvirtd --version` (`libvirtd (libvirt) 9.0.0`) or `virtqemud --version`: the release.
+    /// nil when the first line does not end in one.
+    public static func libvirtVersion(_ output: String) -> SoftwareVersion? {
+        guard let line = output.split(separator: "\n").first, line.contains("libvirt"), let last = line.split(separator: " ").last else { return nil }
+        return SoftwareVersion(String(last))
+    }
+
+    /// `qemu-system-x86_64 --version`: `QEMU emulator version 7.2.19 (Debian 1:7.2+dfsg-7)`.
+    public static func qemuVersion(_ output: String) -> SoftwareVersion? {
+        guard let line = output.split(separator: "\n").first, let range = line.range(of: "QEMU emulator version ") else { return nil }
+        return line[range.upperBound...].split(separator: " ").first.flatMap { SoftwareVersion(String($0)) }
+    }
+
+    /// `qemu-system-x86_64 -machine help`: the first word of each line after "Supported
+    /// machines are:", and each alias's target. nil without that header.
+    public static func machineTypes(_ output: String) -> [String]? {
+        let lines = output.split(separator: "\n")
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("Supported machines are") }) else { return nil }
+        return lines[(header + 1)...].compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    /// `getent ahostsv4 NAME`: `10.99.1.11      STREAM hv1` lines; each address once, in order.
+    public static func resolvedAddresses(_ output: String) -> [String] {
+        var seen: [String] = []
+        for line in output.split(separator: "\n") {
+            guard let first = line.split(separator: " ").first.map(String.init), IPv4Address(first) != nil, !seen.contains(first) else { continue }
+            seen.append(first)
+        }
+        return seen
     }
 
     /// One line of `getent passwd NAME`: `libvirt-qemu:x:64055:108:…`.

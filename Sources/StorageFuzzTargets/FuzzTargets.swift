@@ -33,13 +33,24 @@ public enum FuzzTargets {
         Target(name: "drbd-status", seeds: ["Tests/Fixtures/drbd"]) { text in _ = try? DRBDStatusParser.parse(text) },
         Target(name: "blkid", seeds: ["Tests/Fixtures/blkid"]) { text in _ = DiskSignature.parse(exitCode: 0, output: text) },
         Target(name: "xen-config", seeds: []) { text in _ = XenConfigParser.parse(text) },
-        Target(name: "libvirt-domain", seeds: []) { text in _ = LibvirtDomainParser.parse(text) },
+        Target(name: "libvirt-domain", seeds: ["Tests/Fixtures/libvirt"]) { text in _ = try? LibvirtDomainParser.parse(text) },
+        Target(name: "qemu-img-chain", seeds: ["Tests/Fixtures/qemu-img"]) { text in _ = try? QemuImgChainParser.backingFiles(text) },
         Target(name: "system-facts", seeds: []) { text in
             _ = SystemFactsParsers.cpu(text)
             _ = SystemFactsParsers.osRelease(text)
             _ = SystemFactsParsers.bridges(text)
             _ = SystemFactsParsers.sebool(text)
             _ = SystemFactsParsers.passwd(text)
+        },
+        Target(name: "tool-versions", seeds: ["Tests/Fixtures/versions"]) { text in
+            _ = SystemFactsParsers.libvirtVersion(text)
+            _ = SystemFactsParsers.qemuVersion(text)
+            _ = SystemFactsParsers.machineTypes(text)
+            _ = SystemFactsParsers.resolvedAddresses(text)
+        },
+        Target(name: "qemu-conf", seeds: ["Tests/Fixtures/libvirt"]) { text in
+            _ = try? LibvirtQemuConf.migrationPorts(text)
+            _ = try? LibvirtQemuConf.migrationAddresses(text)
         },
     ]
 

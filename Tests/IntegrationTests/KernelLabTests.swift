@@ -23,7 +23,7 @@ import Testing
     func expectReady(_ lab: LabFixture, _ when: String) async throws {
         let (exitCode, report) = try await check(lab)
         #expect(exitCode == 0 && report.ready, "\(when): \(report.findings.filter { $0.status == .fail })")
-        for id in ["iscsi.session", "iscsi.multipath", "path.mount.same"] {
+        for id in ["iscsi.session", "iscsi.multipath", "path.mount.same", "path.mount.options"] {
             #expect(report.findings.contains { $0.check == id && $0.status == .pass }, "\(when): \(id) passes")
             #expect(!report.findings.contains { $0.check == id && $0.status == .skip }, "\(when): \(id) is not skipped on real kernels")
         }
@@ -126,6 +126,13 @@ import Testing
             try await expectNotReady(lab, .pathMountSame, host: "hv1", "mountPath unmounted on hv1")
             ok(try await lab.storagekit(["mount", "--spec", lab.labSpec, "--host", "hv1"], timeout: .seconds(300)), "mount again")
             try await expectReady(lab, "after mount again")
+
+            // The same export with nolock on hv2: its image locks no longer protect anything.
+            ok(try await lab.exec("hv2", ["sh", "-c", "umount $0 && mount -t nfs -o vers=3,hard,nolock 10.98.1.9:/export/vmstore $0", spec.mountPath]), "hv2 remounted with nolock")
+            try await expectNotReady(lab, .pathMountOptions, host: "hv2", "hv2 mounted with nolock")
+            ok(try await lab.exec("hv2", ["umount", spec.mountPath]), "umount nolock on hv2")
+            ok(try await lab.storagekit(["mount", "--spec", lab.labSpec, "--host", "hv2"], timeout: .seconds(300)), "mount again on hv2")
+            try await expectReady(lab, "after hv2 mounted with the spec's options")
 
             let moved = try lab.directory.write("mountd-moved.yaml", String(contentsOfFile: lab.labSpec, encoding: .utf8)
                 .replacingOccurrences(of: "  implementation: kernel\n", with: "  implementation: kernel\n  ports: {mountd: 20048}\n"))

@@ -27,6 +27,20 @@ import Testing
         return (result.exitCode, report, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
+    /// A libvirt domain definition with one disk (cache none) and perhaps a CD-ROM.
+    static func domain(disk: String, cdrom: String?, machine: String = "q35") -> String {
+        """
+        <domain type='kvm'>
+          <name>web</name>
+          <os><type arch='x86_64' machine='\(machine)'>hvm</type></os>
+          <devices>
+            <disk type='file' device='disk'><driver name='qemu' cache='none'/><source file='\(disk)'/><target dev='vda' bus='virtio'/></disk>
+        \(cdrom.map { "    <disk type='file' device='cdrom'><source file='\($0)'/><target dev='sda' bus='sata'/><readonly/></disk>\n" } ?? "")  </devices>
+        </domain>
+
+        """
+    }
+
     func run(_ lab: LabFixture, _ argv: [String], on host: String) async throws {
         let result = try await lab.exec(host, argv)
         #expect(result.exitCode == 0, "\(argv.joined(separator: " ")) on \(host): \(result.stderr)")
@@ -111,6 +125,32 @@ import Testing
                       undo: { try freeze($0, host: "nfs", service: "ganesha", false) }, check: .nfsExportVisible, host: "hv1"),
                 Fault(name: "hv2's namespace does not answer", inject: { try await run($0, ["iptables", "-I", "INPUT", "1", "-j", "DROP"], on: "hv2") },
                       undo: { try await run($0, ["iptables", "-D", "INPUT", "-j", "DROP"], on: "hv2") }, check: .iscsiPortalReachable, host: "hv2"),
+                // Another point release on hv2, in its own /etc (the symbolic link into the shared
+                // /usr is replaced in hv2's layer only, never written through).
+                Fault(name: "hv2 runs another VERSION_ID", inject: {
+                    try await run($0, ["sh", "-c", "v=$(sed -n 's/^VERSION_ID=//p' /usr/lib/os-release | tr -d '\"'); rm -f /etc/os-release && sed \"s/^VERSION_ID=.*/VERSION_ID=\\\"$v.99\\\"/\" /usr/lib/os-release > /etc/os-release"], on: "hv2")
+                }, undo: { try await run($0, ["sh", "-c", "rm -f /etc/os-release && ln -s ../usr/lib/os-release /etc/os-release"], on: "hv2") }, check: .migrationOS, host: "hv2"),
+                // A guest defined on hv1 (libvirt's definition in its own /etc/libvirt/qemu) whose
+                // disk is shared but whose install medium, then whose base image, is not.
+                Fault(name: "a guest on hv1 with a CD-ROM outside mountPath", inject: {
+                    try await run($0, ["sh", "-c", "truncate -s 16M /var/lib/vmstore/web.img && mkdir -p /etc/libvirt/qemu && printf %s \"$0\" > /etc/libvirt/qemu/web.xml",
+                                       Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: "/var/lib/libvirt/images/install.iso")], on: "hv1")
+                }, undo: { try await run($0, ["rm", "/etc/libvirt/qemu/web.xml"], on: "hv1") }, check: .migrationFilesShared, host: "hv1"),
+                Fault(name: "a guest on hv1 whose disk's backing file is outside mountPath", inject: {
+                    try await run($0, ["sh", "-c", "mkdir -p /var/lib/libvirt/images && qemu-img create -q -f qcow2 /var/lib/libvirt/images/base.qcow2 16M && qemu-img create -q -f qcow2 -b /var/lib/libvirt/images/base.qcow2 -F qcow2 /var/lib/vmstore/web.qcow2 && printf %s \"$0\" > /etc/libvirt/qemu/web.xml",
+                                       Self.domain(disk: "/var/lib/vmstore/web.qcow2", cdrom: nil)], on: "hv1")
+                }, undo: { try await run($0, ["rm", "/etc/libvirt/qemu/web.xml"], on: "hv1") }, check: .migrationFilesShared, host: "hv1"),
+                Fault(name: "the migration range's last port dropped on hv2", inject: { try await run($0, ["iptables", "-I", "INPUT", "-p", "tcp", "--dport", "49215", "-j", "DROP"], on: "hv2") },
+                      undo: { try await run($0, ["iptables", "-D", "INPUT", "-p", "tcp", "--dport", "49215", "-j", "DROP"], on: "hv2") }, check: .migrationPort, host: "hv2"),
+                Fault(name: "libvirt's migration ports widened past the firewall's on hv1", inject: {
+                    try await run($0, ["sh", "-c", "mkdir -p /etc/libvirt && printf '# storagekit test\\nmigration_port_min = 49152\\nmigration_port_max = 49300\\n' > /etc/libvirt/qemu.conf"], on: "hv1")
+                }, undo: { try await run($0, ["rm", "/etc/libvirt/qemu.conf"], on: "hv1") }, check: .migrationPortRange, host: "hv1"),
+                // Debian's installer line: the host name on loopback, above the lab's own line.
+                Fault(name: "hv2's host name resolves to 127.0.1.1", inject: { try await run($0, ["sed", "-i", "1i 127.0.1.1 hv2", "/etc/hosts"], on: "hv2") },
+                      undo: { try await run($0, ["sed", "-i", "/^127.0.1.1 hv2$/d", "/etc/hosts"], on: "hv2") }, check: .migrationAddress, host: "hv2"),
+                Fault(name: "a guest on hv1 with a machine type no QEMU here offers", inject: {
+                    try await run($0, ["sh", "-c", "printf %s \"$0\" > /etc/libvirt/qemu/web.xml", Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: nil, machine: "pc-q35-99.0")], on: "hv1")
+                }, undo: { try await run($0, ["rm", "/etc/libvirt/qemu/web.xml"], on: "hv1") }, check: .migrationGuestMachine, host: "hv1"),
             ]
             for fault in faults {
                 try await fault.inject(lab)
@@ -125,6 +165,21 @@ import Testing
                 let again = try await check(lab)
                 #expect(again.exitCode == 0 && again.report.ready, "\(fault.name) undone: \(again.report.findings.filter { $0.status == .fail }.map { "\($0.check) \($0.hosts) \($0.message)" })")
             }
+
+            // An async export is a trade-off, not a fault: READY, with a warning naming the server.
+            let async = try edited(lab, "async.yaml") { $0.replacingOccurrences(of: "options: [rw, sync,", with: "options: [rw, async,") }
+            let warned = try await lab.storagekit(["check", "--spec", async, "--json", "--timeout", String(Self.timeout)])
+            let report = try JSONDecoder().decode(CheckReport.self, from: Data(warned.stdout.utf8))
+            #expect(warned.exitCode == 0 && report.ready, "async export: \(report.findings.filter { $0.status == .fail })")
+            #expect(report.findings.contains { $0.check == CheckID.nfsExportAsync.rawValue && $0.status == .warn && $0.hosts == ["nfs"] }, "async export warns")
+
+            // A guest with a snapshot: libvirt refuses to move it, but it may be meant to stay: a warning.
+            try await run(lab, ["sh", "-c", "printf %s \"$0\" > /etc/libvirt/qemu/web.xml && mkdir -p /var/lib/libvirt/qemu/snapshot/web && echo '<domainsnapshot><name>s1</name></domainsnapshot>' > /var/lib/libvirt/qemu/snapshot/web/s1.xml",
+                                Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: nil)], on: "hv1")
+            let snapshot = try await check(lab)
+            #expect(snapshot.exitCode == 0 && snapshot.report.ready, "snapshot: \(snapshot.report.findings.filter { $0.status == .fail })")
+            #expect(snapshot.report.findings.contains { $0.check == CheckID.migrationGuestBlockers.rawValue && $0.status == .warn && $0.hosts == ["hv1"] && $0.message.contains("1 snapshot") },
+                    "snapshot warns: \(snapshot.report.findings.filter { $0.check.hasPrefix("migration.guest") })")
         }
     }
 }

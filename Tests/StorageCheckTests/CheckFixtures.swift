@@ -50,7 +50,7 @@ enum CheckFixtures {
         let spec = self.spec
         var facts = HostFacts(host: host, version: "test")
         guard host != "hv3" else {
-            facts.system = SystemFacts(cpuVendor: "GenuineIntel", cpuFlags: ["fpu", "vmx"], osID: "debian", osVersion: "12", bridges: ["br0"])
+            facts.system = SystemFacts(cpuVendor: "GenuineIntel", cpuFlags: ["fpu", "vmx"], osID: "debian", osVersion: "12.7", bridges: ["br0"])
             return facts
         }
         facts.iscsi = portals.map { PortalFacts(target: target, portal: $0, tcp: .open, discovered: [target], luns: luns(spec)) }
@@ -68,6 +68,7 @@ enum CheckFixtures {
             PortFacts(address: peer.1, port: $0.0, service: $0.1, peer: peer.0, reach: $0.0 == 16509 ? .open : .refused)
         }
         facts.domains = .unknown("lab host: no hypervisor")
+        facts.system.migrationAddress = .known(MigrationAddressFacts(hostname: host, resolved: [peer.1 == "10.99.1.12" ? "10.99.1.11" : "10.99.1.12"]))
         return facts
     }
 

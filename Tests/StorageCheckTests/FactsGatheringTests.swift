@@ -31,7 +31,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         #expect(cpu.vendor == "GenuineIntel" && cpu.flags == ["fpu", "sse2", "vmx"])
         let os = SystemFactsParsers.osRelease("PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\nID=\"rocky\"\nVERSION_ID=\"9.4\"\n")
         #expect(os.id == "rocky" && os.version == "9.4")
-        #expect(SystemFacts(osVersion: "9.4").osMajor == "9")
+        #expect(SystemFacts(osID: "rocky", osVersion: "9.4").osRelease == "rocky 9.4")
         #expect(SystemFactsParsers.sebool("virt_use_nfs --> off\n") == false)
         #expect(SystemFactsParsers.sebool("virt_use_nfs --> on\n") == true)
         #expect(SystemFactsParsers.passwd("libvirt-qemu:x:64055:108:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologin\n") == UserFacts(name: "libvirt-qemu", uid: 64055, gid: 108))
@@ -43,8 +43,8 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         #expect(bridges == ["br0", "virbr0"])
     }
 
-    @Test func libvirtDisksKeepSourceCacheAndTargetAndLeaveCDROMsOut() {
-        let parsed = LibvirtDomainParser.parse("""
+    @Test func libvirtDisksKeepSourceCacheAndTargetAndTheirCDROMsAreFilesNotDisks() throws {
+        let parsed = try LibvirtDomainParser.parse("""
             <domain type='kvm'>
               <name>web1</name>
               <devices>
@@ -71,6 +71,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
             DiskFacts(source: "/var/lib/vmstore/web1.qcow2", cache: "none", target: "vda"),
             DiskFacts(source: "/dev/mapper/vmstore-1", cache: nil, target: "vdb"),
         ])
+        #expect(parsed.files == [GuestFile(.cdrom, "/iso/debian.iso")])
     }
 
     @Test func xenConfigsGiveTheGuestsDisksInBothSyntaxes() {
@@ -114,7 +115,9 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         let maps = try #require(kernel.multipath.value)
         #expect(maps.map { $0.alias }.sorted() == ["vmstore-1", "vmstore-2"])
         #expect(maps.allSatisfy { $0.activePaths == 2 })
-        #expect(kernel.mounts.value == [MountFacts(target: "/mnt/storage4", source: "10.99.1.9:/srv/vmstore", fstype: "nfs4")])
+        #expect(kernel.mounts.value?.map { "\($0.target) \($0.source) \($0.fstype)" } == ["/mnt/storage4 10.99.1.9:/srv/vmstore nfs4"])
+        // The options, for path.mount.options.
+        #expect(kernel.mounts.value?.first.map { ["vers=4.1", "hard", "local_lock=none"].allSatisfy($0.options.contains) } == true)
 
         // No iscsiadm: the reason, never an empty list that would read as "no sessions".
         let bare = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",

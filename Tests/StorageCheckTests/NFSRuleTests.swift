@@ -99,7 +99,7 @@ import Testing
         // hv1 and hv2 share the fixture's export (hv3 is no client): one against one, both named.
         let failed = findings.failing(.migrationQemuAccount)
         #expect(failed.count == 1 && failed[0].hosts == ["hv1", "hv2"], "\(failed)")
-        #expect(failed.first?.message.contains("hv1 libvirt-qemu (64055:107); hv2 libvirt-qemu (64056:107)") == true)
+        #expect(failed.first?.message.contains("hv1: libvirt-qemu (64055:107); hv2: libvirt-qemu (64056:107)") == true)
         #expect(failed.first?.fix?.hasPrefix("give libvirt-qemu uid 64055 and gid 107 on hv1, hv2") == true)
         let same = CheckFixtures.findings { facts in
             for host in accounts.keys { facts[host]!.system.hypervisorUser = .known(UserFacts(name: "libvirt-qemu", uid: 64055, gid: 107)) }

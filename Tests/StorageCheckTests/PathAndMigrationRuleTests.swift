@@ -70,11 +70,8 @@ import Testing
         }
         #expect(findings.failing(.migrationCPUVendor).first?.message.contains("hv2 AuthenticAMD") == true)
         #expect(findings.with(.migrationCPUFlags, .warn).first?.message == "hv1 lacks avx512f")
-        #expect(findings.failing(.migrationOS).first?.message.contains("hv2 debian 11") == true)
+        #expect(findings.failing(.migrationOS).first?.message.contains("hv2: debian 11.9") == true)
         #expect(findings.failing(.migrationBridges).first?.message.contains("hv2: none") == true)
-        // 12.7 and 12.2 are one major release.
-        let minor = CheckFixtures.findings { facts in facts["hv2"]!.system.osVersion = "12.2" }
-        #expect(minor.failing(.migrationOS).isEmpty)
     }
 
     @Test func selinuxMattersOnRHELWithNFSOnly() {
@@ -101,7 +98,8 @@ import Testing
         let shared = findings.failing(.migrationDisksShared)
         #expect(shared.count == 2)
         #expect(shared.contains { $0.message.hasPrefix("db:") } && shared.contains { $0.message.hasPrefix("prefix:") })
-        #expect(findings.failing(.migrationDisksCache).map(\.message) == ["db: /var/lib/libvirt/images/db.qcow2 uses cache=writeback: libvirt refuses (or risks) live migration with a host page cache"])
+        // Releases unknown: writeback may or may not migrate, so it warns (CoverageRuleTests has the rest).
+        #expect(findings.with(.migrationDisksCache, .warn).map(\.message).first?.hasPrefix("db: /var/lib/libvirt/images/db.qcow2 uses cache=writeback, safe to migrate only with libvirt ≥ 5.6 and QEMU ≥ 4.0") == true)
         #expect(findings.with(.migrationDisksShared, .skip).first?.hosts == ["hv2"])
     }
 

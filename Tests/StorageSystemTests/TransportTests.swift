@@ -57,7 +57,7 @@ final class RecordingRunner: CommandRunner, @unchecked Sendable {
         let result = try await transport.run(Command("iscsi-ls", ["iscsi://10.97.0.5/"]))
         #expect(result.command.executable == "iscsi-ls")
         #expect(runner.commands.first.map { [$0.executable] + $0.arguments } == [
-            "nsenter", "--mount=/run/storagekit/lab/t/hv1.mnt", "--net=/run/netns/sk-t-hv1", "--", "iscsi-ls", "iscsi://10.97.0.5/",
+            "nsenter", "--mount=/run/storagekit/lab/t/hv1.mnt", "--uts=/run/storagekit/lab/t/hv1.uts", "--net=/run/netns/sk-t-hv1", "--", "iscsi-ls", "iscsi://10.97.0.5/",
         ])
     }
 

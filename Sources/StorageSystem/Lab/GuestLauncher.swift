@@ -129,7 +129,7 @@ struct GuestLauncher: Sendable {
             }
         }
         let isNFSServer = spec.nfs.map { $0.server == host.name && $0.implementation == .kernel } ?? false
-        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, own: own, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
+        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, own: own, hostsFile: layout.hostsFileLines, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
         try? FileManager.default.removeItem(atPath: KernelGuest.consoleLog(host))
         do {
             return try DetachedProcess.spawn(KernelGuest.qemuArguments(host, cluster: layout.cluster, boot: boot), log: "\(host.dataDirectory)/qemu.log")

@@ -116,7 +116,7 @@ public enum KernelGuest {
     /// multipathd, rpcbind), and sshd with the lab's keys, through which storagekit reaches it.
     /// `own`: the directories the spec needs beyond the fixed ones (`LabLayout.ownDirectories`);
     /// a new one exists on this machine as an empty mount point and becomes a tmpfs here.
-    public static func initScript(_ host: LabLayout.LabHost, own: [LabOwnDirectory], files: LabLayout.KernelFiles, nfsServer: Bool) -> String {
+    public static func initScript(_ host: LabLayout.LabHost, own: [LabOwnDirectory], hostsFile: [String] = [], files: LabLayout.KernelFiles, nfsServer: Bool) -> String {
         let tmpfs = LabLayout.guestTmpfsDirectories + own.filter { $0.kind == .empty }.map(\.path)
         let overlays = LabLayout.guestOverlayDirectories + own.filter { $0.kind == .overlay }.map(\.path)
         let modules = clientModules + (nfsServer ? ["nfsd"] : [])
@@ -145,6 +145,10 @@ public enum KernelGuest {
             "getent group kvm >/dev/null || groupadd --system kvm",
             "getent passwd \(LabLayout.qemuAccount.name) >/dev/null || useradd \(LabLayout.qemuAccount.useradd.joined(separator: " ")) || say 'no qemu account'",
             "hostname \(host.name)",
+            "echo >> /etc/hosts",
+        ]
+        lines += hostsFile.map { "echo '\($0)' >> /etc/hosts" }
+        lines += [
             "for m in \(modules.joined(separator: " ")); do modprobe $m || say \"modprobe $m failed\"; done",
             "ip link set lo up",
             "nic() { for n in /sys/class/net/*; do [ \"$(cat $n/address)\" = \"$1\" ] || continue; [ \"${n##*/}\" = \"$2\" ] || ip link set \"${n##*/}\" name \"$2\"; ip addr add \"$3\" dev \"$2\"; ip link set \"$2\" up; return 0; done; say \"no NIC with MAC $1\"; }",

@@ -86,6 +86,12 @@ public struct LabController: Sendable {
                     "addressing \(host.name)'s \(nic.name)")
                 try await must(["ip", "-n", host.namespace, "link", "set", nic.name, "up"], "bringing up \(host.name)'s \(nic.name)")
             }
+            if try await !isMounted(host.utsNamespaceFile) {
+                FileManager.default.createFile(atPath: host.utsNamespaceFile, contents: nil)
+                state.mountNamespaceFiles.append(host.utsNamespaceFile)
+                try save(state)
+                try await must(["unshare", "--uts=\(host.utsNamespaceFile)", "hostname", host.name], "giving \(host.name) its own host name")
+            }
             if try await isMounted(host.mountNamespaceFile) { continue }
             FileManager.default.createFile(atPath: host.mountNamespaceFile, contents: nil)
             state.mountNamespaceFiles.append(host.mountNamespaceFile)
@@ -111,6 +117,8 @@ public struct LabController: Sendable {
             }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
                 "giving \(host.name) its own /run")
+            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "tee", "-a", "/etc/hosts"], "naming the lab's hosts in \(host.name)'s /etc/hosts",
+                           stdin: "\n" + layout.hostsFileLines.joined(separator: "\n") + "\n")
             // What systemd-tmpfiles makes on a real host; iscsiadm locks its records in /run/lock/iscsi.
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mkdir", "-p", "/run/lock"], "creating \(host.name)'s /run/lock")
             if try await !succeeds(["nsenter", "--mount=\(host.mountNamespaceFile)", "getent", "group", "kvm"]) {
@@ -431,10 +439,10 @@ public struct LabController: Sendable {
         }
     }
 
-    private func must(_ argv: [String], _ what: String) async throws(LabError) {
+    private func must(_ argv: [String], _ what: String, stdin: String? = nil) async throws(LabError) {
         let result: CommandResult
         do {
-            result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30)))
+            result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30), stdin: stdin))
         } catch {
             throw .step(what, reason: error.description)
         }

@@ -37,6 +37,9 @@ public struct LabLayout: Sendable, Equatable {
         public var isGuest: Bool = false
         /// A guest's virtio disks, in /dev/vda, /dev/vdb… order.
         public var disks: [GuestDisk] = []
+
+        /// The bind-mounted file that keeps the host's UTS namespace (its own host name) alive.
+        public var utsNamespaceFile: String { (mountNamespaceFile as NSString).deletingPathExtension + ".uts" }
     }
 
     /// A sparse file on this machine that a guest sees as /dev/vdX (for `drbd.resources[].disk`).
@@ -172,6 +175,12 @@ public struct LabLayout: Sendable, Equatable {
         return "52:54:00:" + stride(from: 0, to: 6, by: 2).map { String(hex[$0..<$0 + 2]) }.joined(separator: ":")
     }
 
+    /// What every lab host's /etc/hosts gets, as a cluster's DNS would say it: each host's name
+    /// at its first address (libvirt builds a migration URI from the destination's host name).
+    public var hostsFileLines: [String] {
+        ["# storagekit lab \(cluster): each host's name at its first address"] + hosts.compactMap { host in host.nics.first.map { "\($0.address) \(host.name)" } }
+    }
+
     public func host(_ name: String) throws(LabError) -> LabHost {
         guard let host = hosts.first(where: { $0.name == name }) else { throw .unknownHost(name, known: hosts.map(\.name)) }
         return host
@@ -192,7 +201,7 @@ public struct LabLayout: Sendable, Equatable {
     /// guest, over ssh from the control namespace (key and host key made by `lab up`).
     public func execArguments(host: LabHost, _ command: [String], timeout: Duration = .seconds(60)) -> [String] {
         guard host.isGuest, let control, let first = command.first, let address = host.nics.first?.address else {
-            return ["nsenter", "--mount=\(host.mountNamespaceFile)", "--net=/run/netns/\(host.namespace)", "--"] + command
+            return ["nsenter", "--mount=\(host.mountNamespaceFile)", "--uts=\(host.utsNamespaceFile)", "--net=/run/netns/\(host.namespace)", "--"] + command
         }
         let files = kernelFiles
         let ssh = SSHTransport(

@@ -1,0 +1,43 @@
+import Foundation
+import StorageCheck
+
+/// The settings of /etc/libvirt/qemu.conf that decide how a migration reaches this host:
+/// `name = value` lines, `#` comments, strings in quotes.
+public enum LibvirtQemuConf {
+    /// libvirt's own default when `migration_port_min`/`max` are not set.
+    public static let defaultMigrationPorts = PortRange(49152, 49215)
+
+    static func settings(_ text: String, source: String) throws(UnreadableOutput) -> [String: String] {
+        var values: [String: String] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard !line.isEmpty else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            // A list value (`security_driver = [ "selinux",`) may run over lines: only its first line has a name.
+            guard parts.count == 2, let name = parts.first, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                if line.hasPrefix("\"") || line.hasPrefix("]") || line.hasSuffix(",") { continue }
+                throw UnreadableOutput(source, "line \(index + 1) is not `name = value`: \(raw)")
+            }
+            values[name] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return values
+    }
+
+    /// `migration_host` and `migration_address`, when set.
+    public static func migrationAddresses(_ text: String, source: String = "/etc/libvirt/qemu.conf") throws(UnreadableOutput) -> (host: String?, listen: String?) {
+        let values = try settings(text, source: source)
+        return (values["migration_host"], values["migration_address"])
+    }
+
+    public static func migrationPorts(_ text: String, source: String = "/etc/libvirt/qemu.conf") throws(UnreadableOutput) -> PortRange {
+        let values = try settings(text, source: source)
+        func port(_ name: String, _ fallback: Int) throws(UnreadableOutput) -> Int {
+            guard let text = values[name] else { return fallback }
+            guard let value = Int(text), (1...65535).contains(value) else { throw UnreadableOutput(source, "\(name) = \(text) is not a port") }
+            return value
+        }
+        let range = PortRange(try port("migration_port_min", defaultMigrationPorts.first), try port("migration_port_max", defaultMigrationPorts.last))
+        guard range.first <= range.last else { throw UnreadableOutput(source, "migration_port_min \(range.first) is above migration_port_max \(range.last)") }
+        return range
+    }
+}
