@@ -27,7 +27,7 @@ enum GuestRules {
     /// have all of its flags; a named model needs each feature it requires on every host.
     static func cpu(_ domain: DomainFacts, on host: String, _ flags: [(host: String, flags: Set<String>)]) -> [Finding] {
         guard let mode = domain.cpuMode, let own = flags.first(where: { $0.host == host })?.flags else { return [] }
-        let wanted: Set<String> = ["host-passthrough", "host-model"].contains(mode) ? own : Set(domain.cpuFeatures)
+        let wanted: Set<String> = (["host-passthrough", "host-model"].contains(mode) ? own : Set(domain.cpuFeatures)).subtracting(linuxOnlyFlags)
         // Only a feature some host has and another lacks: libvirt's names and /proc/cpuinfo's
         // agree on most flags, and one no host shows (invtsc) says nothing about a difference.
         let everywhere = flags.reduce(Set<String>()) { $0.union($1.flags) }
@@ -43,6 +43,17 @@ enum GuestRules {
                         "\(domain.name) uses <cpu mode='\(mode)'>: \(detail), so it cannot move there",
                         fix: "give \(domain.name) a CPU model every hypervisor has (virsh domcapabilities on each; <cpu mode='custom'><model>…</model></cpu>, guest shut off)")]
     }
+
+    /// Flags /proc/cpuinfo shows that Linux derives itself (timekeeping, topology, mitigations
+    /// in use, VMX capabilities), not CPUID features a guest sees: a difference in them does not
+    /// stop a guest CPU from moving.
+    static let linuxOnlyFlags: Set<String> = [
+        "constant_tsc", "nonstop_tsc", "nonstop_tsc_s3", "tsc_reliable", "tsc_known_freq", "art", "up", "arch_perfmon", "pebs", "bts",
+        "rep_good", "acc_power", "nopl", "xtopology", "cpuid", "cpuid_fault", "extd_apicid", "amd_dcm", "aperfmperf", "rapl", "epb", "cpb",
+        "hw_pstate", "proc_feedback", "pti", "ibrs_enhanced", "invpcid_single", "ring3mwait", "cat_l2", "cat_l3", "cdp_l3", "mba",
+        "cqm_llc", "cqm_occup_llc", "cqm_mbm_total", "cqm_mbm_local", "split_lock_detect", "user_shstk", "tpr_shadow", "vnmi",
+        "flexpriority", "ept", "vpid", "ept_ad", "vmmcall",
+    ]
 
     static func machine(_ machine: String, of domain: String, on host: String, _ machines: [(host: String, types: Set<String>)]) -> Finding {
         let lacking = machines.filter { !$0.types.contains(machine) }.map(\.host)

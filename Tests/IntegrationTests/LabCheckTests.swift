@@ -28,11 +28,12 @@ import Testing
     }
 
     /// A libvirt domain definition with one disk (cache none) and perhaps a CD-ROM.
-    static func domain(disk: String, cdrom: String?, machine: String = "q35") -> String {
+    static func domain(disk: String, cdrom: String?, machine: String = "q35", cpu: String? = nil) -> String {
         """
         <domain type='kvm'>
           <name>web</name>
           <os><type arch='x86_64' machine='\(machine)'>hvm</type></os>
+        \(cpu.map { "  <cpu mode='\($0)'/>\n" } ?? "")
           <devices>
             <disk type='file' device='disk'><driver name='qemu' cache='none'/><source file='\(disk)'/><target dev='vda' bus='virtio'/></disk>
         \(cdrom.map { "    <disk type='file' device='cdrom'><source file='\($0)'/><target dev='sda' bus='sata'/><readonly/></disk>\n" } ?? "")  </devices>
@@ -148,6 +149,15 @@ import Testing
                 // Debian's installer line: the host name on loopback, above the lab's own line.
                 Fault(name: "hv2's host name resolves to 127.0.1.1", inject: { try await run($0, ["sed", "-i", "1i 127.0.1.1 hv2", "/etc/hosts"], on: "hv2") },
                       undo: { try await run($0, ["sed", "-i", "/^127.0.1.1 hv2$/d", "/etc/hosts"], on: "hv2") }, check: .migrationAddress, host: "hv2"),
+                // hv2's CPU without sse2 (its own /proc/cpuinfo, bind-mounted in its mount
+                // namespace as LXCFS does) and a host-passthrough guest on hv1.
+                Fault(name: "a host-passthrough guest on hv1 and a flag missing on hv2", inject: { lab in
+                    try await run(lab, ["sh", "-c", "sed '/^flags/ s/ sse2 / /' /proc/cpuinfo > /run/cpuinfo.lab && mount --bind /run/cpuinfo.lab /proc/cpuinfo"], on: "hv2")
+                    try await run(lab, ["sh", "-c", "printf %s \"$0\" > /etc/libvirt/qemu/web.xml", Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: nil, cpu: "host-passthrough")], on: "hv1")
+                }, undo: { lab in
+                    try await run(lab, ["umount", "/proc/cpuinfo"], on: "hv2")
+                    try await run(lab, ["rm", "/etc/libvirt/qemu/web.xml"], on: "hv1")
+                }, check: .migrationGuestCPU, host: "hv1"),
                 Fault(name: "a guest on hv1 with a machine type no QEMU here offers", inject: {
                     try await run($0, ["sh", "-c", "printf %s \"$0\" > /etc/libvirt/qemu/web.xml", Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: nil, machine: "pc-q35-99.0")], on: "hv1")
                 }, undo: { try await run($0, ["rm", "/etc/libvirt/qemu/web.xml"], on: "hv1") }, check: .migrationGuestMachine, host: "hv1"),

@@ -1,3 +1,4 @@
+import Foundation
 import StorageModel
 import StorageSystem
 import Testing
@@ -89,6 +90,18 @@ import Testing
         }
         #expect(!script.contains("nfsd"))
         #expect(KernelGuest.initScript(try kernel.host("nfs"), own: [], files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
+        // The lab's /etc/hosts lines, quoted for the shell (its comment has an apostrophe).
+        let named = KernelGuest.initScript(hv1, own: own, hostsFile: kernel.hostsFileLines, files: kernel.kernelFiles, nfsServer: false)
+        #expect(named.contains("echo '10.97.1.11 hv1' >> /etc/hosts") && kernel.hostsFileLines[0].contains("'"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sk-guest-init-\(getpid()).sh")
+        try named.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-n", file.path]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0, "sh -n reads the guest's PID 1 script")
         let existing = KernelGuest.initScript(hv1, own: [LabOwnDirectory(path: "/opt", kind: .overlay, fields: ["mountPath"])], files: kernel.kernelFiles, nfsServer: false)
         #expect(existing.contains("layer /opt") && !existing.contains("tmpfs /opt"))
     }

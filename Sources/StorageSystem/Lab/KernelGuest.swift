@@ -147,7 +147,7 @@ public enum KernelGuest {
             "hostname \(host.name)",
             "echo >> /etc/hosts",
         ]
-        lines += hostsFile.map { "echo '\($0)' >> /etc/hosts" }
+        lines += hostsFile.map { "echo \(SSHTransport.shellQuoted($0)) >> /etc/hosts" }
         lines += [
             "for m in \(modules.joined(separator: " ")); do modprobe $m || say \"modprobe $m failed\"; done",
             "ip link set lo up",
