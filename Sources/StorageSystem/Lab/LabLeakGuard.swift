@@ -80,6 +80,11 @@ public enum LabLeakGuard {
         return nil
     }
 
+    /// `labsAtRisk()` once per process, for the transport's own guard: `check` makes a transport
+    /// per host, and reading every lab's state file for each of 200 hosts would cost work that
+    /// grows with the square of the cluster. A command's labs do not come and go while it runs.
+    public static let labsAtRiskAtStart: [UpLab] = labsAtRisk()
+
     /// Labs that are up on this machine and can be left by accident: none when this process is
     /// inside a lab namespace (no default route; its packets stay on the lab's bridges).
     public static func labsAtRisk(runRoot: String = LabLayout.defaultRunRoot) -> [UpLab] {

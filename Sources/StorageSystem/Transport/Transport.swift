@@ -140,11 +140,12 @@ public enum Transports {
     }
 
     /// - Parameter labs: labs whose addresses must not be reached from here; by default those up
-    ///   on this machine when this process is outside every lab namespace (`LabLeakGuard`).
+    ///   on this machine when this process started, if it is outside every lab namespace
+    ///   (`LabLeakGuard`).
     public static func make(
         for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, labs: [LabLeakGuard.UpLab]? = nil, runner: any CommandRunner = SubprocessRunner()
     ) throws(LabError) -> any Transport {
-        if host.transport != .lab, let refusal = LabLeakGuard.refusal(host: host, labs: labs ?? LabLeakGuard.labsAtRisk()) {
+        if host.transport != .lab, let refusal = LabLeakGuard.refusal(host: host, labs: labs ?? LabLeakGuard.labsAtRiskAtStart) {
             throw .wouldLeaveTheMachine(refusal)
         }
         switch host.transport {
