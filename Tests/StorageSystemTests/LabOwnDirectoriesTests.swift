@@ -72,6 +72,40 @@ import Testing
     }
 }
 
+/// A kernel-lab guest's DRBD disks are the lab's virtio disks; another device is refused by field.
+@Suite struct LabGuestDiskTests {
+    static let yaml = """
+        cluster: gd
+        mountPath: /var/lib/vmstore
+        network: [10.97.7.0/24]
+        transport: lab
+        hosts:
+          - {name: xen1, address: 10.97.7.11, roles: [hypervisor]}
+          - {name: xen2, address: 10.97.7.12, roles: [hypervisor]}
+        drbd:
+          resources:
+            - {name: r0, device: /dev/drbd0, disk: /dev/vdb, hosts: [{name: xen1}, {name: xen2}]}
+        migration: {hypervisor: xen}
+
+        """
+
+    func own(_ yaml: String) throws -> [LabOwnDirectory] {
+        let spec = try SpecLoader.load(yaml: yaml).spec
+        let layout = try LabLayout(spec: spec, runRoot: "/run/sk-gd", dataRoot: "/var/tmp/sk-gd", kernel: true)
+        return try layout.ownDirectories(of: try layout.host("xen1"), in: spec) { _ in .missing }
+    }
+
+    @Test func virtioDisksPassAndAnotherDeviceIsRefusedNamingTheField() throws {
+        #expect(try own(Self.yaml).isEmpty)
+        #expect {
+            _ = try own(Self.yaml.replacingOccurrences(of: "disk: /dev/vdb", with: "disk: /dev/sdb"))
+        } throws: { error in
+            guard case LabError.cannotWrite(let field, let path, _) = error else { return false }
+            return field == "drbd.resources[0].disk" && path == "/dev/sdb" && "\(error)".contains("/dev/vda to /dev/vdz")
+        }
+    }
+}
+
 /// Nothing reaches a host of a lab that is up here over ssh from this machine's namespace.
 @Suite struct LabLeakGuardTests {
     static let lab = LabLeakGuard.UpLab(cluster: "klab", networks: [IPv4Network("10.98.1.0/24")!, IPv4Network("10.98.2.0/24")!])

@@ -54,6 +54,7 @@ extension LabLayout {
     /// that no lab host can be given, naming the spec field.
     public func ownDirectories(of host: LabHost, in spec: ClusterSpec, kind: (String) -> PathKind) throws(LabError) -> [LabOwnDirectory] {
         guard let specHost = spec.host(named: host.name) else { return [] }
+        if host.isGuest { try Self.requireVirtioDisks(of: host.name, in: spec) }
         let fixed = fixedOwnDirectories(of: host)
         // The lab's own state lives here on this machine: a layer over them would hide it.
         let reserved = fixed + [runDirectory, dataDirectory]
@@ -81,6 +82,19 @@ extension LabLayout {
             }
         }
         return result
+    }
+
+    /// A guest's DRBD disks are the virtio disks the lab gives it (`/dev/vda`…): a spec naming
+    /// another device (`/dev/sdb`, `/dev/disk/by-id/…`) would meet no disk there.
+    static func requireVirtioDisks(of host: String, in spec: ClusterSpec) throws(LabError) {
+        for (index, resource) in (spec.drbd?.resources ?? []).enumerated() where resource.hosts.contains(where: { $0.name == host }) {
+            for (key, path) in [("disk", resource.disk), ("metaDisk", resource.metaDisk)] where path.hasPrefix("/") {
+                let letter = path.count == 8 && path.hasPrefix("/dev/vd") ? path.last : nil
+                guard letter.map({ ("a"..."z").contains($0) }) != true else { continue }
+                throw .cannotWrite(field: "drbd.resources[\(index)].\(key)", path: path,
+                                   reason: "a kernel-lab guest's disks are the virtio disks the lab makes, /dev/vda to /dev/vdz; write one of those in the spec you give the lab")
+            }
+        }
     }
 
     static func normalized(_ path: String) -> String {
