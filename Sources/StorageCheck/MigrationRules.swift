@@ -61,7 +61,7 @@ enum MigrationRules {
         if context.spec.migration.hypervisor == .kvm {
             findings += GuestRules.evaluate(answered)
             findings += portRanges(context)
-            findings += context.sharing.compactMap { address(of: $0.host, $0.facts, context.spec) }
+            findings += context.sharing.map { address(of: $0.host, $0.facts, context.spec) }
         }
         return findings
     }
@@ -117,13 +117,13 @@ enum MigrationRules {
     /// destination's host name in the migration URI), or to qemu.conf's migration_host. Debian's
     /// `127.0.1.1 <hostname>` line sends it to itself; an address off the storage networks goes
     /// where the firewall and the spec never looked.
-    static func address(of host: Host, _ facts: HostFacts, _ spec: ClusterSpec) -> Finding? {
+    static func address(of host: Host, _ facts: HostFacts, _ spec: ClusterSpec) -> Finding {
         let networks = spec.networks.compactMap(IPv4Network.init)
         let onNetwork = { (text: String) in IPv4Address(text).map { address in networks.contains { $0.contains(address) } } ?? false }
         let isLoopback = { (text: String) in text.hasPrefix("127.") }
         switch facts.system.migrationAddress {
         case .unknown(let reason):
-            return reason == "not a KVM hypervisor" ? nil : Finding(.migrationAddress, hosts: [host.name], .skip, reason)
+            return Finding(.migrationAddress, hosts: [host.name], .skip, reason)
         case .known(let seen):
             let conf = "/etc/libvirt/qemu.conf"
             if let listen = seen.listenAddress, !["0.0.0.0", "::", "[::]"].contains(listen), !host.addresses.contains(listen) {
@@ -161,7 +161,7 @@ enum MigrationRules {
     static func portRanges(_ context: CheckContext) -> [Finding] {
         guard context.spec.firewall.manage else { return [] }
         let opened = PortRange(FirewallPolicy.libvirtPorts.migrationFirst, FirewallPolicy.libvirtPorts.migrationLast)
-        return context.sharing.compactMap { host, facts in
+        return context.sharing.map { host, facts in
             switch facts.system.migrationPortRange {
             case .known(let range) where opened.contains(range):
                 return Finding(.migrationPortRange, hosts: [host.name], .pass, "libvirt's migration ports \(range) are inside what storagekit's firewall opens (\(opened))")
@@ -170,7 +170,7 @@ enum MigrationRules {
                                "libvirt gives incoming migrations ports \(range) (migration_port_min/max in /etc/libvirt/qemu.conf), and storagekit's firewall opens \(opened) only: a migration handed a port outside it is dropped",
                                fix: "on \(host.name): set migration_port_min = \(opened.first) and migration_port_max = \(opened.last) in /etc/libvirt/qemu.conf, then restart libvirtd")
             case .unknown(let reason):
-                return reason == "not a KVM hypervisor" ? nil : Finding(.migrationPortRange, hosts: [host.name], .skip, reason)
+                return Finding(.migrationPortRange, hosts: [host.name], .skip, reason)
             }
         }
     }

@@ -268,18 +268,36 @@ public struct HostFactsCollector: Sendable {
         return facts
     }
 
-    /// A tool's parsed output, or why there is none (not installed, failed).
-    func known<Value>(_ command: Command, package: String, emptyExit: Int32?, _ parse: (String) -> Value) async -> Known<Value> where Value: Codable & Sendable & Equatable {
+    /// A tool's output, or why there is none (it failed); nil when it is not installed.
+    func output(_ command: Command, emptyExit: Int32?) async -> Known<String>? {
         do {
             let result = try await runner.run(command)
-            if result.succeeded { return .known(parse(result.stdout)) }
-            if let emptyExit, result.exitCode == emptyExit { return .known(parse("")) }
+            if result.succeeded { return .known(result.stdout) }
+            if let emptyExit, result.exitCode == emptyExit { return .known("") }
             let said = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(result.exitCode.map(String.init) ?? "?")"
             return .unknown("`\(command.description)` failed: \(said)")
         } catch .notFound {
-            return .unknown("\(command.executable) is not installed (\(package))")
+            return nil
         } catch {
             return .unknown(error.description)
+        }
+    }
+
+    /// A tool's parsed output, or why there is none (not installed, failed).
+    func known<Value>(_ command: Command, package: String, emptyExit: Int32?, _ parse: (String) -> Value) async -> Known<Value> where Value: Codable & Sendable & Equatable {
+        guard let output = await output(command, emptyExit: emptyExit) else { return .unknown("\(command.executable) is not installed (\(package))") }
+        return output.map(parse)
+    }
+
+    /// A tool's output read by `parse`, whose nil means it could not: said with the output's first
+    /// line, never taken for "nothing there". nil when the tool is not installed.
+    func read<Value>(_ command: Command, _ parse: (String) -> Value?) async -> Known<Value>? where Value: Codable & Sendable & Equatable {
+        guard let output = await output(command, emptyExit: nil) else { return nil }
+        switch output {
+        case .unknown(let reason): return .unknown(reason)
+        case .known(let text):
+            if let value = parse(text) { return .known(value) }
+            return .unknown("cannot read `\(command.description)`: \(text.split(separator: "\n").first.map(String.init) ?? "(nothing printed)")")
         }
     }
 
@@ -301,27 +319,17 @@ public struct HostFactsCollector: Sendable {
         }
         facts.hypervisorUser = await QemuAccount.lookup(runner).map { .known($0) } ?? .unknown(UserFacts.qemuAccountMissing)
         if host.has(.hypervisor) && spec.migration.hypervisor == .kvm {
-            let conf = root + "/etc/libvirt/qemu.conf"
-            var configured: (host: String?, listen: String?) = (nil, nil)
-            if let text = try? String(contentsOfFile: conf, encoding: .utf8) {
-                do {
-                    facts.migrationPortRange = .known(try LibvirtQemuConf.migrationPorts(text, source: conf))
-                    configured = try LibvirtQemuConf.migrationAddresses(text, source: conf)
-                } catch {
-                    facts.migrationPortRange = .unknown(error.description)
-                }
-            } else {
-                facts.migrationPortRange = FileManager.default.fileExists(atPath: conf) ? .unknown("cannot read \(conf)") : .known(LibvirtQemuConf.defaultMigrationPorts)
-            }
-            facts.migrationAddress = await migrationAddress(configured)
-            facts.libvirtVersion = await version(["libvirtd", "virtqemud"], package: "libvirt-daemon", SystemFactsParsers.libvirtVersion)
-            facts.qemuVersion = await version(["qemu-system-x86_64"], package: "qemu-system-x86", SystemFactsParsers.qemuVersion)
-            let machines: Known<[String]?> = await known(Command("qemu-system-x86_64", ["-machine", "help"], timeout: .seconds(5)), package: "qemu-system-x86", emptyExit: nil, SystemFactsParsers.machineTypes)
-            switch machines {
-            case .known(let list?): facts.machineTypes = .known(list)
-            case .known(nil): facts.machineTypes = .unknown("cannot read `qemu-system-x86_64 -machine help`: no \"Supported machines are:\" line")
-            case .unknown(let reason): facts.machineTypes = .unknown(reason)
-            }
+            // Each is a tool run of its own: they run at once, not one after another.
+            let conf = qemuConf()
+            facts.migrationPortRange = conf.map(\.ports)
+            async let address = migrationAddress(conf.value)
+            async let libvirt = version(["libvirtd", "virtqemud"], package: "libvirt-daemon", SystemFactsParsers.libvirtVersion)
+            async let qemu = version(["qemu-system-x86_64"], package: "qemu-system-x86", SystemFactsParsers.qemuVersion)
+            async let machines = read(Command("qemu-system-x86_64", ["-machine", "help"], timeout: .seconds(5)), SystemFactsParsers.machineTypes)
+            facts.migrationAddress = await address
+            facts.libvirtVersion = await libvirt
+            facts.qemuVersion = await qemu
+            facts.machineTypes = await machines ?? .unknown("qemu-system-x86_64 is not installed (qemu-system-x86)")
         } else {
             facts.libvirtVersion = .unknown("not a KVM hypervisor")
             facts.qemuVersion = .unknown("not a KVM hypervisor")
@@ -332,18 +340,19 @@ public struct HostFactsCollector: Sendable {
         return facts
     }
 
-    /// `TOOL --version` of the first of `tools` that is installed, read by `parse`; a first line
-    /// it cannot read is said, not taken for "not installed".
-    func version(_ tools: [String], package: String, _ parse: @escaping (String) -> SoftwareVersion?) async -> Known<SoftwareVersion> {
+    /// /etc/libvirt/qemu.conf's migration settings; libvirt's defaults where there is none.
+    func qemuConf() -> Known<LibvirtQemuConf.Migration> {
+        let path = root + "/etc/libvirt/qemu.conf"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return FileManager.default.fileExists(atPath: path) ? .unknown("cannot read \(path)") : .known(LibvirtQemuConf.Migration())
+        }
+        do { return .known(try LibvirtQemuConf.migration(text, source: path)) } catch { return .unknown(error.description) }
+    }
+
+    /// `TOOL --version` of the first of `tools` that is installed, read by `parse`.
+    func version(_ tools: [String], package: String, _ parse: (String) -> SoftwareVersion?) async -> Known<SoftwareVersion> {
         for tool in tools {
-            let output: Known<String> = await known(Command(tool, ["--version"], timeout: .seconds(5)), package: package, emptyExit: nil) { $0 }
-            switch output {
-            case .unknown(let reason) where reason.contains("is not installed"): continue
-            case .unknown(let reason): return .unknown(reason)
-            case .known(let text):
-                if let version = parse(text) { return .known(version) }
-                return .unknown("cannot read a release in `\(tool) --version`: \(text.split(separator: "\n").first.map(String.init) ?? "(nothing printed)")")
-            }
+            if let seen = await read(Command(tool, ["--version"], timeout: .seconds(5)), parse) { return seen }
         }
         return .unknown("\(tools.joined(separator: " or ")) is not installed (\(package))")
     }
@@ -389,17 +398,16 @@ public struct HostFactsCollector: Sendable {
         guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
         guard spec.migration.hypervisor == .kvm else { return xenDomains() }
         var parsed: [(name: String, domain: LibvirtDomainParser.Domain)] = []
-        let names: Known<[String]> = namespaceLab ? .unknown("virsh is not installed") : await known(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { output in
-            output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        switch names {
-        case .known(let list):
-            for name in list {
+        // A lab namespace asks its own /etc, never this machine's libvirtd.
+        let listed = namespaceLab ? nil : await output(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), emptyExit: nil)
+        switch listed {
+        case .known(let output)?:
+            for name in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
                 let xml: Known<String> = await known(Command("virsh", ["dumpxml", name], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { $0 }
                 guard let text = xml.value else { return .unknown(xml.reason ?? "") }
                 do { parsed.append((name, try LibvirtDomainParser.parse(text, source: "virsh dumpxml \(name)"))) } catch { return .unknown(error.description) }
             }
-        case .unknown(let reason) where reason.contains("virsh is not installed"):
+        case nil:
             let directory = root + "/etc/libvirt/qemu"
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
                 return .unknown("neither virsh nor /etc/libvirt/qemu here: is libvirt installed?")
@@ -409,7 +417,7 @@ public struct HostFactsCollector: Sendable {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .unknown("cannot read \(path)") }
                 do { parsed.append((String(file.dropLast(4)), try LibvirtDomainParser.parse(text, source: path))) } catch { return .unknown(error.description) }
             }
-        case .unknown(let reason):
+        case .unknown(let reason)?:
             return .unknown(reason)
         }
         var domains: [DomainFacts] = []
@@ -429,13 +437,13 @@ public struct HostFactsCollector: Sendable {
 
     /// This host's name and what it resolves to here: libvirt builds the migration URI a peer
     /// connects to from it (unless qemu.conf sets migration_host).
-    func migrationAddress(_ configured: (host: String?, listen: String?)) async -> Known<MigrationAddressFacts> {
+    func migrationAddress(_ configured: LibvirtQemuConf.Migration?) async -> Known<MigrationAddressFacts> {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return .unknown("gethostname failed") }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // getent exits 2 when the name does not resolve: that is an answer, no addresses.
         let resolved = await known(Command("getent", ["ahostsv4", name], timeout: .seconds(5)), package: "libc-bin", emptyExit: 2, SystemFactsParsers.resolvedAddresses)
-        return resolved.map { MigrationAddressFacts(hostname: name, resolved: $0, migrationHost: configured.host, listenAddress: configured.listen) }
+        return resolved.map { MigrationAddressFacts(hostname: name, resolved: $0, migrationHost: configured?.host, listenAddress: configured?.listen) }
     }
 
     /// libvirt refuses to migrate a guest with snapshots: `virsh snapshot-list --name`, or the

@@ -23,21 +23,31 @@ public enum LibvirtQemuConf {
         return values
     }
 
-    /// `migration_host` and `migration_address`, when set.
-    public static func migrationAddresses(_ text: String, source: String = "/etc/libvirt/qemu.conf") throws(UnreadableOutput) -> (host: String?, listen: String?) {
-        let values = try settings(text, source: source)
-        return (values["migration_host"], values["migration_address"])
+    /// What qemu.conf says about incoming migrations.
+    public struct Migration: Sendable, Codable, Equatable {
+        /// `migration_port_min`/`max`.
+        public var ports = LibvirtQemuConf.defaultMigrationPorts
+        /// `migration_host`, `migration_address`, when set.
+        public var host: String?
+        public var listen: String?
+
+        public init() {}
     }
 
-    public static func migrationPorts(_ text: String, source: String = "/etc/libvirt/qemu.conf") throws(UnreadableOutput) -> PortRange {
+    public static func migration(_ text: String, source: String = "/etc/libvirt/qemu.conf") throws(UnreadableOutput) -> Migration {
         let values = try settings(text, source: source)
         func port(_ name: String, _ fallback: Int) throws(UnreadableOutput) -> Int {
             guard let text = values[name] else { return fallback }
             guard let value = Int(text), (1...65535).contains(value) else { throw UnreadableOutput(source, "\(name) = \(text) is not a port") }
             return value
         }
-        let range = PortRange(try port("migration_port_min", defaultMigrationPorts.first), try port("migration_port_max", defaultMigrationPorts.last))
-        guard range.first <= range.last else { throw UnreadableOutput(source, "migration_port_min \(range.first) is above migration_port_max \(range.last)") }
-        return range
+        var migration = Migration()
+        migration.ports = PortRange(try port("migration_port_min", defaultMigrationPorts.first), try port("migration_port_max", defaultMigrationPorts.last))
+        guard migration.ports.first <= migration.ports.last else {
+            throw UnreadableOutput(source, "migration_port_min \(migration.ports.first) is above migration_port_max \(migration.ports.last)")
+        }
+        migration.host = values["migration_host"]
+        migration.listen = values["migration_address"]
+        return migration
     }
 }

@@ -49,8 +49,7 @@ public enum FuzzTargets {
             _ = SystemFactsParsers.resolvedAddresses(text)
         },
         Target(name: "qemu-conf", seeds: ["Tests/Fixtures/libvirt"]) { text in
-            _ = try? LibvirtQemuConf.migrationPorts(text)
-            _ = try? LibvirtQemuConf.migrationAddresses(text)
+            _ = try? LibvirtQemuConf.migration(text)
         },
     ]
 

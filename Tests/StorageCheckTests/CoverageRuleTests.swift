@@ -207,11 +207,11 @@ import Testing
 
     @Test func qemuConfsMigrationPortsAreReadWithLibvirtsDefaults() throws {
         let debian = "# Master configuration file for the QEMU driver.\n#\n#migration_port_min = 49152\n#migration_port_max = 49215\n\nsecurity_driver = [ \"selinux\",\n    \"apparmor\" ]\nuser = \"libvirt-qemu\"\n"
-        #expect(try LibvirtQemuConf.migrationPorts(debian) == PortRange(49152, 49215))
-        #expect(try LibvirtQemuConf.migrationPorts("migration_port_min = 50000\nmigration_port_max = 50100 # wider\n") == PortRange(50000, 50100))
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migrationPorts("migration_port_max = lots\n") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migrationPorts("migration_port_min = 50000\nmigration_port_max = 49999\n") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migrationPorts("this is not qemu.conf\n") }
+        #expect(try LibvirtQemuConf.migration(debian).ports == PortRange(49152, 49215))
+        #expect(try LibvirtQemuConf.migration("migration_port_min = 50000\nmigration_port_max = 50100 # wider\n").ports == PortRange(50000, 50100))
+        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("migration_port_max = lots\n") }
+        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("migration_port_min = 50000\nmigration_port_max = 49999\n") }
+        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("this is not qemu.conf\n") }
     }
 
     @Test func aMigrationRangeWiderThanTheFirewallsFailsOnThatHost() {
@@ -247,7 +247,7 @@ import Testing
     @Test func getentAndQemuConfAddressesAreRead() throws {
         #expect(SystemFactsParsers.resolvedAddresses("127.0.1.1       STREAM hv2\n127.0.1.1       DGRAM  \n127.0.1.1       RAW    \n10.99.1.12      STREAM hv2\n") == ["127.0.1.1", "10.99.1.12"])
         #expect(SystemFactsParsers.resolvedAddresses("").isEmpty)
-        let conf = try LibvirtQemuConf.migrationAddresses("#migration_address = \"0.0.0.0\"\nmigration_host = \"10.99.1.12\"\n")
+        let conf = try LibvirtQemuConf.migration("#migration_address = \"0.0.0.0\"\nmigration_host = \"10.99.1.12\"\n")
         #expect(conf.host == "10.99.1.12" && conf.listen == nil)
     }
 }
