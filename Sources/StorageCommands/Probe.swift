@@ -150,7 +150,7 @@ struct Probe: AsyncParsableCommand {
 
 /// A probe of a lab address from this machine's own namespace would leave the machine.
 private func refuseLeavingTheMachine(_ target: String) throws {
-    guard let refusal = LabLeakGuard.probeRefusal(target: target, labs: LabLeakGuard.labsAtRisk()) else { return }
+    guard let refusal = LabLeakGuard.probeRefusal(target: target, labs: LabLeakGuard.labsAtRisk) else { return }
     Console.error("error: \(refusal)")
     throw ExitCode(2)
 }

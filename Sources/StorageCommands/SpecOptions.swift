@@ -21,7 +21,7 @@ struct SpecOptions: ParsableArguments {
             Console.error("\(spec): \(diagnostics.errors.count) error(s), \(diagnostics.warnings.count) warning(s)")
             throw ExitCode(2)
         }
-        if reachesHosts, let refusal = LabLeakGuard.refusal(spec: loaded.spec, specFile: spec, labs: LabLeakGuard.labsAtRisk()) {
+        if reachesHosts, let refusal = LabLeakGuard.refusal(spec: loaded.spec, specFile: spec, labs: LabLeakGuard.labsAtRisk) {
             Console.error("error: \(refusal)")
             throw ExitCode(2)
         }

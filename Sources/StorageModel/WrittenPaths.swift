@@ -8,12 +8,6 @@ public struct WrittenPath: Sendable, Equatable {
         self.field = field
         self.path = path
     }
-
-    /// The first directory under `/` (`/export` for `/export/vmstore`), or nil for `/` itself.
-    public var topDirectory: String? {
-        guard let first = path.split(separator: "/").first else { return nil }
-        return "/" + first
-    }
 }
 
 extension ClusterSpec {

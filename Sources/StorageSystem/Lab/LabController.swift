@@ -98,21 +98,13 @@ public struct LabController: Sendable {
             try save(state)
             try await must(["unshare", "--mount=\(host.mountNamespaceFile)", "--propagation", "private", "true"],
                 "creating \(host.name)'s mount namespace")
-            for directory in LabLayout.privateDirectories {
-                let upper = "\(host.dataDirectory)\(directory)/upper", work = "\(host.dataDirectory)\(directory)/work"
-                for path in [upper, work] { try makeDirectory(path) }
-                try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "overlay", "overlay",
-                                "-o", "lowerdir=\(directory),upperdir=\(upper),workdir=\(work)", directory],
-                    "giving \(host.name) its own \(directory)")
-            }
-            for directory in LabLayout.dataDirectories {
-                let source = "\(host.dataDirectory)/data\(directory)"
-                try makeDirectory(source)
-                try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory],
-                    "giving \(host.name) its own \(directory)")
+            let fixed = LabLayout.privateDirectories.map { LabOwnDirectory(path: $0, kind: .overlay, fields: []) }
+                + LabLayout.dataDirectories.map { LabOwnDirectory(path: $0, kind: .empty, fields: []) }
+            for directory in fixed {
+                try await giveOwn(directory, to: host, layers: host.dataDirectory)
             }
             for directory in own[host.name] ?? [] {
-                try await giveOwn(directory, to: host)
+                try await giveOwn(directory, to: host, layers: "\(host.dataDirectory)/own")
                 report.created.append(Self.describe(directory, host: host))
             }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
@@ -357,12 +349,15 @@ public struct LabController: Sendable {
 
     /// Empty mount points on this machine for new own directories, recorded before they are made.
     private func makeMountPoints(_ own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) throws(LabError) {
+        let shared = Set(otherLabsMountPoints())
         for path in Set(own.values.flatMap { $0.filter(\.isNewMountPoint).map(\.path) }).sorted() {
-            if (state.mountPoints ?? []).contains(path) && FileManager.default.fileExists(atPath: path) { continue }
-            state.mountPoints = (state.mountPoints ?? []) + ((state.mountPoints ?? []).contains(path) ? [] : [path])
-            try save(state)
-            // Another lab made it and uses it: shared, and removed by whichever lab goes last.
-            if otherLabsMountPoints().contains(path) && FileManager.default.fileExists(atPath: path) { continue }
+            let recorded = (state.mountPoints ?? []).contains(path)
+            if !recorded {
+                state.mountPoints = (state.mountPoints ?? []) + [path]
+                try save(state)
+            }
+            // Made before, by this lab or by another that still uses it (the last one removes it).
+            if (recorded || shared.contains(path)) && FileManager.default.fileExists(atPath: path) { continue }
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             } catch {
@@ -372,20 +367,20 @@ public struct LabController: Sendable {
         }
     }
 
-    /// A namespace host's own directory: an overlay of this machine's, or a plain empty one.
-    private func giveOwn(_ directory: LabOwnDirectory, to host: LabLayout.LabHost) async throws(LabError) {
+    /// A namespace host's own directory: an overlay of this machine's (upper and work layers in
+    /// `layers`), or a plain empty one from `layers`/data.
+    private func giveOwn(_ directory: LabOwnDirectory, to host: LabLayout.LabHost, layers: String) async throws(LabError) {
+        let what = "giving \(host.name) its own \(directory.path)" + (directory.fields.isEmpty ? "" : " (for \(directory.fields.joined(separator: ", ")))")
         switch directory.kind {
         case .overlay:
-            let upper = "\(host.dataDirectory)/own\(directory.path)/upper", work = "\(host.dataDirectory)/own\(directory.path)/work"
+            let upper = "\(layers)\(directory.path)/upper", work = "\(layers)\(directory.path)/work"
             for path in [upper, work] { try makeDirectory(path) }
             try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "-t", "overlay", "overlay",
-                            "-o", "lowerdir=\(directory.path),upperdir=\(upper),workdir=\(work)", directory.path],
-                "giving \(host.name) its own \(directory.path) (for \(directory.fields.joined(separator: ", ")))")
+                            "-o", "lowerdir=\(directory.path),upperdir=\(upper),workdir=\(work)", directory.path], what)
         case .empty:
-            let source = "\(host.dataDirectory)/own\(directory.path)/data"
+            let source = "\(layers)/data\(directory.path)"
             try makeDirectory(source)
-            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory.path],
-                "giving \(host.name) its own \(directory.path) (for \(directory.fields.joined(separator: ", ")))")
+            try await must(["nsenter", "--mount=\(host.mountNamespaceFile)", "mount", "--bind", source, directory.path], what)
         }
     }
 

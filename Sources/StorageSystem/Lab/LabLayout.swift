@@ -151,16 +151,18 @@ public struct LabLayout: Sendable, Equatable {
     /// /dev/vdX disks the spec's DRBD resources name on `host`: one file per letter up to the
     /// highest named (an unnamed letter in between gets a file too, so names and order agree).
     static func guestDisks(of host: LabHost, in spec: ClusterSpec) -> [GuestDisk] {
-        let named = spec.drbdResources(of: host.name).flatMap { [$0.disk, $0.metaDisk] }
-            .compactMap { path -> Character? in
-                guard path.hasPrefix("/dev/vd"), path.count == 8, let letter = path.last, ("a"..."z").contains(letter) else { return nil }
-                return letter
-            }
+        let named = spec.drbdResources(of: host.name).flatMap { [$0.disk, $0.metaDisk] }.compactMap(virtioLetter)
         guard let last = named.max(), let lastValue = last.asciiValue, let first = Character("a").asciiValue else { return [] }
         return (first...lastValue).map { value in
             let letter = Character(UnicodeScalar(value))
             return GuestDisk(device: "/dev/vd\(letter)", file: "\(host.dataDirectory)/disk-vd\(letter).img", size: GuestDisk.defaultSize)
         }
+    }
+
+    /// `b` of `/dev/vdb`: the virtio disks a guest gets are `/dev/vda` to `/dev/vdz`.
+    static func virtioLetter(_ path: String) -> Character? {
+        guard path.hasPrefix("/dev/vd"), path.count == 8, let letter = path.last, ("a"..."z").contains(letter) else { return nil }
+        return letter
     }
 
     /// Hypervisors, and an NFS server whose implementation is the kernel's, need a real kernel.

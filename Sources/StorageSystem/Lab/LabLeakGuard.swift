@@ -47,20 +47,14 @@ public enum LabLeakGuard {
     /// The first host the spec would reach outside the lab transport whose address is on a
     /// network of `labs`; nil when there is none.
     public static func refusal(spec: ClusterSpec, specFile: String? = nil, labs: [UpLab]) -> Refusal? {
-        for host in spec.hosts where host.transport != .lab {
-            if let refusal = refusal(host: host, specFile: specFile, labs: labs) { return refusal }
-        }
-        return nil
+        spec.hosts.lazy.compactMap { refusal(host: $0, specFile: specFile, labs: labs) }.first
     }
 
     public static func refusal(host: StorageModel.Host, specFile: String? = nil, labs: [UpLab]) -> Refusal? {
         guard host.transport != .lab else { return nil }
         for text in host.addresses {
-            guard let address = IPv4Address(text) else { continue }
-            for lab in labs {
-                if let network = lab.networks.first(where: { $0.contains(address) }) {
-                    return Refusal(host: host.name, address: text, transport: host.transport, cluster: lab.cluster, network: network.description, specFile: specFile)
-                }
+            if let (lab, network) = IPv4Address(text).flatMap({ self.lab(containing: $0, in: labs) }) {
+                return Refusal(host: host.name, address: text, transport: host.transport, cluster: lab.cluster, network: network.description, specFile: specFile)
             }
         }
         return nil
@@ -70,26 +64,26 @@ public enum LabLeakGuard {
     /// machine; nil when it would not.
     public static func probeRefusal(target: String, labs: [UpLab]) -> String? {
         let text = String(target.split(separator: ":").first ?? "")
-        guard let address = IPv4Address(text) else { return nil }
+        guard let (lab, network) = IPv4Address(text).flatMap({ self.lab(containing: $0, in: labs) }) else { return nil }
+        return "\(text) is on \(network), a network of lab \(lab.cluster), which is up on this machine. "
+            + "From this machine's own network namespace (it has a default route) the probe would leave the machine, so nothing was sent. "
+            + "Probe from a lab host: storagekit lab exec --spec FILE HOST -- storagekit probe …"
+    }
+
+    /// The lab, and its network, that `address` is on.
+    static func lab(containing address: IPv4Address, in labs: [UpLab]) -> (UpLab, IPv4Network)? {
         for lab in labs {
-            guard let network = lab.networks.first(where: { $0.contains(address) }) else { continue }
-            return "\(text) is on \(network), a network of lab \(lab.cluster), which is up on this machine. "
-                + "From this machine's own network namespace (it has a default route) the probe would leave the machine, so nothing was sent. "
-                + "Probe from a lab host: storagekit lab exec --spec FILE HOST -- storagekit probe …"
+            if let network = lab.networks.first(where: { $0.contains(address) }) { return (lab, network) }
         }
         return nil
     }
 
-    /// `labsAtRisk()` once per process, for the transport's own guard: `check` makes a transport
-    /// per host, and reading every lab's state file for each of 200 hosts would cost work that
-    /// grows with the square of the cluster. A command's labs do not come and go while it runs.
-    public static let labsAtRiskAtStart: [UpLab] = labsAtRisk()
-
-    /// Labs that are up on this machine and can be left by accident: none when this process is
-    /// inside a lab namespace (no default route; its packets stay on the lab's bridges).
-    public static func labsAtRisk(runRoot: String = LabLayout.defaultRunRoot) -> [UpLab] {
-        LabLayout.hasDefaultRoute ? upLabs(runRoot: runRoot) : []
-    }
+    /// Labs that are up on this machine and can be left by accident, read once per process:
+    /// none when this process is inside a lab namespace (no default route; its packets stay on
+    /// the lab's bridges). `check` makes a transport per host, and reading every lab's state
+    /// file for each of 200 hosts would grow with the square of the cluster; a command's labs
+    /// do not come and go while it runs.
+    public static let labsAtRisk: [UpLab] = LabLayout.hasDefaultRoute ? upLabs() : []
 
     /// Every lab recorded under `runRoot` that has made a namespace and knows its networks.
     public static func upLabs(runRoot: String = LabLayout.defaultRunRoot) -> [UpLab] {

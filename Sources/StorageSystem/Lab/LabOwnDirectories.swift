@@ -88,9 +88,7 @@ extension LabLayout {
     /// another device (`/dev/sdb`, `/dev/disk/by-id/…`) would meet no disk there.
     static func requireVirtioDisks(of host: String, in spec: ClusterSpec) throws(LabError) {
         for (index, resource) in (spec.drbd?.resources ?? []).enumerated() where resource.hosts.contains(where: { $0.name == host }) {
-            for (key, path) in [("disk", resource.disk), ("metaDisk", resource.metaDisk)] where path.hasPrefix("/") {
-                let letter = path.count == 8 && path.hasPrefix("/dev/vd") ? path.last : nil
-                guard letter.map({ ("a"..."z").contains($0) }) != true else { continue }
+            for (key, path) in [("disk", resource.disk), ("metaDisk", resource.metaDisk)] where path.hasPrefix("/") && virtioLetter(path) == nil {
                 throw .cannotWrite(field: "drbd.resources[\(index)].\(key)", path: path,
                                    reason: "a kernel-lab guest's disks are the virtio disks the lab makes, /dev/vda to /dev/vdz; write one of those in the spec you give the lab")
             }
