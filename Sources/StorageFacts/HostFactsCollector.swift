@@ -397,7 +397,7 @@ public struct HostFactsCollector: Sendable {
     func domainFacts() async -> Known<[DomainFacts]> {
         guard host.has(.hypervisor) else { return .unknown("not a hypervisor") }
         guard spec.migration.hypervisor == .kvm else { return xenDomains() }
-        var parsed: [(name: String, domain: LibvirtDomainParser.Domain)] = []
+        var domains: [DomainFacts] = []
         // A lab namespace asks its own /etc, never this machine's libvirtd.
         let listed = namespaceLab ? nil : await output(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), emptyExit: nil)
         switch listed {
@@ -405,7 +405,7 @@ public struct HostFactsCollector: Sendable {
             for name in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
                 let xml: Known<String> = await known(Command("virsh", ["dumpxml", name], timeout: .seconds(10)), package: "libvirt-clients", emptyExit: nil) { $0 }
                 guard let text = xml.value else { return .unknown(xml.reason ?? "") }
-                do { parsed.append((name, try LibvirtDomainParser.parse(text, source: "virsh dumpxml \(name)"))) } catch { return .unknown(error.description) }
+                do { domains.append(try LibvirtDomainParser.parse(text, fallbackName: name, source: "virsh dumpxml \(name)")) } catch { return .unknown(error.description) }
             }
         case nil:
             let directory = root + "/etc/libvirt/qemu"
@@ -415,22 +415,17 @@ public struct HostFactsCollector: Sendable {
             for file in files.filter({ $0.hasSuffix(".xml") }).sorted() {
                 let path = "\(directory)/\(file)"
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .unknown("cannot read \(path)") }
-                do { parsed.append((String(file.dropLast(4)), try LibvirtDomainParser.parse(text, source: path))) } catch { return .unknown(error.description) }
+                do { domains.append(try LibvirtDomainParser.parse(text, fallbackName: String(file.dropLast(4)), source: path)) } catch { return .unknown(error.description) }
             }
         case .unknown(let reason)?:
             return .unknown(reason)
         }
-        var domains: [DomainFacts] = []
-        for (name, domain) in parsed {
-            var disks = domain.disks
-            for index in disks.indices where !disks[index].source.hasPrefix("/dev/") {
-                disks[index].backingFiles = await backingChain(of: disks[index].source)
+        for index in domains.indices {
+            for disk in domains[index].disks.indices where !domains[index].disks[disk].source.hasPrefix("/dev/") {
+                domains[index].disks[disk].backingFiles = await backingChain(of: domains[index].disks[disk].source)
             }
-            var blockers = domain.blockers
-            let snapshots = await snapshotCount(of: domain.name ?? name)
-            if snapshots > 0 { blockers.append("\(snapshots) snapshot\(snapshots == 1 ? "" : "s")") }
-            domains.append(DomainFacts(name: domain.name ?? name, disks: disks, files: domain.files, machine: domain.machine,
-                                       cpuMode: domain.cpuMode, cpuFeatures: domain.cpuFeatures, blockers: blockers))
+            let snapshots = await snapshotCount(of: domains[index].name)
+            if snapshots > 0 { domains[index].blockers.append("\(snapshots) snapshot\(snapshots == 1 ? "" : "s")") }
         }
         return .known(domains)
     }

@@ -8,18 +8,9 @@ import StorageCheck
 /// `<disk device='disk'>` with its source, `<driver cache=…>` and `<target dev=…>`, and the
 /// other files it opens by path: CD-ROM and floppy media, `<nvram>`, `<kernel>`, `<initrd>`.
 public enum LibvirtDomainParser {
-    public struct Domain: Sendable, Equatable {
-        public var name: String?
-        public var disks: [DiskFacts]
-        public var files: [GuestFile]
-        public var machine: String?
-        public var cpuMode: String?
-        public var cpuFeatures: [String]
-        public var blockers: [String]
-    }
-
-    /// Throws when the text is not well-formed XML or not a `<domain>`.
-    public static func parse(_ xml: String, source: String = "the domain XML") throws(UnreadableOutput) -> Domain {
+    /// The domain's facts, named by its `<name>` (`fallbackName` without one). Throws when the
+    /// text is not well-formed XML or not a `<domain>`.
+    public static func parse(_ xml: String, fallbackName: String = "", source: String = "the domain XML") throws(UnreadableOutput) -> DomainFacts {
         let delegate = Delegate()
         let parser = XMLParser(data: Data(xml.utf8))
         parser.delegate = delegate
@@ -34,8 +25,8 @@ public enum LibvirtDomainParser {
         if delegate.cpuFeatures.contains("invtsc") && !delegate.tscFrequency {
             blockers.append("the invtsc CPU feature without a TSC frequency (<timer name='tsc' frequency=…/>)")
         }
-        return Domain(name: delegate.name, disks: delegate.disks, files: delegate.files, machine: delegate.machine,
-                      cpuMode: delegate.cpuMode, cpuFeatures: delegate.cpuFeatures, blockers: blockers)
+        return DomainFacts(name: delegate.name ?? fallbackName, disks: delegate.disks, files: delegate.files, machine: delegate.machine,
+                           cpuMode: delegate.cpuMode, cpuFeatures: delegate.cpuFeatures, blockers: blockers)
     }
 
     final class Delegate: NSObject, XMLParserDelegate {
