@@ -197,17 +197,22 @@ public actor CanaryVMSide {
             account = user
         }
         let path = "\(Self.runRoot)/\(request.id)-\(side)"
+        // Made under a name of its own, with its owner inside, then renamed: another session's
+        // sweep never sees it without an owner (it took one mid-way for abandoned and removed it).
+        let staging = "\(Self.runRoot)/.\(getpid())-\(request.id)-\(side)"
         do {
             try FileManager.default.createDirectory(atPath: root + Self.runRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             // qemu's account must reach its own directory inside.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + Self.runRoot)
-            try FileManager.default.createDirectory(atPath: root + path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-            if let account { _ = chown(root + path, uid_t(account.uid), gid_t(account.gid)) }
+            try FileManager.default.createDirectory(atPath: root + staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            if let account { _ = chown(root + staging, uid_t(account.uid), gid_t(account.gid)) }
+            try Data(String(getpid()).utf8).write(to: URL(fileURLWithPath: root + staging + "/owner"))
+            try FileManager.default.moveItem(atPath: root + staging, toPath: root + path)
         } catch {
+            try? FileManager.default.removeItem(atPath: root + staging)
             throw SideError("cannot create \(path): \(error.localizedDescription)")
         }
         directory = path
-        try record("owner", String(getpid()))
         if let account { try record("account", "\(account.uid):\(account.gid)") }
     }
 
@@ -302,6 +307,8 @@ public actor CanaryVMSide {
     public static func sweep(runner: any CommandRunner, root: String = "") async {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root + runRoot) else { return }
         for name in names {
+            // A directory still being made (`prepare`) belongs to the live session its name starts with.
+            if name.hasPrefix("."), let pid = Int32(name.dropFirst().prefix { $0 != "-" }), isRunning(pid) { continue }
             let directory = "\(runRoot)/\(name)"
             let owner = (try? String(contentsOfFile: root + directory + "/owner", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             if let owner, isRunning(owner) { continue }
