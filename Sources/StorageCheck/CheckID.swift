@@ -32,6 +32,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case migrationPort = "migration.port"
     case migrationPortRange = "migration.port.range"
     case migrationAddress = "migration.address"
+    case migrationSSH = "migration.ssh"
     case migrationCPUVendor = "migration.cpu.vendor"
     case migrationCPUFlags = "migration.cpu.flags"
     case migrationBridges = "migration.bridges"

@@ -13,6 +13,8 @@ public struct HostFacts: Sendable, Codable, Equatable {
     public var system: SystemFacts
     /// TCP connects from here to the other hypervisors' migration ports.
     public var migrationPorts: [PortFacts]
+    /// ssh logins from here to the same peers, when migrations may go over ssh.
+    public var ssh: [SSHTrustFacts]
     public var domains: Known<[DomainFacts]>
     /// The DRBD devices of a host that is a node of a `drbd:` resource.
     public var drbd: Known<DRBDFacts>
@@ -21,7 +23,7 @@ public struct HostFacts: Sendable, Codable, Equatable {
     public init(
         host: String, version: String, iscsi: [PortalFacts] = [], nfs: NFSFacts? = nil, paths: [PathFacts] = [],
         kernel: KernelFacts = .init(), system: SystemFacts = .init(), migrationPorts: [PortFacts] = [],
-        domains: Known<[DomainFacts]> = .unknown("not gathered"), drbd: Known<DRBDFacts> = .unknown("not gathered"), durationMs: Double = 0
+        ssh: [SSHTrustFacts] = [], domains: Known<[DomainFacts]> = .unknown("not gathered"), drbd: Known<DRBDFacts> = .unknown("not gathered"), durationMs: Double = 0
     ) {
         self.host = host
         self.version = version
@@ -31,6 +33,7 @@ public struct HostFacts: Sendable, Codable, Equatable {
         self.kernel = kernel
         self.system = system
         self.migrationPorts = migrationPorts
+        self.ssh = ssh
         self.domains = domains
         self.drbd = drbd
         self.durationMs = durationMs
@@ -243,14 +246,20 @@ public struct PortFacts: Sendable, Codable, Equatable {
     /// The spec host behind the address, when there is one.
     public var peer: String?
     public var reach: Reach
+    /// The last port of a run of ports that all answered alike (`port` is the first).
+    public var endPort: Int?
 
-    public init(address: String, port: Int, service: String, peer: String? = nil, reach: Reach) {
+    public init(address: String, port: Int, through endPort: Int? = nil, service: String, peer: String? = nil, reach: Reach) {
         self.address = address
         self.port = port
+        self.endPort = endPort
         self.service = service
         self.peer = peer
         self.reach = reach
     }
+
+    /// `49152` or `49152-49215`.
+    public var portText: String { endPort.map { $0 == port ? "\(port)" : "\(port)-\($0)" } ?? "\(port)" }
 }
 
 public struct PathFacts: Sendable, Codable, Equatable {

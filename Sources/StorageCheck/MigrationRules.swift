@@ -8,6 +8,7 @@ enum MigrationRules {
         let answered = context.sharing
         var findings: [Finding] = []
         findings += ports(context)
+        findings += SSHTrustRule.evaluate(context)
         guard !answered.isEmpty else { return findings }
 
         let vendors = Dictionary(grouping: answered, by: { $0.facts.system.cpuVendor ?? "unknown" })
@@ -92,7 +93,7 @@ enum MigrationRules {
             if !failing.isEmpty {
                 let detail = failing.sorted { $0.key < $1.key }.map { source, probes in
                     "from \(source): " + probes.filter { $0.port.reach.isFiltered }
-                        .map { "\($0.port.service) \($0.port.address):\($0.port.port) \($0.port.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", ")
+                        .map { "\($0.port.service) \($0.port.address):\($0.port.portText) \($0.port.reach == .timeout ? "dropped" : "unreachable")" }.joined(separator: ", ")
                 }
                 findings.append(Finding(.migrationPort, hosts: [destination.name], .fail, detail.joined(separator: "; "), fix: context.firewallFix(destination.name)))
                 continue

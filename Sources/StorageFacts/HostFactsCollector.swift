@@ -52,13 +52,14 @@ public struct HostFactsCollector: Sendable {
         async let iscsi = wanted.contains(.iscsi) ? iscsiFacts() : []
         async let nfs = wanted.contains(.nfs) ? nfsFacts(writeCanary: writeCanary) : nil
         async let migration = wanted.contains(.migration) ? migrationPorts(peers: migrationPeers) : []
+        async let ssh = wanted.contains(.migration) ? sshTrust(peers: migrationPeers) : []
         async let kernel = kernelFacts(wanted: wanted, skipped: skipped)
         async let system = !wanted.isDisjoint(with: [.migration, .nfs]) ? systemFacts() : SystemFacts(notGathered: skipped)
         async let domains = wanted.contains(.migration) ? domainFacts() : .unknown(skipped)
         async let drbd = wanted.contains(.drbd) ? drbdFacts() : .unknown(skipped)
         var facts = HostFacts(
             host: host.name, version: version, iscsi: await iscsi, nfs: await nfs, paths: wanted.contains(.path) ? pathFacts() : [],
-            kernel: await kernel, system: await system, migrationPorts: await migration, domains: await domains, drbd: await drbd)
+            kernel: await kernel, system: await system, migrationPorts: await migration, ssh: await ssh, domains: await domains, drbd: await drbd)
         let elapsed = clock.now - started
         facts.durationMs = elapsed.milliseconds
         return facts
@@ -359,24 +360,65 @@ public struct HostFactsCollector: Sendable {
 
     // MARK: Migration
 
+    /// Connects to each peer's migration ports: libvirtd's two and every port of the range
+    /// storagekit's firewall opens for qemu (KVM; libvirt may hand a migration any of them),
+    /// or xend's relocation port. The range comes back as runs of ports that answered alike.
     func migrationPorts(peers names: [String]?) async -> [PortFacts] {
         guard host.has(.hypervisor) else { return [] }
-        let ports: [(Int, String)] = spec.migration.hypervisor == .kvm
-            ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls"),
-               (FirewallPolicy.libvirtPorts.migrationFirst, "qemu-migration"), (FirewallPolicy.libvirtPorts.migrationLast, "qemu-migration")]
+        let kvm = spec.migration.hypervisor == .kvm
+        let ports: [(Int, String)] = kvm
+            ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls")]
             : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
+        let range = FirewallPolicy.libvirtPorts.migrationFirst...FirewallPolicy.libvirtPorts.migrationLast
         let timeout = probeTimeout
         let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
-        return await withTaskGroup(of: PortFacts.self) { group in
+        return await withTaskGroup(of: [PortFacts].self) { group in
             for peer in peers {
                 guard let address = peer.addresses.first else { continue }
                 for (port, service) in ports {
-                    group.addTask { PortFacts(address: address, port: port, service: service, peer: peer.name, reach: Self.reach(await TCPProbe.reach(address, port: port, timeout: timeout))) }
+                    group.addTask { [PortFacts(address: address, port: port, service: service, peer: peer.name, reach: Self.reach(await TCPProbe.reach(address, port: port, timeout: timeout)))] }
+                }
+                if kvm {
+                    group.addTask {
+                        TCPPortSweep.runs(await TCPPortSweep.reach(address, ports: range, timeout: timeout)).map {
+                            PortFacts(address: address, port: $0.first, through: $0.last, service: "qemu-migration", peer: peer.name, reach: Self.reach($0.outcome))
+                        }
+                    }
                 }
             }
             var result: [PortFacts] = []
-            for await port in group { result.append(port) }
+            for await ports in group { result += ports }
             return result.sorted { ($0.peer ?? "", $0.port) < ($1.peer ?? "", $1.port) }
+        }
+    }
+
+    /// Whether root here logs in to each peer over ssh without a prompt, by the peer's name
+    /// and with this host's own ssh configuration, as `virsh migrate` and `xl migrate` would.
+    func sshTrust(peers names: [String]?) async -> [SSHTrustFacts] {
+        guard host.has(.hypervisor), spec.migration.sshTrust != .unused else { return [] }
+        let seconds = max(1, Int((probeTimeout.milliseconds / 1000).rounded(.up)))
+        let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
+        return await withTaskGroup(of: SSHTrustFacts.self) { group in
+            for peer in peers {
+                let command = Command("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(seconds)", "-o", "ConnectionAttempts=1", "-n", "-T", "root@\(peer.name)", "true"],
+                                      timeout: .seconds(seconds + 2))
+                group.addTask { [runner] in
+                    do throws(CommandError) {
+                        let result = try await runner.run(command)
+                        return SSHTrustFacts(peer: peer.name, outcome: SSHBatchModeOutcome.classify(exitCode: result.exitCode, stderr: result.stderr),
+                                             said: result.succeeded ? "" : SSHBatchModeOutcome.lastLine(result.stderr))
+                    } catch .notFound {
+                        return SSHTrustFacts(peer: peer.name, outcome: .noClient, said: "ssh is not installed (openssh-client)")
+                    } catch .timedOut {
+                        return SSHTrustFacts(peer: peer.name, outcome: .timeout, said: "no answer within \(seconds + 2) s")
+                    } catch {
+                        return SSHTrustFacts(peer: peer.name, outcome: .failed, said: error.description)
+                    }
+                }
+            }
+            var result: [SSHTrustFacts] = []
+            for await trust in group { result.append(trust) }
+            return result.sorted { $0.peer < $1.peer }
         }
     }
 

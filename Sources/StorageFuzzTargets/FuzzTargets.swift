@@ -51,6 +51,10 @@ public enum FuzzTargets {
         Target(name: "qemu-conf", seeds: ["Tests/Fixtures/libvirt"]) { text in
             _ = try? LibvirtQemuConf.migration(text)
         },
+        Target(name: "ssh-batchmode", seeds: ["Tests/Fixtures/ssh"]) { text in
+            _ = SSHBatchModeOutcome.classify(exitCode: 255, stderr: text)
+            _ = SSHBatchModeOutcome.lastLine(text)
+        },
     ]
 
     public static func named(_ name: String) -> Target? { all.first { $0.name == name } }

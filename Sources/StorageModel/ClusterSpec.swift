@@ -94,6 +94,19 @@ public enum Hypervisor: String, Sendable, Codable, CaseIterable { case kvm, xen 
 /// Xen's migration daemon: xend listens on its relocation port; xl migrates over ssh.
 public enum XenToolstack: String, Sendable, Codable, CaseIterable { case xend, xl }
 
+/// How KVM guests move: libvirt's `qemu+ssh://`, `qemu+tls://` or `qemu+tcp://`.
+public enum MigrationTransport: String, Sendable, Codable, CaseIterable { case ssh, tls, tcp }
+
+/// Whether migrations need root on each hypervisor to reach the others over ssh.
+public enum SSHTrustNeed: Sendable, Equatable {
+    /// The spec says so (`transport: ssh`, or Xen's xl): a host that cannot is not ready.
+    case required
+    /// The spec does not say how KVM guests move: a host that cannot is worth a warning.
+    case unstated
+    /// tls, tcp or xend's relocation server: ssh plays no part.
+    case unused
+}
+
 public struct MigrationSpec: Sendable, Equatable {
     public static let defaultRelocationPort = 8002
 
@@ -104,12 +117,30 @@ public struct MigrationSpec: Sendable, Equatable {
     public var relocationPort: Int
     /// Xen only.
     public var toolstack: XenToolstack
+    /// KVM only; nil when the spec does not say.
+    public var transport: MigrationTransport?
 
-    public init(hypervisor: Hypervisor = .kvm, configure: Bool = false, relocationPort: Int = MigrationSpec.defaultRelocationPort, toolstack: XenToolstack = .xend) {
+    public init(
+        hypervisor: Hypervisor = .kvm, configure: Bool = false, relocationPort: Int = MigrationSpec.defaultRelocationPort, toolstack: XenToolstack = .xend,
+        transport: MigrationTransport? = nil
+    ) {
         self.hypervisor = hypervisor
         self.configure = configure
         self.relocationPort = relocationPort
         self.toolstack = toolstack
+        self.transport = transport
+    }
+
+    public var sshTrust: SSHTrustNeed {
+        switch hypervisor {
+        case .xen: toolstack == .xl ? .required : .unused
+        case .kvm:
+            switch transport {
+            case .ssh: .required
+            case nil: .unstated
+            case .tls, .tcp: .unused
+            }
+        }
     }
 
     /// Xen guests move through xend's relocation server (not ssh).

@@ -71,9 +71,14 @@ public enum SpecLoader {
             migration.configure = reader.bool("configure") ?? false
             if let port = reader.int("relocationPort") { migration.relocationPort = port }
             if let toolstack = reader.enumValue("toolstack", XenToolstack.self) { migration.toolstack = toolstack }
+            migration.transport = reader.enumValue("transport", MigrationTransport.self)
             for key in ["relocationPort", "toolstack"] where migration.hypervisor != .xen && reader.has(key) {
                 reader.reportInvalid(key, "is a Xen setting, and migration.hypervisor is \(migration.hypervisor.rawValue)",
                     fix: "remove it, or set `hypervisor: xen`")
+            }
+            if migration.hypervisor == .xen && reader.has("transport") {
+                reader.reportInvalid("transport", "is how libvirt moves KVM guests; Xen's toolstack decides that (xl: ssh, xend: its relocation port)",
+                    fix: "remove it, or set `toolstack: xl` to migrate over ssh")
             }
             reader.finish()
         }
