@@ -16,9 +16,9 @@ enum SSHTrustRule {
                                         "root logs in to \(context.allPairs ? "every other hypervisor" : "its ring neighbours") over ssh without a prompt"))
                 continue
             }
-            let detail = failing.map { "\($0.peer): \(describe($0))" }.joined(separator: "; ")
-            let fixes = Dictionary(grouping: failing, by: \.outcome).sorted { $0.key.rawValue < $1.key.rawValue }
-                .map { outcome, trusts in fix(outcome, from: host.name, to: trusts.map(\.peer)) }
+            let byOutcome = Dictionary(grouping: failing, by: \.outcome).sorted { $0.key.rawValue < $1.key.rawValue }
+            let detail = byOutcome.map { _, trusts in "\(trusts.map(\.peer).joined(separator: ", ")): \(describe(trusts[0]))" }.joined(separator: "; ")
+            let fixes = byOutcome.map { outcome, trusts in fix(outcome, from: host.name, to: trusts.map(\.peer)) }
             let status: Finding.Status = need == .required ? .fail : .warn
             let why = need == .required
                 ? "root on \(host.name) cannot log in over ssh without a prompt, and the spec migrates over ssh (\(transportName(context.spec))): \(detail)"
@@ -36,17 +36,19 @@ enum SSHTrustRule {
     static func describe(_ trust: SSHTrustFacts) -> String {
         let what: String = switch trust.outcome {
         case .trusted: "logs in"
-        case .noSSHD: "nothing listens on its ssh port"
-        case .unreachable: "its ssh port does not answer"
-        case .unresolved: "its name does not resolve here"
-        case .hostKeyUnknown: "its host key is not in root's known_hosts"
-        case .hostKeyChanged: "its host key differs from the one in root's known_hosts"
-        case .keyRefused: "it refuses root's key"
+        case .noSSHD: "nothing listens on the ssh port"
+        case .unreachable: "the ssh port does not answer"
+        case .unresolved: "the name does not resolve here"
+        case .hostKeyUnknown: "the host key is not in root's known_hosts"
+        case .hostKeyChanged: "the host key differs from the one in root's known_hosts"
+        case .keyRefused: "root's key is refused"
         case .timeout: "ssh did not finish in time"
         case .noClient: "ssh is not installed here"
         case .failed: "ssh failed"
         }
-        return trust.said.isEmpty ? what : "\(what) (\(trust.said))"
+        // ssh's own words where they add to ours: which methods were refused, what failed.
+        let telling: Set<SSHOutcome> = [.keyRefused, .timeout, .failed]
+        return trust.said.isEmpty || !telling.contains(trust.outcome) ? what : "\(what) (\(trust.said))"
     }
 
     static func fix(_ outcome: SSHOutcome, from source: String, to peers: [String]) -> String {

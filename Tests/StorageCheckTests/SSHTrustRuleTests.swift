@@ -48,7 +48,7 @@ import Testing
         }
         let failing = findings.failing(.migrationSSH)
         #expect(failing.map(\.hosts) == [["hv1"], ["hv2"]])
-        #expect(failing[0].message.contains("hv2: it refuses root's key (root@hv2: Permission denied (publickey).)"))
+        #expect(failing[0].message.contains("hv2: root's key is refused (root@hv2: Permission denied (publickey).)"))
         #expect(failing[0].message.contains("migration.transport: ssh"))
         #expect(failing[0].fix == "on hv1: ssh-keygen -t ed25519 (if root has no key), then ssh-copy-id root@hv2")
         #expect(failing[1].fix?.hasPrefix("on hv2: ssh root@hv1 once and accept its key only after comparing it") == true)
