@@ -45,6 +45,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case migrationGuestCPU = "migration.guest.cpu"
     case migrationGuestMachine = "migration.guest.machine"
     case migrationGuestBlockers = "migration.guest.blockers"
+    case migrationGuestTPM = "migration.guest.tpm"
 
     case drbdState = "drbd.state"
     case drbdConnected = "drbd.connected"

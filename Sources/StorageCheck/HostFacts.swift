@@ -403,8 +403,14 @@ public struct DomainFacts: Sendable, Codable, Equatable {
     /// What makes libvirt refuse to live-migrate it whatever the storage: a host device, a
     /// virtiofs share, a transient disk, invtsc without a TSC frequency, snapshots.
     public var blockers: [String]
+    /// Its emulated or external TPM, if it has one (`<tpm>`).
+    public var tpm: TPMFacts?
 
-    public init(name: String, disks: [DiskFacts], files: [GuestFile] = [], machine: String? = nil, cpuMode: String? = nil, cpuFeatures: [String] = [], blockers: [String] = []) {
+    public init(
+        name: String, disks: [DiskFacts], files: [GuestFile] = [], machine: String? = nil, cpuMode: String? = nil, cpuFeatures: [String] = [], blockers: [String] = [],
+        tpm: TPMFacts? = nil
+    ) {
+        self.tpm = tpm
         self.name = name
         self.disks = disks
         self.files = files
@@ -412,6 +418,23 @@ public struct DomainFacts: Sendable, Codable, Equatable {
         self.cpuMode = cpuMode
         self.cpuFeatures = cpuFeatures
         self.blockers = blockers
+    }
+}
+
+/// A guest's vTPM: `<tpm><backend type='emulator'>` is a swtpm that libvirt starts with its
+/// state in /var/lib/libvirt/swtpm/<uuid>, or in `<source path=…>` (libvirt ≥ 10.10);
+/// `external` is a swtpm someone else runs, reached by its socket.
+public struct TPMFacts: Sendable, Codable, Equatable {
+    public enum Backend: String, Sendable, Codable, Equatable { case emulator, external }
+
+    public var backend: Backend
+    /// Where swtpm keeps its state (the emulator's); nil when the domain has no uuid to build
+    /// libvirt's default from.
+    public var statePath: String?
+
+    public init(backend: Backend, statePath: String?) {
+        self.backend = backend
+        self.statePath = statePath
     }
 }
 

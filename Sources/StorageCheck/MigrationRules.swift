@@ -61,6 +61,7 @@ enum MigrationRules {
         }
         if context.spec.migration.hypervisor == .kvm {
             findings += GuestRules.evaluate(answered)
+            findings += TPMRule.evaluate(context)
             findings += portRanges(context)
             findings += context.sharing.map { address(of: $0.host, $0.facts, context.spec) }
         }
@@ -271,16 +272,22 @@ enum MigrationRules {
         return findings
     }
 
+    /// Whether a path on `host` is shared storage: under mountPath or a shared mount of the
+    /// spec, or one of its multipath or DRBD devices.
+    static func isSharedPath(_ spec: ClusterSpec, _ host: Host) -> @Sendable (String) -> Bool {
+        let shared = Set(spec.sharedMounts(of: host).map(\.mountPoint) + [spec.mountPath])
+        let devices = Set((spec.iscsi?.allLUNs ?? []).map { "/dev/mapper/\(spec.multipathAlias(of: $0.target, $0.lun))" })
+            .union(spec.drbdResources(of: host.name).flatMap(spec.drbdDiskSources(of:)))
+        return { path in devices.contains(path) || shared.contains { path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
+    }
+
     static func disks(_ context: CheckContext, _ host: Host, _ facts: HostFacts) -> [Finding] {
         guard let domains = facts.domains.value else {
             return [Finding(.migrationDisksShared, hosts: [host.name], .skip, facts.domains.reason ?? "")]
         }
         let spec = context.spec
-        let shared = Set(spec.sharedMounts(of: host).map(\.mountPoint) + [spec.mountPath])
         let drbd = spec.drbdResources(of: host.name)
-        let devices = Set((spec.iscsi?.allLUNs ?? []).map { "/dev/mapper/\(spec.multipathAlias(of: $0.target, $0.lun))" })
-            .union(drbd.flatMap(spec.drbdDiskSources(of:)))
-        let isShared = { (path: String) in devices.contains(path) || shared.contains { path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
+        let isShared = isSharedPath(spec, host)
         var findings: [Finding] = []
         for domain in domains {
             findings += files(of: domain, host: host.name, mountPath: spec.mountPath, isShared: isShared)

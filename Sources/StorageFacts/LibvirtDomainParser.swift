@@ -25,8 +25,18 @@ public enum LibvirtDomainParser {
         if delegate.cpuFeatures.contains("invtsc") && !delegate.tscFrequency {
             blockers.append("the invtsc CPU feature without a TSC frequency (<timer name='tsc' frequency=…/>)")
         }
+        var tpm: TPMFacts?
+        switch delegate.tpmBackend {
+        case "emulator"?:
+            tpm = TPMFacts(backend: .emulator, statePath: delegate.tpmSource ?? delegate.uuid.map { "/var/lib/libvirt/swtpm/\($0)" })
+        case "external"?:
+            tpm = TPMFacts(backend: .external, statePath: nil)
+        case "passthrough"?:
+            blockers.append("a TPM of the host (<tpm> with <backend type='passthrough'>)")
+        default: break
+        }
         return DomainFacts(name: delegate.name ?? fallbackName, disks: delegate.disks, files: delegate.files, machine: delegate.machine,
-                           cpuMode: delegate.cpuMode, cpuFeatures: delegate.cpuFeatures, blockers: blockers)
+                           cpuMode: delegate.cpuMode, cpuFeatures: delegate.cpuFeatures, blockers: blockers, tpm: tpm)
     }
 
     final class Delegate: NSObject, XMLParserDelegate {
@@ -40,6 +50,9 @@ public enum LibvirtDomainParser {
         var cpuFeatures: [String] = []
         var tscFrequency = false
         var blockers: [String] = []
+        var uuid: String?
+        var tpmBackend: String?
+        var tpmSource: String?
         var path: [String] = []
         var text = ""
         /// The `<disk>` being read: its device kind and what it has so far.
@@ -74,6 +87,10 @@ public enum LibvirtDomainParser {
                 blockers.append("a virtiofs share (<filesystem> with <driver type='virtiofs'>)")
             case "transient" where disk != nil:
                 blockers.append("a transient disk (<transient/>)")
+            case "backend" where path == ["domain", "devices", "tpm", "backend"]:
+                tpmBackend = attributes["type"]
+            case "source" where path == ["domain", "devices", "tpm", "backend", "source"]:
+                tpmSource = attributes["path"]
             case "source" where path == ["domain", "os", "nvram", "source"]:
                 // libvirt ≥ 8.5 may say <nvram type='file'><source file='…'/></nvram>.
                 if let file = attributes["file"] { files.append(GuestFile(.nvram, file)) }
@@ -87,6 +104,7 @@ public enum LibvirtDomainParser {
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             switch (path, element) {
             case (["domain", "name"], _): name = value
+            case (["domain", "uuid"], _) where !value.isEmpty: uuid = value.lowercased()
             case (["domain", "os", "nvram"], _) where !value.isEmpty: files.append(GuestFile(.nvram, value))
             case (["domain", "os", "kernel"], _) where !value.isEmpty: files.append(GuestFile(.kernel, value))
             case (["domain", "os", "initrd"], _) where !value.isEmpty: files.append(GuestFile(.initrd, value))

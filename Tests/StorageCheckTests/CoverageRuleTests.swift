@@ -189,6 +189,30 @@ import Testing
         #expect(guests(DomainFacts(name: "db", disks: [], cpuMode: "custom", cpuFeatures: ["vmx"]), hv2Flags: ["fpu"]).failing(.migrationGuestCPU).count == 1)
     }
 
+    /// Two real QEMU releases: Debian 12's 7.2 (hv2) and Ubuntu 24.04's 8.2.2 (hv1), whose
+    /// default q35 is Ubuntu's own pc-q35-noble.
+    @Test func ubuntusMachineTypesDoNotExistInDebiansQEMU() throws {
+        let debian = try #require(SystemFactsParsers.machineTypes(Self.fixture("versions/qemu-7.2-machine-help.txt")))
+        let ubuntu = try #require(SystemFactsParsers.machineTypes(Self.fixture("versions/qemu-8.2-ubuntu-machine-help-q35.txt")))
+        let ubuntuQEMU = try #require(SystemFactsParsers.qemuVersion(Self.fixture("versions/qemu-system-x86_64-8.2-ubuntu.txt")))
+        let debianQEMU = try #require(SystemFactsParsers.qemuVersion(Self.fixture("versions/qemu-system-x86_64-7.2.txt")))
+        #expect(ubuntuQEMU == SoftwareVersion(8, 2, 2) && ubuntu.contains("pc-q35-noble") && ubuntu.contains("pc-q35-7.2"))
+        func judged(_ machine: String) -> [Finding] {
+            CheckFixtures.findings { facts in
+                facts["hv1"]!.domains = .known([DomainFacts(name: "web", disks: [], machine: machine)])
+                facts["hv1"]!.system.machineTypes = .known(ubuntu)
+                facts["hv1"]!.system.qemuVersion = .known(ubuntuQEMU)
+                facts["hv2"]!.system.machineTypes = .known(debian)
+                facts["hv2"]!.system.qemuVersion = .known(debianQEMU)
+            }
+        }
+        let noble = judged("pc-q35-noble")
+        #expect(noble.failing(.migrationGuestMachine).map(\.message) == ["web: machine type pc-q35-noble is not offered by QEMU on hv2: qemu cannot start it there"])
+        #expect(noble.with(.migrationGuestMachine, .warn).first?.message.hasPrefix("QEMU releases differ (hv1 8.2.2, hv2 \(debianQEMU))") == true)
+        // A versioned type both offer moves (the release difference still warns).
+        #expect(judged("pc-q35-7.2").failing(.migrationGuestMachine).isEmpty && judged("pc-q35-7.2").with(.migrationGuestMachine, .pass).count == 1)
+    }
+
     @Test func aMachineTypeAPeersQEMULacksFailsAndOlderQEMUWarns() {
         let guest = DomainFacts(name: "db", disks: [], machine: "pc-q35-8.2")
         #expect(guests(guest).with(.migrationGuestMachine, .pass).first?.message == "db: machine type pc-q35-8.2 is offered by every hypervisor's QEMU")

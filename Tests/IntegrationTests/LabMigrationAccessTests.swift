@@ -7,8 +7,10 @@ import Testing
 /// key in each hypervisor's own /etc/ssh/ssh_config.d. READY; one host's authorized_keys
 /// emptied gives NOT READY naming the hypervisor that cannot log in, with ssh's own words;
 /// READY again once it is back; the same fault with the transport unstated only warns. Then
-/// a few ports in the middle of qemu's migration range dropped on one host.
-@Suite(.serialized) struct LabSSHTrustTests {
+/// a few ports in the middle of qemu's migration range dropped on one host, and a guest whose
+/// vTPM state is local (moves in the stream) or on shared storage (needs libvirt ≥ 8.10, which
+/// no lab host runs: a warning).
+@Suite(.serialized) struct LabMigrationAccessTests {
     static let hypervisors = ["hv1", "hv2", "hv3"]
 
     func check(_ lab: LabFixture, spec: String) async throws -> (exitCode: Int32?, report: CheckReport) {
@@ -103,6 +105,19 @@ import Testing
             #expect(try await lab.exec("hv2", drop.map { $0 == "-I" ? "-D" : $0 }).exitCode == 0)
             let open = try await check(lab, spec: lab.labSpec)
             #expect(open.exitCode == 0, "\(open.report.findings.filter { $0.status == .fail })")
+
+            for (source, status) in [("", Finding.Status.pass), ("<source type='dir' path='/var/lib/vmstore/tpm/web'/>", .warn)] {
+                let xml = """
+                    <domain type='kvm'><name>web</name><uuid>8c1f3d2a-5b6e-4f70-9a81-2d3c4b5a6978</uuid>
+                    <devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'>\(source)</backend></tpm></devices></domain>
+                    """
+                #expect(try await lab.exec("hv1", ["sh", "-c", "mkdir -p /etc/libvirt/qemu && printf %s \"$0\" > /etc/libvirt/qemu/web.xml", xml]).exitCode == 0)
+                let judged = try await check(lab, spec: lab.labSpec)
+                let tpm = judged.report.findings.filter { $0.check == CheckID.migrationGuestTPM.rawValue }
+                #expect(judged.exitCode == 0 && tpm.map(\.status) == [status], "\(tpm)")
+                #expect(status == .pass ? tpm.first?.message.contains("/var/lib/libvirt/swtpm/8c1f3d2a-5b6e-4f70-9a81-2d3c4b5a6978) is local") == true
+                                        : tpm.first?.message.contains("shared storage (/var/lib/vmstore/tpm/web)") == true, "\(tpm)")
+            }
         }
     }
 }
