@@ -9,7 +9,8 @@ import Testing
 @Suite struct TCPPortSweepTests {
     /// A listening socket on 127.0.0.1 at a port the kernel picks.
     static func listener() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // CLOEXEC: a process another test spawns meanwhile must not inherit a listening socket.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
