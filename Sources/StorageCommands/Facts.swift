@@ -108,7 +108,7 @@ struct Facts: AsyncParsableCommand {
     static func answer(_ request: FactsRequest, spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], writeCanaries: Bool) async -> any Encodable {
         let collector = HostFactsCollector(
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: StorageKit.version,
-            namespaceLab: request.namespaceLab)
+            namespaceLab: request.namespaceLab, toolCache: ToolOutputCache())
         switch request.mode {
         case .gather: return await collector.gather(writeCanary: writeCanaries, migrationPeers: request.migrationPeers, areas: Set(request.areas ?? []))
         case .readCanaries: return await collector.canaries(read: request.canaries, remove: request.removeAfterReading ?? [])

@@ -22,11 +22,15 @@ public struct HostFactsCollector: Sendable {
     public let root: String
     /// A lab host in a network namespace: kernel facts and guests are unknown there.
     public let namespaceLab: Bool
+    /// Where the output of the version and machine-type commands is kept between checks; nil:
+    /// they run every time.
+    public let toolCache: ToolOutputCache?
 
     public init(
         spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], probeTimeout: Duration, version: String,
-        runner: any CommandRunner = SubprocessRunner(), root: String = "", namespaceLab: Bool? = nil
+        runner: any CommandRunner = SubprocessRunner(), root: String = "", namespaceLab: Bool? = nil, toolCache: ToolOutputCache? = nil
     ) {
+        self.toolCache = toolCache
         self.namespaceLab = namespaceLab ?? (host.transport == .lab)
         self.spec = spec
         self.host = host
@@ -270,9 +274,9 @@ public struct HostFactsCollector: Sendable {
     }
 
     /// A tool's output, or why there is none (it failed); nil when it is not installed.
-    func output(_ command: Command, emptyExit: Int32?) async -> Known<String>? {
+    func output(_ command: Command, emptyExit: Int32?, cached: Bool = false) async -> Known<String>? {
         do {
-            let result = try await runner.run(command)
+            let result = if cached, let toolCache { try await toolCache.run(command, runner) } else { try await runner.run(command) }
             if result.succeeded { return .known(result.stdout) }
             if let emptyExit, result.exitCode == emptyExit { return .known("") }
             let said = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(result.exitCode.map(String.init) ?? "?")"
@@ -292,8 +296,8 @@ public struct HostFactsCollector: Sendable {
 
     /// A tool's output read by `parse`, whose nil means it could not: said with the output's first
     /// line, never taken for "nothing there". nil when the tool is not installed.
-    func read<Value>(_ command: Command, _ parse: (String) -> Value?) async -> Known<Value>? where Value: Codable & Sendable & Equatable {
-        guard let output = await output(command, emptyExit: nil) else { return nil }
+    func read<Value>(_ command: Command, cached: Bool = false, _ parse: (String) -> Value?) async -> Known<Value>? where Value: Codable & Sendable & Equatable {
+        guard let output = await output(command, emptyExit: nil, cached: cached) else { return nil }
         switch output {
         case .unknown(let reason): return .unknown(reason)
         case .known(let text):
@@ -326,7 +330,7 @@ public struct HostFactsCollector: Sendable {
             async let address = migrationAddress(conf.value)
             async let libvirt = version(["libvirtd", "virtqemud"], package: "libvirt-daemon", SystemFactsParsers.libvirtVersion)
             async let qemu = version(["qemu-system-x86_64"], package: "qemu-system-x86", SystemFactsParsers.qemuVersion)
-            async let machines = read(Command("qemu-system-x86_64", ["-machine", "help"], timeout: .seconds(5)), SystemFactsParsers.machineTypes)
+            async let machines = read(Command("qemu-system-x86_64", ["-machine", "help"], timeout: .seconds(5)), cached: true, SystemFactsParsers.machineTypes)
             facts.migrationAddress = await address
             facts.libvirtVersion = await libvirt
             facts.qemuVersion = await qemu
@@ -353,7 +357,7 @@ public struct HostFactsCollector: Sendable {
     /// `TOOL --version` of the first of `tools` that is installed, read by `parse`.
     func version(_ tools: [String], package: String, _ parse: (String) -> SoftwareVersion?) async -> Known<SoftwareVersion> {
         for tool in tools {
-            if let seen = await read(Command(tool, ["--version"], timeout: .seconds(5)), parse) { return seen }
+            if let seen = await read(Command(tool, ["--version"], timeout: .seconds(5)), cached: true, parse) { return seen }
         }
         return .unknown("\(tools.joined(separator: " or ")) is not installed (\(package))")
     }

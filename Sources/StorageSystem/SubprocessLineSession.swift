@@ -52,9 +52,13 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
 
     /// Runs the process until the queue is closed or the process ends.
     private static func drive(_ command: Command, _ queue: RequestQueue, _ stderrTail: ErrorTail, lineLimit: Int) async -> Status {
+        guard let executable = SubprocessRunner.executable(command) else {
+            stderrTail.add(CommandError.notFound(command.executable).description)
+            return Status()
+        }
         do {
             let outcome = try await Subprocess.run(
-                SubprocessRunner.executable(command), arguments: Arguments(command.arguments), environment: SubprocessRunner.environment(command),
+                executable, arguments: Arguments(command.arguments), environment: SubprocessRunner.environment(command),
                 input: .inputWriter, output: .sequence, error: .sequence
             ) { execution in
                 let writer = execution.standardInputWriter

@@ -16,9 +16,11 @@ public struct SubprocessRunner: CommandRunner {
         self.outputLimit = outputLimit
     }
 
-    /// What swift-subprocess starts for `command`: a path, or a name looked up in PATH.
-    static func executable(_ command: Command) -> Executable {
-        command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
+    /// What swift-subprocess starts for `command`: its path, or its name found in PATH here;
+    /// nil when no executable has that name.
+    static func executable(_ command: Command) -> Executable? {
+        if command.executable.contains("/") { return .path(FilePath(command.executable)) }
+        return ExecutableLookup.find(command.executable, path: ExecutableLookup.searchPath(command)).map { .path(FilePath($0)) }
     }
 
     /// The inherited environment with `command`'s entries on top.
@@ -29,7 +31,7 @@ public struct SubprocessRunner: CommandRunner {
     }
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let executable = Self.executable(command)
+        guard let executable = Self.executable(command) else { throw .notFound(command.executable) }
         let environment = Self.environment(command)
         let limit = outputLimit
         do {
