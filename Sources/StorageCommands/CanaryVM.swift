@@ -10,10 +10,10 @@ struct CanaryVM: AsyncParsableCommand {
         commandName: "canary-vm",
         abstract: "Run one side of a rehearsal's canary VM on this host (what `storagekit rehearse` starts here).",
         discussion: """
-            Answers JSON requests, one per line on standard input, with one line of JSON each:
-            start the canary VM (source) or the one waiting for it (destination), migrate it over
-            QMP, resume it, stop it. When standard input closes, or on SIGINT, SIGTERM or SIGHUP,
-            the VM is stopped and the canary image removed; what a killed session left behind
+            Answers JSON requests, one per line on standard input, with one line of JSON each: \
+            start the canary VM (source) or the one waiting for it (destination), migrate it over \
+            QMP, resume it, stop it. When standard input closes, or on SIGINT, SIGTERM or SIGHUP, \
+            the VM is stopped and the canary image removed; what a killed session left behind \
             is removed by the next one.
             Exit status: 0 session over, 2 bad usage.
             """,

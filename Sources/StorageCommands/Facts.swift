@@ -9,12 +9,12 @@ struct Facts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "What this host sees of the cluster's storage, as JSON (what `storagekit check` gathers from every host).",
         discussion: """
-            Run on a hypervisor: libiscsi logins to each portal of its targets, libnfs probes of the
-            NFS server and its exports, TCP connects to the pinned ports and to the other
-            hypervisors' migration ports, and the kernel's sessions, multipath maps and mounts.
-            `check` runs `storagekit facts --session` on each host and sends it one JSON request per
-            line on standard input (the spec, CHAP secrets, canary work), answered with one line of
-            JSON each, so all of a check's rounds cost one process per host; `--request -` answers
+            Run on a hypervisor: libiscsi logins to each portal of its targets, libnfs probes of the \
+            NFS server and its exports, TCP connects to the pinned ports and to the other \
+            hypervisors' migration ports, and the kernel's sessions, multipath maps and mounts. \
+            `check` runs `storagekit facts --session` on each host and sends it one JSON request per \
+            line on standard input (the spec, CHAP secrets, canary work), answered with one line of \
+            JSON each, so all of a check's rounds cost one process per host; `--request -` answers \
             one request and exits. People use --spec and --host.
             Exit status: 0 facts printed, 2 bad usage or spec.
             """)

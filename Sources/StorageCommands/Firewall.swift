@@ -13,10 +13,10 @@ struct Firewall: AsyncParsableCommand {
             commandName: "apply",
             abstract: "Load the STORAGEKIT chain (other rules untouched) after saving the current rules.",
             discussion: """
-                Only the STORAGEKIT chain is replaced (`iptables-restore --noflush`), after
-                `iptables-restore --test`; INPUT jumps to it once. With --confirm-within N (default 60
-                on ssh hosts) the saved rules come back by themselves after N seconds unless
-                `storagekit firewall confirm` runs: a systemd timer, or a detached process in the lab.
+                Only the STORAGEKIT chain is replaced (`iptables-restore --noflush`), after \
+                `iptables-restore --test`; INPUT jumps to it once. With --confirm-within N (default 60 \
+                on ssh hosts) the saved rules come back by themselves after N seconds unless \
+                `storagekit firewall confirm` runs: a systemd timer, or a detached process in the lab. \
                 Confirmed rules are saved to /etc/iptables/rules.v4 (debian) or /etc/sysconfig/iptables (rhel).
                 """)
         @OptionGroup var options: SpecOptions

@@ -35,10 +35,10 @@ struct ISCSI: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Initiator name, pre-flight, node records (startup automatic, replacement_timeout 15, CHAP), then login on every portal.",
             discussion: """
-                Fails fast with the cause when the pre-flight (libiscsi, from the host) finds a portal
-                down, the target missing, the host outside the ACL or CHAP wrong, before iscsiadm is
-                touched. Node records are made with `iscsiadm -m node -o new` for the spec's targets
-                and portals only; the CHAP secret comes from its file and is never printed. A second
+                Fails fast with the cause when the pre-flight (libiscsi, from the host) finds a portal \
+                down, the target missing, the host outside the ACL or CHAP wrong, before iscsiadm is \
+                touched. Node records are made with `iscsiadm -m node -o new` for the spec's targets \
+                and portals only; the CHAP secret comes from its file and is never printed. A second \
                 run changes nothing. Exit status: 0 logged in everywhere, 1 a step failed, 2 bad usage.
                 """)
         @OptionGroup var options: Options

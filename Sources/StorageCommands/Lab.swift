@@ -7,14 +7,14 @@ struct Lab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A whole cluster on this machine: one network namespace per spec host (root only).",
         discussion: """
-            Each host gets its spec addresses on bridges (one per storage network) and its own
-            /etc, /var/lib, /srv and /run in a persistent mount namespace, so files written for one
-            host are not in another nor in this machine's real /etc. Every other directory the spec
-            makes storagekit write in (/export, /data, …) is each host's own too; /usr and the
-            like are refused. `down` removes exactly what `up` created (also after a crashed `up`)
+            Each host gets its spec addresses on bridges (one per storage network) and its own \
+            /etc, /var/lib, /srv and /run in a persistent mount namespace, so files written for one \
+            host are not in another nor in this machine's real /etc. Every other directory the spec \
+            makes storagekit write in (/export, /data, …) is each host's own too; /usr and the \
+            like are refused. `down` removes exactly what `up` created (also after a crashed `up`) \
             and refuses to touch anything else.
 
-            While a lab is up, commands given a spec that would reach its hosts over ssh from
+            While a lab is up, commands given a spec that would reach its hosts over ssh from \
             this machine's own namespace refuse (exit 2): use the spec `up --write-spec` writes.
             """,
         subcommands: [Up.self, Down.self, Status.self, Exec.self])

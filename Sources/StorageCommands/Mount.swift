@@ -7,9 +7,9 @@ struct Mount: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put the shared storage at the same path on each hypervisor: mount unit and fstab block, mount, check with findmnt.",
         discussion: """
-            Writes the .mount unit and storagekit's /etc/fstab block (through apply: staged, backed up,
-            atomic), creates the mount point, starts the unit (systemd) or runs `mount PATH`, then
-            checks `findmnt --json` for the expected source and type. Idempotent; refuses to mount over
+            Writes the .mount unit and storagekit's /etc/fstab block (through apply: staged, backed up, \
+            atomic), creates the mount point, starts the unit (systemd) or runs `mount PATH`, then \
+            checks `findmnt --json` for the expected source and type. Idempotent; refuses to mount over \
             a directory that holds files, or over a mount of something else.
             Exit status: 0 mounted everywhere, 1 a step failed, 2 bad usage.
             """)

@@ -10,11 +10,11 @@ struct Multipath: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the LUN identities each host sees, write the allow-list and aliases, reload multipathd, check multipath -ll.",
             discussion: """
-                From each hypervisor, with libiscsi: every LUN must show the same WWID (VPD 0x83, the
-                form multipath and scsi_id use) through every portal, no two LUNs may share one
-                (tgtd's defaults do: the fix is `storagekit setup iscsi-target`), and it must be the
-                one the spec fixed. Then /etc/multipath.conf (allow-list, one alias per LUN) and
-                /etc/multipath/wwids are written through apply, multipathd reloads, and `multipath -ll`
+                From each hypervisor, with libiscsi: every LUN must show the same WWID (VPD 0x83, the \
+                form multipath and scsi_id use) through every portal, no two LUNs may share one \
+                (tgtd's defaults do: the fix is `storagekit setup iscsi-target`), and it must be the \
+                one the spec fixed. Then /etc/multipath.conf (allow-list, one alias per LUN) and \
+                /etc/multipath/wwids are written through apply, multipathd reloads, and `multipath -ll` \
                 must show each alias with one active path per portal.
                 Exit status: 0 every map has its paths, 1 a check failed, 2 bad usage.
                 """)

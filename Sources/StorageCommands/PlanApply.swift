@@ -20,9 +20,9 @@ struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make every host match the spec: only the differences, idempotent.",
         discussion: """
-            Per host, under a lock: each file is staged beside its target, checked by its real tool
-            (nfsconf, tgt-admin, iptables-restore) and renamed over it; the file it replaces is kept
-            in /var/lib/storagekit/backups/<time>/ on that host. The first failure stops the run
+            Per host, under a lock: each file is staged beside its target, checked by its real tool \
+            (nfsconf, tgt-admin, iptables-restore) and renamed over it; the file it replaces is kept \
+            in /var/lib/storagekit/backups/<time>/ on that host. The first failure stops the run \
             and says how to roll back. A second apply right after reports 0 changes.
             Exit status: 0 applied, 1 failed or refused, 2 bad usage or invalid spec.
             """)

@@ -6,9 +6,9 @@ struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put back the files an apply replaced, from its backup on the host.",
         discussion: """
-            Each apply keeps what it replaced in /var/lib/storagekit/backups/<time>/ on the host,
-            with a MANIFEST of replaced and created files. Rollback restores replaced files
-            (atomically) and removes the ones that apply created. Services are not restarted:
+            Each apply keeps what it replaced in /var/lib/storagekit/backups/<time>/ on the host, \
+            with a MANIFEST of replaced and created files. Rollback restores replaced files \
+            (atomically) and removes the ones that apply created. Services are not restarted: \
             restart them (or fix the spec and apply again).
             Exit status: 0 rolled back, 1 failed or no backup, 2 bad usage.
             """)

@@ -13,9 +13,9 @@ struct Setup: AsyncParsableCommand {
             commandName: "nfs",
             abstract: "Exports, pinned ports, export directories, services (rpcbind first) and the firewall of the NFS server; then verifies them.",
             discussion: """
-                knfsd: /etc/exports, nfs.conf (and /etc/sysconfig/nfs on rhel), lockd options, then
-                rpcbind, rpc-statd, nfs-server and `exportfs -ra`. nfs-ganesha: ganesha.conf, then
-                rpcbind and ganesha. Afterwards every pinned port is looked up with `rpcinfo -p` and
+                knfsd: /etc/exports, nfs.conf (and /etc/sysconfig/nfs on rhel), lockd options, then \
+                rpcbind, rpc-statd, nfs-server and `exportfs -ra`. nfs-ganesha: ganesha.conf, then \
+                rpcbind and ganesha. Afterwards every pinned port is looked up with `rpcinfo -p` and \
                 every export with `showmount -e`, from the server itself.
                 Exit status: 0 set up and verified, 1 failed or not verified, 2 bad usage or invalid spec.
                 """)
@@ -43,8 +43,8 @@ struct Setup: AsyncParsableCommand {
             commandName: "iscsi-target",
             abstract: "Sparse backing files, tgtd's live targets, LUN identities, ACL and CHAP reconciled with tgtadm, persisted in /etc/tgt/conf.d; then verified.",
             discussion: """
-                Live state is read with `tgtadm --op show` and only the difference is changed. Backing
-                files are created sparse when absent and never truncated. A target or LUN with
+                Live state is read with `tgtadm --op show` and only the difference is changed. Backing \
+                files are created sparse when absent and never truncated. A target or LUN with \
                 logged-in initiators is not changed without --force; the refusal names them.
                 Exit status: 0 set up and verified, 1 failed, refused or not verified, 2 bad usage or invalid spec.
                 """)

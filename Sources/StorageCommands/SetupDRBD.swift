@@ -9,13 +9,13 @@ extension Setup {
             commandName: "drbd",
             abstract: "DRBD resources on their two nodes: /etc/drbd.d, modprobe options and the replication port; then metadata, up, the initial sync and Primary on both when dual-primary.",
             discussion: """
-                Files first, on every node (as `apply` would). Then, per resource whose two nodes are
-                both in this run: `drbdadm create-md` only where `blkid -p` finds nothing on the disk
-                (a file system or other signature is refused without --force; existing DRBD metadata
-                is kept), `drbdadm up` (or `adjust` when the resource is already up), and once both
-                nodes are Connected: if neither disk was ever in sync, `drbdadm primary --force` on
-                the resource's first node only (the initial sync); with allowTwoPrimaries, once both
-                disks are UpToDate, `drbdadm primary` on each node. A second run changes nothing.
+                Files first, on every node (as `apply` would). Then, per resource whose two nodes are \
+                both in this run: `drbdadm create-md` only where `blkid -p` finds nothing on the disk \
+                (a file system or other signature is refused without --force; existing DRBD metadata \
+                is kept), `drbdadm up` (or `adjust` when the resource is already up), and once both \
+                nodes are Connected: if neither disk was ever in sync, `drbdadm primary --force` on \
+                the resource's first node only (the initial sync); with allowTwoPrimaries, once both \
+                disks are UpToDate, `drbdadm primary` on each node. A second run changes nothing. \
                 --dry-run shows the files' diffs and these steps as the nodes' current state implies.
                 Exit status: 0 done, 1 failed, refused or timed out, 2 bad usage or invalid spec.
                 """)

@@ -7,8 +7,8 @@ public struct StorageKit: AsyncParsableCommand {
         commandName: "storagekit",
         abstract: "Shared storage for KVM/Xen live migration, from one declarative spec.",
         discussion: """
-            Every hypervisor must see the same disk images at the same path before a guest can
-            move. storagekit renders the iSCSI target, NFS export, multipath, mount and firewall
+            Every hypervisor must see the same disk images at the same path before a guest can \
+            move. storagekit renders the iSCSI target, NFS export, multipath, mount and firewall \
             files each host needs from one spec (see docs/spec.md and examples/).
             """,
         version: StorageKit.version,
