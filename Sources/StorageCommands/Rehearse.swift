@@ -53,13 +53,14 @@ struct Rehearse: AsyncParsableCommand {
     func run() async throws {
         let clock = ContinuousClock()
         let started = clock.now
-        let (loaded, _) = try spec.loadValidated(printWarnings: false)
+        let (loaded, _) = try spec.loadValidated(printWarnings: false, reachesHosts: false)
         let cluster = loaded.spec
         try Self.refuseXen(cluster)
         for name in [host, from, to].compactMap({ $0 }) where !cluster.hypervisors.contains(where: { $0.name == name }) {
             Console.error(cluster.host(named: name) == nil ? "error: no host named \"\(name)\" in the spec" : "error: \(name) is not a hypervisor (rehearse migrates between hypervisors)")
             throw ExitCode(2)
         }
+        try spec.refuseReachingALab(cluster)
         let selection: RehearsalSelection = if let from, let to { .pair(from: from, to: to) } else if allPairs { .allPairs } else { .ring }
         var pairs = cluster.rehearsalPairs(selection, among: cluster.hypervisors)
         if let host { pairs = pairs.filter { $0.source == host || $0.destination == host } }

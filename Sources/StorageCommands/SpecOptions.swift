@@ -21,11 +21,18 @@ struct SpecOptions: ParsableArguments {
             Console.error("\(spec): \(diagnostics.errors.count) error(s), \(diagnostics.warnings.count) warning(s)")
             throw ExitCode(2)
         }
-        if reachesHosts, let refusal = LabLeakGuard.refusal(spec: loaded.spec, specFile: spec, labs: LabLeakGuard.labsAtRisk) {
+        if reachesHosts { try refuseReachingALab(loaded.spec) }
+        return (loaded, diagnostics)
+    }
+
+    /// Exit 2 when one of the spec's hosts would be reached outside a lab that is up here. A
+    /// command that also refuses for reasons of its own (a Xen spec, an unknown host) says those
+    /// first: they hold whatever labs are up.
+    func refuseReachingALab(_ cluster: ClusterSpec) throws {
+        if let refusal = LabLeakGuard.refusal(spec: cluster, specFile: spec, labs: LabLeakGuard.labsAtRisk) {
             Console.error("error: \(refusal)")
             throw ExitCode(2)
         }
-        return (loaded, diagnostics)
     }
 
     func load() throws -> LoadedSpec {
