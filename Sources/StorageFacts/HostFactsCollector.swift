@@ -275,6 +275,9 @@ public struct HostFactsCollector: Sendable {
 
     /// A tool's output, or why there is none (it failed); nil when it is not installed.
     func output(_ command: Command, emptyExit: Int32?, cached: Bool = false) async -> Known<String>? {
+        // No tool may hold this host's answer past the probe deadline: one that is slower says so.
+        var command = command
+        command.timeout = min(command.timeout, probeTimeout)
         do {
             let result = if cached, let toolCache { try await toolCache.run(command, runner) } else { try await runner.run(command) }
             if result.succeeded { return .known(result.stdout) }
@@ -400,12 +403,14 @@ public struct HostFactsCollector: Sendable {
     /// and with this host's own ssh configuration, as `virsh migrate` and `xl migrate` would.
     func sshTrust(peers names: [String]?) async -> [SSHTrustFacts] {
         guard host.has(.hypervisor), spec.migration.sshTrust != .unused else { return [] }
-        let seconds = max(1, Int((probeTimeout.milliseconds / 1000).rounded(.up)))
+        // Within the probe deadline like every other probe: a slow ssh must not hold this host's
+        // whole answer past the check's timeout.
+        let seconds = max(1, Int(probeTimeout.milliseconds / 1000))
         let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
         return await withTaskGroup(of: SSHTrustFacts.self) { group in
             for peer in peers {
                 let command = Command("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(seconds)", "-o", "ConnectionAttempts=1", "-n", "-T", "root@\(peer.name)", "true"],
-                                      timeout: .seconds(seconds + 2))
+                                      timeout: probeTimeout)
                 group.addTask { [runner] in
                     do throws(CommandError) {
                         let result = try await runner.run(command)
@@ -414,7 +419,7 @@ public struct HostFactsCollector: Sendable {
                     } catch .notFound {
                         return SSHTrustFacts(peer: peer.name, outcome: .noClient, said: "ssh is not installed (openssh-client)")
                     } catch .timedOut {
-                        return SSHTrustFacts(peer: peer.name, outcome: .timeout, said: "no answer within \(seconds + 2) s")
+                        return SSHTrustFacts(peer: peer.name, outcome: .timeout, said: "not finished within \(probeTimeout.milliseconds / 1000) s")
                     } catch {
                         return SSHTrustFacts(peer: peer.name, outcome: .failed, said: error.description)
                     }

@@ -55,6 +55,15 @@ import Testing
         #expect(findings.with(.migrationSSH, .pass).isEmpty)
     }
 
+    @Test func anSSHThatDidNotFinishInTimeIsNeverAFailure() {
+        let findings = CheckFixtures.findings(spec: Self.spec("{hypervisor: kvm, transport: ssh}")) { facts in
+            Self.trusted(&facts)
+            facts["hv1"]!.ssh[0] = SSHTrustFacts(peer: "hv2", outcome: .timeout, said: "not finished within 6.0 s")
+        }
+        #expect(findings.failing(.migrationSSH).isEmpty)
+        #expect(findings.with(.migrationSSH, .warn).first?.message.contains("hv2: ssh did not finish in time, so this is not proved (not finished within 6.0 s)") == true)
+    }
+
     @Test func anUnstatedTransportWarnsAndSaysHowToSilenceIt() {
         let findings = CheckFixtures.findings(spec: Self.spec("{hypervisor: kvm}")) { facts in
             Self.trusted(&facts)
