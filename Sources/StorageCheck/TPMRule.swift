@@ -12,13 +12,13 @@ enum TPMRule {
 
     static func evaluate(_ context: CheckContext) -> [Finding] {
         let sharing = context.sharing
+        let systems = sharing.map { ($0.host.name, $0.facts.system) }
         var findings: [Finding] = []
         for (host, facts) in sharing {
+            let guests = (facts.domains.value ?? []).compactMap { domain in domain.tpm.map { (domain.name, $0) } }
+            guard !guests.isEmpty else { continue }
             let isShared = MigrationRules.isSharedPath(context.spec, host)
-            for domain in facts.domains.value ?? [] {
-                guard let tpm = domain.tpm else { continue }
-                findings.append(finding(domain.name, tpm, on: host.name, isShared: isShared, sharing.map { ($0.host.name, $0.facts.system) }))
-            }
+            findings += guests.map { finding($0.0, $0.1, on: host.name, isShared: isShared, systems) }
         }
         return findings
     }

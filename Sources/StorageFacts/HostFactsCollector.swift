@@ -378,7 +378,7 @@ public struct HostFactsCollector: Sendable {
             : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
         let range = FirewallPolicy.libvirtPorts.migrationFirst...FirewallPolicy.libvirtPorts.migrationLast
         let timeout = probeTimeout
-        let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
+        let peers = peers(names)
         return await withTaskGroup(of: [PortFacts].self) { group in
             for peer in peers {
                 guard let address = peer.addresses.first else { continue }
@@ -399,6 +399,11 @@ public struct HostFactsCollector: Sendable {
         }
     }
 
+    /// The other hypervisors named in `names` (`check`'s `PeerPlan`); nil: every other one.
+    func peers(_ names: [String]?) -> [StorageModel.Host] {
+        spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
+    }
+
     /// Whether root here logs in to each peer over ssh without a prompt, by the peer's name
     /// and with this host's own ssh configuration, as `virsh migrate` and `xl migrate` would.
     func sshTrust(peers names: [String]?) async -> [SSHTrustFacts] {
@@ -406,7 +411,7 @@ public struct HostFactsCollector: Sendable {
         // Within the probe deadline like every other probe: a slow ssh must not hold this host's
         // whole answer past the check's timeout.
         let seconds = max(1, Int(probeTimeout.milliseconds / 1000))
-        let peers = spec.hypervisors.filter { $0.name != host.name && names?.contains($0.name) != false }
+        let peers = peers(names)
         return await withTaskGroup(of: SSHTrustFacts.self) { group in
             for peer in peers {
                 let command = Command("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(seconds)", "-o", "ConnectionAttempts=1", "-n", "-T", "root@\(peer.name)", "true"],
