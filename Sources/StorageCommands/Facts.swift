@@ -110,7 +110,7 @@ struct Facts: AsyncParsableCommand {
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: StorageKit.version,
             namespaceLab: request.namespaceLab, toolCache: ToolOutputCache())
         switch request.mode {
-        case .gather: return await collector.gather(writeCanary: writeCanaries, migrationPeers: request.migrationPeers, areas: Set(request.areas ?? []))
+        case .gather: return await collector.gather(writeCanary: writeCanaries, migrationPeers: request.migrationPeers, migrationSweeps: request.migrationSweeps, areas: Set(request.areas ?? []))
         case .readCanaries: return await collector.canaries(read: request.canaries, remove: request.removeAfterReading ?? [])
         case .removeCanaries: return await collector.canaries(read: [], remove: request.canaries)
         }

@@ -183,6 +183,7 @@ public struct ClusterFactsGatherer: Sendable {
         let text = excerpt?.keeping(spec.hostsNeeded(by: host.name, probing: peers)) ?? specYAML
         var request = FactsRequest(host: host.name, specYAML: text, secrets: secrets, probeTimeoutMs: probeTimeoutMs)
         request.migrationPeers = peers
+        request.migrationSweeps = plan.sweeps(of: host.name)
         request.areas = areas.isEmpty ? nil : areas.sorted { $0.rawValue < $1.rawValue }
         switch await ask(host, request) {
         case .failure(let reason): return .silent(reason: reason.description)

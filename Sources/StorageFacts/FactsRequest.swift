@@ -34,6 +34,9 @@ public struct FactsRequest: Sendable, Codable, Equatable {
     public var namespaceLab: Bool?
     /// The hypervisors whose migration ports to probe (`PeerPlan`); nil: every other one.
     public var migrationPeers: [String]?
+    /// Of `migrationPeers`, those whose whole qemu migration range to sweep; the others get its
+    /// first and last port. nil: all of them.
+    public var migrationSweeps: [String]?
     /// What to gather (`check --only`); nil: everything.
     public var areas: [CheckArea]?
 

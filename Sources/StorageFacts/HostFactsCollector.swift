@@ -46,16 +46,18 @@ public struct HostFactsCollector: Sendable {
     /// - Parameters:
     ///   - migrationPeers: the hypervisors whose migration ports to connect to (`check` sends
     ///     its `PeerPlan`); nil: every other hypervisor.
+    ///   - migrationSweeps: of those, the ones whose whole qemu migration range to sweep; the
+    ///     others get its first and last port. nil: all of them.
     ///   - areas: what to gather (`check --only`); empty: everything. iSCSI and NFS bring the
     ///     paths and mounts with them, as their rules do.
-    public func gather(writeCanary: Bool, migrationPeers: [String]? = nil, areas: Set<CheckArea> = []) async -> HostFacts {
+    public func gather(writeCanary: Bool, migrationPeers: [String]? = nil, migrationSweeps: [String]? = nil, areas: Set<CheckArea> = []) async -> HostFacts {
         let clock = ContinuousClock()
         let started = clock.now
         let wanted = CheckArea.gathered(for: areas)
         let skipped = "not gathered: check --only \(areas.map(\.rawValue).sorted().joined(separator: ", "))"
         async let iscsi = wanted.contains(.iscsi) ? iscsiFacts() : []
         async let nfs = wanted.contains(.nfs) ? nfsFacts(writeCanary: writeCanary) : nil
-        async let migration = wanted.contains(.migration) ? migrationPorts(peers: migrationPeers) : []
+        async let migration = wanted.contains(.migration) ? migrationPorts(peers: migrationPeers, sweeping: migrationSweeps) : []
         async let ssh = wanted.contains(.migration) ? sshTrust(peers: migrationPeers) : []
         async let kernel = kernelFacts(wanted: wanted, skipped: skipped)
         async let system = !wanted.isDisjoint(with: [.migration, .nfs]) ? systemFacts() : SystemFacts(notGathered: skipped)
@@ -370,13 +372,15 @@ public struct HostFactsCollector: Sendable {
     /// Connects to each peer's migration ports: libvirtd's two and every port of the range
     /// storagekit's firewall opens for qemu (KVM; libvirt may hand a migration any of them),
     /// or xend's relocation port. The range comes back as runs of ports that answered alike.
-    func migrationPorts(peers names: [String]?) async -> [PortFacts] {
+    /// Peers outside `sweeping` (nil: none is) get the range's first and last port only.
+    func migrationPorts(peers names: [String]?, sweeping: [String]? = nil) async -> [PortFacts] {
         guard host.has(.hypervisor) else { return [] }
         let kvm = spec.migration.hypervisor == .kvm
         let ports: [(Int, String)] = kvm
             ? [(FirewallPolicy.libvirtPorts.tcp, "libvirtd"), (FirewallPolicy.libvirtPorts.tls, "libvirtd-tls")]
             : spec.migration.usesXendRelocation ? [(spec.migration.relocationPort, "xen-relocation")] : []
-        let range = FirewallPolicy.libvirtPorts.migrationFirst...FirewallPolicy.libvirtPorts.migrationLast
+        let range = Array(FirewallPolicy.libvirtPorts.migrationFirst...FirewallPolicy.libvirtPorts.migrationLast)
+        let ends = [range[0], range[range.count - 1]]
         let timeout = probeTimeout
         let peers = peers(names)
         return await withTaskGroup(of: [PortFacts].self) { group in
@@ -386,8 +390,9 @@ public struct HostFactsCollector: Sendable {
                     group.addTask { [PortFacts(address: address, port: port, service: service, peer: peer.name, reach: Self.reach(await TCPProbe.reach(address, port: port, timeout: timeout)))] }
                 }
                 if kvm {
+                    let ports = sweeping?.contains(peer.name) == false ? ends : range
                     group.addTask {
-                        TCPPortSweep.runs(await TCPPortSweep.reach(address, ports: range, timeout: timeout)).map {
+                        TCPPortSweep.runs(await TCPPortSweep.reach(address, ports: ports, timeout: timeout)).map {
                             PortFacts(address: address, port: $0.first, through: $0.last, service: "qemu-migration", peer: peer.name, reach: Self.reach($0.outcome))
                         }
                     }

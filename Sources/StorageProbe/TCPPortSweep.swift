@@ -7,7 +7,7 @@ import Glibc
 /// migration any port of its range, so every one of them must get through, and 64 connects
 /// each on a thread of its own would cost 64 threads per peer.
 public enum TCPPortSweep {
-    public static func reach(_ address: String, ports: ClosedRange<Int>, timeout: Duration) async -> [Int: TCPProbe.Outcome] {
+    public static func reach(_ address: String, ports: [Int], timeout: Duration) async -> [Int: TCPProbe.Outcome] {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: sweep(address, ports: ports, timeout: timeout)) }.start()
         }
@@ -15,7 +15,7 @@ public enum TCPPortSweep {
 
     /// Starts every connect, then polls them together until each has an outcome or the deadline
     /// has passed; one last look without waiting counts what arrived meanwhile.
-    public static func sweep(_ address: String, ports: ClosedRange<Int>, timeout: Duration) -> [Int: TCPProbe.Outcome] {
+    public static func sweep(_ address: String, ports: [Int], timeout: Duration) -> [Int: TCPProbe.Outcome] {
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         guard inet_pton(AF_INET, address, &target.sin_addr) == 1 else {

@@ -85,10 +85,27 @@ import Testing
         let plan = PeerPlan(hosts: spec.hypervisors, networks: spec.networks, allPairs: false)
         for request in asked {
             #expect(request.migrationPeers == plan.peers(of: request.host))
+            #expect(request.migrationSweeps == plan.sweeps(of: request.host))
             // Each host gets the spec cut to the hosts its facts depend on.
             let sent = try? SpecLoader.load(yaml: request.specYAML).spec
             #expect(sent.map { Set($0.hosts.map(\.name)) } == spec.hostsNeeded(by: request.host, probing: plan.peers(of: request.host)))
         }
+    }
+
+    @Test func aPeerThatIsNotSweptGetsTheRangesEndsOnly() async {
+        // Loopback peers: the connects never leave this machine (refused, nothing listens).
+        let yaml = CheckFixtures.yaml
+            .replacingOccurrences(of: "addresses: [10.99.1.12, 10.99.2.12]", with: "address: 127.0.0.12")
+            .replacingOccurrences(of: "addresses: [10.99.1.13, 10.99.2.13]", with: "address: 127.0.0.13")
+        let spec = try! SpecLoader.load(yaml: yaml).spec
+        let collector = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(2), version: "t",
+                                           runner: ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) })
+        let ports = await collector.migrationPorts(peers: ["hv2", "hv3"], sweeping: ["hv2"]).filter { $0.service == "qemu-migration" }
+        let swept = ports.filter { $0.peer == "hv2" }
+        #expect(swept.map(\.portText) == ["49152-49215"], "\(swept.map(\.portText))")
+        let ends = ports.filter { $0.peer == "hv3" }
+        #expect(ends.map(\.portText) == ["49152", "49215"], "\(ends.map(\.portText))")
+        #expect(ports.allSatisfy { $0.reach == .refused })
     }
 
     @Test func factsOutsideTheAreasOfOnlyAreNeverGathered() async {

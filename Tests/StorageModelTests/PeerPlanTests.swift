@@ -22,6 +22,27 @@ import Testing
         #expect(plan.targets.values.allSatisfy { $0.count == 2 })
     }
 
+    @Test func oneProberPerDestinationSweepsTheWholeRange() {
+        let plan = PeerPlan(hosts: Self.hosts(200), networks: ["10.1.0.0/24"], allPairs: false)
+        // The ring predecessor sweeps; the successor connects to the range's ends only.
+        #expect(plan.sweeps(of: "hv1") == ["hv2"])
+        #expect(plan.sweeps(of: "hv200") == ["hv1"])
+        #expect(plan.sweeps.values.map(\.count).reduce(0, +) == 200, "one sweep per destination")
+        for (source, swept) in plan.sweeps { #expect(Set(swept).isSubset(of: plan.peers(of: source))) }
+    }
+
+    @Test func eachGroupOfSourcesSweepsAndAllPairsSweepsEverything() {
+        let hosts = Self.hosts(6) { $0 == 4 ? "10.2.0" : "10.1.0" }
+        let plan = PeerPlan(hosts: hosts, networks: ["10.1.0.0/24", "10.2.0.0/24"], allPairs: false)
+        // hv1's probers: hv6 (predecessor), hv2, and hv4 for the other network: hv6 and hv4 sweep.
+        let sweepers = plan.sweeps.filter { $0.value.contains("hv1") }.map(\.key).sorted()
+        #expect(sweepers == ["hv4", "hv6"])
+        // hv5's probers are hv4 (predecessor, the other network) and hv6: both groups sweep.
+        #expect(plan.sweeps.filter { $0.value.contains("hv5") }.map(\.key).sorted() == ["hv4", "hv6"])
+        let all = PeerPlan(hosts: Self.hosts(5), networks: ["10.1.0.0/24"], allPairs: true)
+        #expect(all.sweeps == all.targets)
+    }
+
     @Test func aHostTheFirewallTellsApartProbesEveryDestination() {
         // hv4 alone is on another storage network: the firewall's rules for it are other rules,
         // so it probes every peer, and every peer keeps its ring neighbours too.

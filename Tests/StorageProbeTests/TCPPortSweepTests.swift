@@ -27,7 +27,7 @@ import Testing
         let (fd, port) = try Self.listener()
         defer { close(fd) }
         let range = (port - 3)...(port + 2)
-        let outcomes = await TCPPortSweep.reach("127.0.0.1", ports: range, timeout: .seconds(2))
+        let outcomes = await TCPPortSweep.reach("127.0.0.1", ports: Array(range), timeout: .seconds(2))
         #expect(outcomes.count == range.count)
         #expect(outcomes[port] == .open)
         let runs = TCPPortSweep.runs(outcomes)
@@ -36,8 +36,18 @@ import Testing
         #expect(runs.map(\.outcome) == [.refused, .open, .refused])
     }
 
+    @Test func portsApartAreNeverOneRunEvenWhenTheyAnswerAlike() async throws {
+        let (fd, port) = try Self.listener()
+        defer { close(fd) }
+        let outcomes = await TCPPortSweep.reach("127.0.0.1", ports: [port - 2, port + 2], timeout: .seconds(2))
+        let runs = TCPPortSweep.runs(outcomes)
+        #expect(runs.map(\.first) == [port - 2, port + 2])
+        #expect(runs.map(\.last) == [port - 2, port + 2])
+        #expect(runs.allSatisfy { $0.outcome == .refused })
+    }
+
     @Test func anAddressThatIsNotOneSaysSoForEveryPort() {
-        let outcomes = TCPPortSweep.sweep("hv2", ports: 1...3, timeout: .milliseconds(100))
+        let outcomes = TCPPortSweep.sweep("hv2", ports: [1, 2, 3], timeout: .milliseconds(100))
         #expect(outcomes.values.allSatisfy { $0 == .unreachable("hv2 is not an IPv4 address") } && outcomes.count == 3)
     }
 }
