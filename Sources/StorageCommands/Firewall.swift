@@ -5,7 +5,7 @@ import StorageSystem
 
 struct Firewall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "storagekit's own iptables chain: apply it, then confirm it.",
+        abstract: "storagekit's own firewall rules (iptables chain or nftables table): apply, then confirm.",
         subcommands: [ApplyRules.self, Confirm.self])
 
     struct ApplyRules: AsyncParsableCommand {
@@ -36,15 +36,22 @@ struct Firewall: AsyncParsableCommand {
     struct Confirm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Keep the rules of the last `firewall apply --confirm-within`: cancel the rollback timer and save them.",
-            discussion: "Exit status: 0 confirmed, 1 nothing was pending (the rules were already rolled back, or never applied with a timer).")
+            discussion: """
+                Exit status 0: the rules stand as applied (confirmed now, confirmed before, or the \
+                last apply had nothing to confirm: it changed nothing, or ran without \
+                --confirm-within). Exit status 1: they do not, because the timer already put the \
+                old rules back (said with when), or no apply is on record on that host.
+                """)
         @OptionGroup var options: SpecOptions
         @Option(help: ArgumentHelp("Confirm on this host only (repeatable).", valueName: "name")) var host: [String] = []
-        @Flag(help: "Print one JSON document: [{host, confirmed}].") var json = false
+        @Flag(help: "Print one JSON document: [{host, confirmed, reason}].") var json = false
         @Flag(help: "Only say whether a rollback is pending; confirm nothing.") var dryRun = false
 
         struct Result: Encodable {
             let host: String
             let confirmed: Bool
+            /// Why nothing was confirmed (nil when something was).
+            var reason: String?
         }
 
         func run() async throws {
@@ -63,16 +70,21 @@ struct Firewall: AsyncParsableCommand {
                 do {
                     let context = try HostContext.make(spec, host: specHost)
                     let firewall = FirewallApplier(context: context)
-                    let confirmed = try await dryRun ? firewall.pending() : firewall.confirm()
-                    results.append(Result(host: name, confirmed: confirmed))
-                    if !confirmed { missing = true }
-                    if json { continue }
                     if dryRun {
-                        print(confirmed ? "\(name): a rollback is pending; `firewall confirm` would keep the rules" : "\(name): no rollback is pending")
+                        let pending = try await firewall.pending()
+                        results.append(Result(host: name, confirmed: pending))
+                        if !json { print(pending ? "\(name): a rollback is pending; `firewall confirm` would keep the rules" : "\(name): no rollback is pending") }
                         continue
                     }
-                    print(confirmed ? "\(name): firewall rules kept and saved"
-                        : "\(name): no rollback was pending (already rolled back, or applied without --confirm-within)")
+                    guard let nothing = try await firewall.confirmAny() else {
+                        results.append(Result(host: name, confirmed: true))
+                        if !json { print("\(name): firewall rules kept and saved") }
+                        continue
+                    }
+                    let message = nothing.message(host: name)
+                    results.append(Result(host: name, confirmed: false, reason: message))
+                    if nothing.exitCode != 0 { missing = true }
+                    if !json { nothing.exitCode == 0 ? print(message) : Console.error(message) }
                 } catch {
                     Console.error("error: \(name): \(error)")
                     throw ExitCode(1)

@@ -62,12 +62,15 @@ public struct Host: Sendable, Equatable {
     public var initiatorName: String?
     public var os: OSFamily?
     public var transport: TransportKind
+    /// `hosts[i].firewall.backend`: this host's firewall, when it differs from the cluster's.
+    public var firewallBackend: FirewallBackend?
 
     public init(
         name: String, addresses: [String], addressKey: String = "address", roles: [HostRole],
-        initiatorName: String? = nil, os: OSFamily? = nil, transport: TransportKind = .ssh
+        initiatorName: String? = nil, os: OSFamily? = nil, transport: TransportKind = .ssh, firewallBackend: FirewallBackend? = nil
     ) {
         self.transport = transport
+        self.firewallBackend = firewallBackend
         self.name = name
         self.addresses = addresses
         self.addressKey = addressKey
@@ -86,7 +89,11 @@ public struct Host: Sendable, Equatable {
 
 public struct FirewallSpec: Sendable, Equatable {
     public var manage: Bool
-    public init(manage: Bool = false) { self.manage = manage }
+    public var backend: FirewallBackend
+    public init(manage: Bool = false, backend: FirewallBackend = .auto) {
+        self.manage = manage
+        self.backend = backend
+    }
 }
 
 public enum Hypervisor: String, Sendable, Codable, CaseIterable { case kvm, xen }

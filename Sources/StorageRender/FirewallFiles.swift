@@ -15,8 +15,11 @@ public enum FirewallFiles {
 
     public static let chain = "STORAGEKIT"
 
+    /// The files of the host's backend; `auto` offline is iptables, what a host with neither
+    /// firewalld nor nftables of its own gets (`plan` decides on the host itself).
     static func render(_ context: RenderContext) -> [RenderedFile] {
         guard context.spec.firewall.manage else { return [] }
+        if context.spec.firewallBackend(of: context.host) == .nftables { return NFTablesFiles.render(context) }
         let openings = FirewallPolicy.openings(for: context.host, in: context.spec)
         guard !openings.isEmpty else { return [] }
         let path = context.os == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"

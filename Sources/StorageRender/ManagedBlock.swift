@@ -35,6 +35,15 @@ public enum ManagedBlock {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `existing` without the block (markers included); every other line as it was.
+    public static func remove(from existing: String, begin: String, end: String) -> String {
+        var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        guard let start = lines.firstIndex(of: begin), let stop = lines[start...].firstIndex(of: end) else { return existing }
+        lines.removeSubrange(start...stop)
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
     /// Opened minus closed parentheses on a line, outside quoted strings (SXP quotes with '
     /// and ", backslash escapes) and before a comment.
     static func openParentheses(_ line: String) -> Int {

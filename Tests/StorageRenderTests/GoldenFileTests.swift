@@ -57,6 +57,7 @@ import Testing
             .storagekitChain: { $0 == "/etc/iptables/rules.v4" || $0 == "/etc/sysconfig/iptables" },
             // Not a file: checked against rules.v4 by chainInputIsTheChainOfTheWholeFile.
             .iptablesChain: { _ in true },
+            .nftablesTable: { $0 == "/etc/storagekit/firewall.nft" },
             .drbdGlobalCommon: { $0 == "/etc/drbd.d/global_common.conf" },
             .drbdResource: { $0.hasPrefix("/etc/drbd.d/") && $0.hasSuffix(".res") },
             .drbdModprobe: { $0 == "/etc/modprobe.d/drbd.conf" },

@@ -49,6 +49,14 @@ public struct Applier: Sendable {
     public func apply(_ plan: HostPlan) async throws(ApplyError) -> Outcome {
         if !plan.conflicts.isEmpty && !force { throw .refused(host: plan.host, conflicts: plan.conflicts) }
         var outcome = Outcome(host: plan.host, done: [], backup: nil, notes: [])
+        if let backend = plan.firewallBackend, !plan.actions.contains(where: { $0.kind == "firewall" }) {
+            // `firewall confirm` must know that this apply had nothing to confirm.
+            do {
+                try await record(FirewallApplyRecord(appliedAt: Date(), backend: backend, changed: false, confirmWithinSeconds: nil))
+            } catch {
+                throw .failed(host: plan.host, step: 0, of: plan.actions.count, action: "recording that the firewall was already current", reason: "\(error)", completed: [], backup: nil)
+            }
+        }
         guard !plan.actions.isEmpty else { return outcome }
         let lock = HostLock(files: files)
         do { try await lock.acquire() } catch { throw .lock(error) }
@@ -120,11 +128,23 @@ public struct Applier: Sendable {
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)
         case .firewall(let input, let persistPath):
+            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .iptables, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
             try await FirewallApplier(context: context).apply(chainInput: input, persistPath: persistPath, confirmWithin: confirmFirewallWithin)
             if let confirmFirewallWithin {
                 notes.append("firewall: the previous rules come back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
             }
+        case .nftables(let ruleset):
+            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .nftables, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
+            try await NFTablesApplier(context: context).apply(ruleset: ruleset, confirmWithin: confirmFirewallWithin)
+            if let confirmFirewallWithin {
+                notes.append("firewall: the previous nftables table comes back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            }
         }
+    }
+
+    private func record(_ record: FirewallApplyRecord) async throws {
+        let staged = try await files.stage(FirewallApplyRecord.path, content: record.encoded(), mode: 0o600)
+        try await files.commit(staged, to: FirewallApplyRecord.path)
     }
 
     private func runCheck(_ check: FileCheck, on staged: String, path: String, secret: Bool) async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import StorageRender
 
 /// Loads storagekit's chain with `iptables-restore --noflush` (other rules untouched), after
@@ -33,7 +34,34 @@ public struct FirewallApplier: Sendable {
             try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
         }
         FaultPoint.firewallLoaded.hit()
-        if confirmWithin == nil { try await persist(to: persistPath) }
+        if confirmWithin == nil {
+            try await persist(to: persistPath)
+            try await NFTablesApplier(context: context).removeIfPresent()
+        }
+    }
+
+    /// Whether iptables has storagekit's chain (false where iptables is not installed).
+    func hasChain() async throws -> Bool {
+        let result: CommandResult
+        do throws(HostCommandError) {
+            result = try await files.run(["iptables", "-S", FirewallFiles.chain], "looking for the \(FirewallFiles.chain) chain", allowFailure: true)
+        } catch {
+            if error.reason.contains("is not installed") { return false }
+            throw error
+        }
+        return result.succeeded
+    }
+
+    /// Takes storagekit's chain out of iptables, live and in the saved rules (the host moved to
+    /// another backend). Nothing to do when there is none.
+    func removeChain() async throws {
+        guard try await hasChain() else { return }
+        while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
+        try await files.run(["iptables", "-F", FirewallFiles.chain], "emptying the \(FirewallFiles.chain) chain")
+        try await files.run(["iptables", "-X", FirewallFiles.chain], "removing the \(FirewallFiles.chain) chain")
+        for path in ["/etc/iptables/rules.v4", "/etc/sysconfig/iptables"] {
+            if let saved = try await files.read(path)?.content, saved.contains(":\(FirewallFiles.chain) ") { try await persist(to: path) }
+        }
     }
 
     /// What `iptables-restore` must read to bring back the rules `iptables-save` printed. With no
@@ -45,9 +73,26 @@ public struct FirewallApplier: Sendable {
         return saved + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
     }
 
-    /// Whether a rollback timer is waiting for `confirm`.
+    /// Whether a rollback timer (iptables or nftables) is waiting for `confirm`.
     public func pending() async throws -> Bool {
-        try await context.services.timerPending(Self.rollbackTimer)
+        let iptables = try await context.services.timerPending(Self.rollbackTimer)
+        return try await iptables ? true : context.services.timerPending(NFTablesApplier.rollbackTimer)
+    }
+
+    /// Keeps what the last apply loaded, whichever backend: nil when it did, else why nothing
+    /// was pending, from the host's record of that apply.
+    public func confirmAny() async throws -> FirewallApplyRecord.NothingPending? {
+        let confirmed = try await confirm() ? true : NFTablesApplier(context: context).confirm()
+        let record = try await files.read(FirewallApplyRecord.path).flatMap { FirewallApplyRecord.decoded($0.content) }
+        if confirmed {
+            if var record {
+                record.confirmedAt = Date()
+                let staged = try await files.stage(FirewallApplyRecord.path, content: record.encoded(), mode: 0o600)
+                try await files.commit(staged, to: FirewallApplyRecord.path)
+            }
+            return nil
+        }
+        return record?.nothingPending ?? .noRecord
     }
 
     /// Keeps the new rules: cancels the rollback timer and persists them. False when no timer
@@ -58,6 +103,7 @@ public struct FirewallApplier: Sendable {
         let persistPath = try await files.read(Self.pendingPersistPath)?.content.trimmingCharacters(in: .whitespacesAndNewlines)
         try await persist(to: persistPath ?? (context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"))
         try await files.remove(Self.pendingPersistPath)
+        try await NFTablesApplier(context: context).removeIfPresent()
         return true
     }
 

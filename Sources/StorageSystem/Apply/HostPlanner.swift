@@ -56,13 +56,8 @@ public struct HostPlanner: Sendable {
                     plan.actions.append(PlannedAction("restart iscsid (it reads its initiator name only when it starts)", .restartService(Services.iscsid)))
                 }
             }
-            if parts.contains(.firewall), let input = FirewallFiles.chainRestoreInput(spec, host: host.name) {
-                let persistPath = context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"
-                if try await !FirewallState.isCurrent(input, persistPath: persistPath, files: files) {
-                    plan.actions.append(PlannedAction(
-                        "load storagekit's firewall chain (\(FirewallState.chainRules(of: input).count) rules, others untouched) and save the result to \(persistPath)",
-                        diff: input, .firewall(chainInput: input, persistPath: persistPath)))
-                }
+            if parts.contains(.firewall), spec.firewall.manage {
+                try await firewallActions(into: &plan)
             }
         } catch let error as PlanError {
             throw error
@@ -70,6 +65,38 @@ public struct HostPlanner: Sendable {
             throw PlanError(host: host.name, reason: "\(error)")
         }
         return plan
+    }
+
+    /// The host's firewall backend (decided on the host for `auto`, and said why), then what
+    /// its rules need.
+    private func firewallActions(into plan: inout HostPlan) async throws {
+        let choice = try await FirewallBackendProbe(context: context).choose(spec.firewallBackend(of: host))
+        switch choice.backend {
+        case .auto, .iptables:
+            guard let input = FirewallFiles.chainRestoreInput(spec, host: host.name) else { return }
+            plan.firewallBackend = .iptables
+            plan.notes.append("firewall backend: iptables (\(choice.reason))")
+            let persistPath = context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"
+            if try await !FirewallState.isCurrent(input, persistPath: persistPath, files: files) {
+                plan.actions.append(PlannedAction(
+                    "load storagekit's firewall chain (\(FirewallState.chainRules(of: input).count) rules, others untouched) and save the result to \(persistPath)",
+                    diff: input, .firewall(chainInput: input, persistPath: persistPath)))
+            }
+        case .nftables:
+            guard let ruleset = NFTablesFiles.ruleset(spec, host: host.name) else { return }
+            plan.firewallBackend = .nftables
+            plan.notes.append("firewall backend: nftables (\(choice.reason))")
+            if try await !NFTablesApplier(context: context).isCurrent(ruleset) {
+                let rules = NFTablesFiles.rules(of: NFTablesFiles.listing(of: ruleset)).count
+                plan.actions.append(PlannedAction(
+                    "load nftables table inet \(NFTablesFiles.table) (\(rules) rules, other tables untouched), keep it in \(NFTablesFiles.rulesetPath) and include it from \(NFTablesFiles.confPath(context.osFamily))",
+                    diff: ruleset, .nftables(ruleset: ruleset)))
+            }
+        case .firewalld:
+            throw PlanError(host: host.name, reason: "firewalld runs there (\(choice.reason)), and storagekit does not manage firewalld yet: "
+                + "rules in another table would not open ports its zone drops. Open the ports `storagekit render --host \(host.name)` lists with "
+                + "`firewall-cmd --permanent --add-port` (then `firewall-cmd --reload`), and set `firewall: {manage: false}`, or `hosts[].firewall.backend` to the one you run")
+        }
     }
 
     private func fileAction(_ file: RenderedFile) async throws(HostCommandError) -> PlannedAction? {

@@ -14,6 +14,8 @@ public struct PlannedAction: Sendable {
         /// tgtd was not running when planned: its changes are computed once it runs.
         case reconcileTargets([TgtDesiredTarget])
         case firewall(chainInput: String, persistPath: String)
+        /// storagekit's nftables table (`NFTablesFiles.ruleset`).
+        case nftables(ruleset: String)
     }
 
     public var summary: String
@@ -36,7 +38,7 @@ public struct PlannedAction: Sendable {
         case .restartService: "restart-service"
         case .run: "command"
         case .tgt, .reconcileTargets: "tgtadm"
-        case .firewall: "firewall"
+        case .firewall, .nftables: "firewall"
         }
     }
 }
@@ -47,6 +49,8 @@ public struct HostPlan: Sendable {
     public var actions: [PlannedAction]
     /// Changes that would disturb logged-in initiators: apply refuses them without --force.
     public var conflicts: [TgtConflict]
+    /// The firewall backend the plan looked at (nil: the firewall was not part of it).
+    public var firewallBackend: FirewallBackend?
     public var notes: [String]
 
     public init(host: String, actions: [PlannedAction] = [], conflicts: [TgtConflict] = [], notes: [String] = []) {
