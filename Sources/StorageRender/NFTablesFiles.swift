@@ -11,6 +11,8 @@ public enum NFTablesFiles {
     public static let includeEnd = "# END storagekit"
     /// The one line the managed block holds.
     public static let includeLine = "include \"\(rulesetPath)\""
+    /// The managed block, markers included (what `ManagedBlock.merge` puts in or replaces).
+    public static let includeBlock = "\(includeBegin)\n\(includeLine)\n\(includeEnd)\n"
 
     /// The file nftables.service loads at boot: Debian's /etc/nftables.conf, RHEL's
     /// /etc/sysconfig/nftables.conf.
@@ -43,7 +45,7 @@ public enum NFTablesFiles {
         guard let content = ruleset(context.spec, host: context.host.name) else { return [] }
         return [
             RenderedFile(path: rulesetPath, mode: 0o600, content: content, purpose: "storagekit's nftables table (nft -f)"),
-            RenderedFile(path: confPath(context.os), mode: 0o755, content: includeLine + "\n",
+            RenderedFile(path: confPath(context.os), mode: 0o755, content: includeBlock,
                          kind: .managedBlock(begin: includeBegin, end: includeEnd), purpose: "loads storagekit's table at boot (nftables.service)"),
         ]
     }

@@ -74,7 +74,7 @@ public struct NFTablesApplier: Sendable {
             try await replace(NFTablesFiles.rulesetPath, with: ruleset, mode: 0o600)
         }
         let conf = try await files.read(confPath)
-        let merged = ManagedBlock.merge(existing: conf?.content, block: NFTablesFiles.includeLine + "\n", begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd)
+        let merged = ManagedBlock.merge(existing: conf?.content, block: NFTablesFiles.includeBlock, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd)
         if conf?.content != merged { try await replace(confPath, with: merged, mode: conf?.mode ?? 0o755) }
         try await FirewallApplier(context: context).removeChain()
     }
