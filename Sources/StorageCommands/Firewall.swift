@@ -11,13 +11,19 @@ struct Firewall: AsyncParsableCommand {
     struct ApplyRules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "apply",
-            abstract: "Load the STORAGEKIT chain (other rules untouched) after saving the current rules.",
+            abstract: "Load storagekit's firewall rules (other rules untouched) after saving the ones they replace.",
             discussion: """
-                Only the STORAGEKIT chain is replaced (`iptables-restore --noflush`), after \
-                `iptables-restore --test`; INPUT jumps to it once. With --confirm-within N (default 60 \
-                on ssh hosts) the saved rules come back by themselves after N seconds unless \
-                `storagekit firewall confirm` runs: a systemd timer, or a detached process in the lab. \
-                Confirmed rules are saved to /etc/iptables/rules.v4 (debian) or /etc/sysconfig/iptables (rhel).
+                The backend is the spec's `firewall.backend`, decided on each host for `auto` \
+                (the plan says which and why). iptables: the STORAGEKIT chain is replaced \
+                (`iptables-restore --noflush`, after `--test`), and INPUT jumps to it once. \
+                nftables: `table inet storagekit` is loaded with `nft -f` after `nft -c`. \
+                firewalld: the policy /etc/firewalld/policies/storagekit.xml is checked by \
+                firewall-offline-cmd, then firewalld reloads.
+
+                With --confirm-within N (default 60 on ssh hosts) the rules as they were come \
+                back by themselves after N seconds unless `storagekit firewall confirm` runs: a \
+                systemd timer, or a detached process in the lab. Kept rules are saved where the \
+                backend loads them at boot.
                 """)
         @OptionGroup var options: SpecOptions
         @OptionGroup var change: ChangeOptions

@@ -120,16 +120,9 @@ public enum SpecLoader {
             .finishing(reader)
     }
 
-    /// `backend:` of a `firewall` mapping. firewalld is named but not managed yet: a spec that
-    /// asks for it is told so, rather than getting rules firewalld would ignore.
+    /// `backend:` of a `firewall` mapping.
     private static func readFirewallBackend(_ reader: MappingReader) -> FirewallBackend? {
-        guard let backend = reader.enumValue("backend", FirewallBackend.self) else { return nil }
-        if backend == .firewalld {
-            reader.reportInvalid("backend", "firewalld is not managed by storagekit yet: its zones would drop the ports whatever another table accepts",
-                fix: "open the ports `storagekit render` lists with firewall-cmd yourself and set `manage: false`, or use `backend: nftables` on a host without firewalld")
-            return nil
-        }
-        return backend
+        reader.enumValue("backend", FirewallBackend.self)
     }
 
     private static func readNFS(_ reader: MappingReader) -> NFSSpec {

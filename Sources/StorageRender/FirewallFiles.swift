@@ -19,7 +19,11 @@ public enum FirewallFiles {
     /// firewalld nor nftables of its own gets (`plan` decides on the host itself).
     static func render(_ context: RenderContext) -> [RenderedFile] {
         guard context.spec.firewall.manage else { return [] }
-        if context.spec.firewallBackend(of: context.host) == .nftables { return NFTablesFiles.render(context) }
+        switch context.spec.firewallBackend(of: context.host) {
+        case .nftables: return NFTablesFiles.render(context)
+        case .firewalld: return FirewalldFiles.render(context)
+        case .auto, .iptables: break
+        }
         let openings = FirewallPolicy.openings(for: context.host, in: context.spec)
         guard !openings.isEmpty else { return [] }
         let path = context.os == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"

@@ -19,6 +19,7 @@ public enum TemplateName: String, CaseIterable, Sendable {
     case storagekitChain = "storagekit-chain"
     case iptablesChain = "iptables-chain.rules"
     case nftablesTable = "nftables-table.nft"
+    case firewalldPolicy = "firewalld-policy.xml"
     case drbdGlobalCommon = "drbd-global_common.conf"
     case drbdResource = "drbd-resource.res"
     case drbdModprobe = "modprobe-drbd.conf"
@@ -44,6 +45,7 @@ public enum TemplateName: String, CaseIterable, Sendable {
         case .storagekitChain: PackageResources.storagekit_chain_mustache
         case .iptablesChain: PackageResources.iptables_chain_rules_mustache
         case .nftablesTable: PackageResources.nftables_table_nft_mustache
+        case .firewalldPolicy: PackageResources.firewalld_policy_xml_mustache
         case .drbdGlobalCommon: PackageResources.drbd_global_common_conf_mustache
         case .drbdResource: PackageResources.drbd_resource_res_mustache
         case .drbdModprobe: PackageResources.modprobe_drbd_conf_mustache

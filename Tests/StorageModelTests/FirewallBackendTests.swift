@@ -44,10 +44,12 @@ import Testing
         #expect(try SpecLoader.load(yaml: SpecFixture.base).spec.firewall.backend == .auto)
     }
 
-    @Test func firewalldIsRefusedNamingTheFieldAndWhatToDo() throws {
-        let diagnostics = try SpecFixture.diagnostics(("firewall: {manage: true}", "firewall: {manage: true, backend: firewalld}"))
+    @Test func anUnknownBackendIsAnErrorThatListsTheChoices() throws {
+        let diagnostics = try SpecFixture.diagnostics(("firewall: {manage: true}", "firewall: {manage: true, backend: ufw}"))
         let error = diagnostics.at("firewall.backend")
-        #expect(error?.message.contains("firewalld is not managed by storagekit yet") == true)
-        #expect(error?.fix?.contains("firewall-cmd") == true)
+        #expect(error?.message.contains("ufw") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("auto | iptables | nftables | firewalld") == true, "\(String(describing: error))")
+        let spec = try SpecLoader.load(yaml: SpecFixture.yaml([("firewall: {manage: true}", "firewall: {manage: true, backend: firewalld}")])).spec
+        #expect(spec.firewall.backend == .firewalld)
     }
 }

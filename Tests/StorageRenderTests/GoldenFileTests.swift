@@ -58,6 +58,7 @@ import Testing
             // Not a file: checked against rules.v4 by chainInputIsTheChainOfTheWholeFile.
             .iptablesChain: { _ in true },
             .nftablesTable: { $0 == "/etc/storagekit/firewall.nft" },
+            .firewalldPolicy: { $0 == "/etc/firewalld/policies/storagekit.xml" },
             .drbdGlobalCommon: { $0 == "/etc/drbd.d/global_common.conf" },
             .drbdResource: { $0.hasPrefix("/etc/drbd.d/") && $0.hasSuffix(".res") },
             .drbdModprobe: { $0 == "/etc/modprobe.d/drbd.conf" },

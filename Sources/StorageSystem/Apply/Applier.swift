@@ -139,6 +139,12 @@ public struct Applier: Sendable {
             if let confirmFirewallWithin {
                 notes.append("firewall: the previous nftables table comes back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
             }
+        case .firewalld(let policy):
+            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .firewalld, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
+            try await FirewalldApplier(context: context).apply(policy: policy, confirmWithin: confirmFirewallWithin)
+            if let confirmFirewallWithin {
+                notes.append("firewall: firewalld's previous policy comes back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            }
         }
     }
 

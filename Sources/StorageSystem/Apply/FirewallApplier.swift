@@ -36,8 +36,14 @@ public struct FirewallApplier: Sendable {
         FaultPoint.firewallLoaded.hit()
         if confirmWithin == nil {
             try await persist(to: persistPath)
-            try await NFTablesApplier(context: context).removeIfPresent()
+            try await removeOthers()
         }
+    }
+
+    /// storagekit's rules in the other backends (the host moved from one of them).
+    func removeOthers() async throws {
+        try await NFTablesApplier(context: context).removeIfPresent()
+        try await FirewalldApplier(context: context).removeIfPresent()
     }
 
     /// Whether iptables has storagekit's chain (false where iptables is not installed).
@@ -75,14 +81,18 @@ public struct FirewallApplier: Sendable {
 
     /// Whether a rollback timer (iptables or nftables) is waiting for `confirm`.
     public func pending() async throws -> Bool {
-        let iptables = try await context.services.timerPending(Self.rollbackTimer)
-        return try await iptables ? true : context.services.timerPending(NFTablesApplier.rollbackTimer)
+        for timer in [Self.rollbackTimer, NFTablesApplier.rollbackTimer, FirewalldApplier.rollbackTimer] where try await context.services.timerPending(timer) {
+            return true
+        }
+        return false
     }
 
     /// Keeps what the last apply loaded, whichever backend: nil when it did, else why nothing
     /// was pending, from the host's record of that apply.
     public func confirmAny() async throws -> FirewallApplyRecord.NothingPending? {
-        let confirmed = try await confirm() ? true : NFTablesApplier(context: context).confirm()
+        var confirmed = try await confirm()
+        if !confirmed { confirmed = try await NFTablesApplier(context: context).confirm() }
+        if !confirmed { confirmed = try await FirewalldApplier(context: context).confirm() }
         let record = try await files.read(FirewallApplyRecord.path).flatMap { FirewallApplyRecord.decoded($0.content) }
         if confirmed {
             if var record {
@@ -103,7 +113,7 @@ public struct FirewallApplier: Sendable {
         let persistPath = try await files.read(Self.pendingPersistPath)?.content.trimmingCharacters(in: .whitespacesAndNewlines)
         try await persist(to: persistPath ?? (context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"))
         try await files.remove(Self.pendingPersistPath)
-        try await NFTablesApplier(context: context).removeIfPresent()
+        try await removeOthers()
         return true
     }
 

@@ -74,7 +74,11 @@ extension FirewallApplyRecord.NothingPending {
         case .alreadyConfirmed(let at):
             return "\(host): nothing to confirm: the rules were confirmed at \(at.formatted(format))"
         case .rolledBack(let applied, let after, let backend):
-            let restored = backend == .nftables ? "the nftables table saved before it (\(NFTablesApplier.savedTable))" : "the iptables rules saved before it (\(FirewallApplier.savedRules))"
+            let restored = switch backend {
+            case .nftables: "the nftables table saved before it (\(NFTablesApplier.savedTable))"
+            case .firewalld: "firewalld's policy file as it was before it (\(FirewalldApplier.savedPolicy); none: no policy) and a reload"
+            case .auto, .iptables: "the iptables rules saved before it (\(FirewallApplier.savedRules))"
+            }
             return "\(host): NOT confirmed: the apply of \(applied.formatted(format)) was rolled back at about \(applied.addingTimeInterval(Double(after)).formatted(format)) (not confirmed within \(after) s); \(restored) came back. Run `storagekit firewall apply` again and confirm within the time"
         case .noRecord:
             return "\(host): no rollback was pending, and no firewall apply is on record there (never applied, or by an older storagekit)"

@@ -4,7 +4,6 @@ import StorageRender
 /// Looks at what a host runs to decide `firewall.backend: auto` there (the decision itself is
 /// `FirewallBackendDetection`).
 public struct FirewallBackendProbe: Sendable {
-    public static let firewalld = ServiceDefinition(name: "firewalld", systemdUnit: "firewalld", foreground: ["firewalld", "--nofork", "--nopid"])
     /// The states `systemctl is-enabled` prints; anything else means systemctl could not say.
     static let unitStates: Set<String> = [
         "enabled", "enabled-runtime", "linked", "linked-runtime", "alias", "masked", "masked-runtime",
@@ -21,7 +20,7 @@ public struct FirewallBackendProbe: Sendable {
         guard wanted == .auto else { return FirewallBackendDetection.choose(wanted, .init(firewalldRunning: false, nftablesUnitState: nil, nftablesConf: nil, nftablesConfPath: "")) }
         let confPath = NFTablesFiles.confPath(context.osFamily)
         let observed = FirewallBackendDetection.Observed(
-            firewalldRunning: try await context.services.isRunning(Self.firewalld),
+            firewalldRunning: try await FirewalldApplier.isRunning(context.transport),
             nftablesUnitState: try await nftablesUnitState(),
             nftablesConf: try await context.files.read(confPath)?.content,
             nftablesConfPath: confPath)

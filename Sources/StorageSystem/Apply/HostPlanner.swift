@@ -93,9 +93,14 @@ public struct HostPlanner: Sendable {
                     diff: ruleset, .nftables(ruleset: ruleset)))
             }
         case .firewalld:
-            throw PlanError(host: host.name, reason: "firewalld runs there (\(choice.reason)), and storagekit does not manage firewalld yet: "
-                + "rules in another table would not open ports its zone drops. Open the ports `storagekit render --host \(host.name)` lists with "
-                + "`firewall-cmd --permanent --add-port` (then `firewall-cmd --reload`), and set `firewall: {manage: false}`, or `hosts[].firewall.backend` to the one you run")
+            guard let policy = FirewalldFiles.policyXML(spec, host: host.name) else { return }
+            plan.firewallBackend = .firewalld
+            plan.notes.append("firewall backend: firewalld (\(choice.reason))")
+            if try await !FirewalldApplier(context: context).isCurrent(policy) {
+                plan.actions.append(PlannedAction(
+                    "write firewalld policy \(FirewalldFiles.policy) (\(FirewalldFiles.ruleCount(policy)) rules; the zones untouched) to \(FirewalldFiles.policyPath), check it with firewall-cmd --check-config, and reload firewalld",
+                    diff: policy, .firewalld(policy: policy)))
+            }
         }
     }
 

@@ -77,6 +77,7 @@ public struct NFTablesApplier: Sendable {
         let merged = ManagedBlock.merge(existing: conf?.content, block: NFTablesFiles.includeBlock, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd)
         if conf?.content != merged { try await replace(confPath, with: merged, mode: conf?.mode ?? 0o755) }
         try await FirewallApplier(context: context).removeChain()
+        try await FirewalldApplier(context: context).removeIfPresent()
     }
 
     /// Drops storagekit's table and its include (the host moved to another backend); nothing

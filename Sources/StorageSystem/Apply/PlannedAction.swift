@@ -16,6 +16,8 @@ public struct PlannedAction: Sendable {
         case firewall(chainInput: String, persistPath: String)
         /// storagekit's nftables table (`NFTablesFiles.ruleset`).
         case nftables(ruleset: String)
+        /// storagekit's firewalld policy (`FirewalldFiles.policyXML`).
+        case firewalld(policy: String)
     }
 
     public var summary: String
@@ -38,7 +40,7 @@ public struct PlannedAction: Sendable {
         case .restartService: "restart-service"
         case .run: "command"
         case .tgt, .reconcileTargets: "tgtadm"
-        case .firewall, .nftables: "firewall"
+        case .firewall, .nftables, .firewalld: "firewall"
         }
     }
 }

@@ -1,0 +1,109 @@
+import StorageModel
+import StorageRender
+
+/// Puts storagekit's policy into firewalld's permanent configuration (its own file; the zones
+/// are the admin's), has firewalld check it, and reloads, so a later `firewall-cmd --reload`
+/// keeps it. With a timer, the policy file as it was comes back, and firewalld reloads, unless
+/// `firewall confirm` runs first. Once kept, storagekit's iptables chain and nftables table, if
+/// an earlier apply left them, are removed.
+public struct FirewalldApplier: Sendable {
+    public static let savedPolicy = "/var/lib/storagekit/firewall/before-firewalld.xml"
+    /// A fixed script (no data in it): the saved file back, or none if there was none, then a
+    /// reload.
+    static let restoreScript = "if [ -e \"$1\" ]; then cp -- \"$1\" \"$2\"; else rm -f -- \"$2\"; fi; exec firewall-cmd --reload"
+    public static let rollbackTimer = ServiceDefinition(
+        name: "firewalld-rollback", systemdUnit: "storagekit-firewalld-rollback",
+        foreground: ["sh", "-c", restoreScript, "sh", savedPolicy, FirewalldFiles.policyPath])
+
+    let context: HostContext
+    var files: HostFiles { context.files }
+
+    public init(context: HostContext) {
+        self.context = context
+    }
+
+    /// Whether firewalld runs (`firewall-cmd --state`: 0 running, 252 not); false where it is
+    /// not installed.
+    public static func isRunning(_ transport: any Transport) async throws(CommandError) -> Bool {
+        do {
+            return try await transport.run(Command("firewall-cmd", ["--state"], timeout: .seconds(15))).succeeded
+        } catch {
+            if case .notFound = error { return false }
+            throw error
+        }
+    }
+
+    /// True when the file is `policy` and firewalld runs it as its permanent configuration says.
+    public func isCurrent(_ policy: String) async throws -> Bool {
+        guard try await files.read(FirewalldFiles.policyPath)?.content == policy else { return false }
+        let runtime = try await files.run(["firewall-cmd", "--info-policy=\(FirewalldFiles.policy)"], "reading firewalld's runtime policy", allowFailure: true)
+        let permanent = try await files.run(["firewall-cmd", "--permanent", "--info-policy=\(FirewalldFiles.policy)"], "reading firewalld's permanent policy", allowFailure: true)
+        return runtime.succeeded && permanent.succeeded && runtime.stdout == permanent.stdout
+    }
+
+    public func apply(policy: String, confirmWithin: Duration?) async throws {
+        guard try await Self.isRunning(context.transport) else {
+            throw HostCommandError(host: context.host.name, what: "applying storagekit's firewalld policy",
+                                   reason: "firewalld is not running: start it (`systemctl start firewalld`), or set `firewall.backend` to the firewall this host runs")
+        }
+        let before = try await files.read(FirewalldFiles.policyPath)
+        if let before {
+            try await replace(Self.savedPolicy, with: before.content, mode: 0o600)
+        } else if try await files.exists(Self.savedPolicy) {
+            try await files.remove(Self.savedPolicy)
+        }
+        try await files.makeDirectory(HostFiles.directory(of: FirewalldFiles.policyPath), mode: 0o750)
+        try await replace(FirewalldFiles.policyPath, with: policy, mode: 0o644)
+        let checked = try await checkConfig()
+        if !Self.accepted(checked) {
+            if let before { try await replace(FirewalldFiles.policyPath, with: before.content, mode: before.mode) } else { try await files.remove(FirewalldFiles.policyPath) }
+            throw files.failure("checking storagekit's policy with \(checked.command) (the file was put back)", checked)
+        }
+        if let confirmWithin { try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin) }
+        try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), "reloading firewalld")
+        FaultPoint.firewallLoaded.hit()
+        if confirmWithin == nil { try await removeOthers() }
+    }
+
+    /// firewalld's own checker, offline (it prints the warnings for rules firewalld would skip;
+    /// the daemon's `firewall-cmd --check-config` only logs them), else the daemon's.
+    func checkConfig() async throws -> CommandResult {
+        do throws(CommandError) {
+            return try await context.transport.run(Command("firewall-offline-cmd", ["--check-config"], timeout: .seconds(60)))
+        } catch {
+            guard case .notFound = error else { throw error }
+        }
+        return try await files.run(Command("firewall-cmd", ["--check-config"], timeout: .seconds(60)), "checking firewalld's configuration", allowFailure: true)
+    }
+
+    /// A configuration firewalld loads whole: an error makes it fall back to its stock
+    /// configuration (the admin's zones gone), and a warning means a rule it skips.
+    static func accepted(_ result: CommandResult) -> Bool {
+        result.succeeded && !(result.stdout + result.stderr).contains("WARNING:") && !(result.stdout + result.stderr).contains("ERROR:")
+    }
+
+    public func confirm() async throws -> Bool {
+        guard try await context.services.cancelTimer(Self.rollbackTimer) else { return false }
+        try await removeOthers()
+        return true
+    }
+
+    func removeOthers() async throws {
+        try await FirewallApplier(context: context).removeChain()
+        try await NFTablesApplier(context: context).removeIfPresent()
+    }
+
+    /// Takes storagekit's policy out of firewalld (the host moved to another backend).
+    public func removeIfPresent() async throws {
+        guard try await files.exists(FirewalldFiles.policyPath) else { return }
+        try await files.remove(FirewalldFiles.policyPath)
+        if try await Self.isRunning(context.transport) {
+            try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), "reloading firewalld without storagekit's policy")
+        }
+    }
+
+    private func replace(_ path: String, with content: String, mode: UInt16) async throws {
+        let staged = try await files.stage(path, content: content, mode: mode)
+        try await files.commit(staged, to: path)
+    }
+}

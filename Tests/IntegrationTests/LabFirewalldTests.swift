@@ -1,0 +1,86 @@
+import Foundation
+import StorageCheck
+import StorageModel
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real firewalld (1.3, nftables backend) in a lab host, with its own D-Bus system bus: its
+/// zone closes the NFS ports whatever storagekit's iptables chain accepts, `backend: auto`
+/// then picks firewalld and says why, storagekit's policy opens exactly the ports, survives
+/// `firewall-cmd --reload`, and a second apply changes nothing.
+@Suite(.serialized) struct LabFirewalldTests {
+    func check(_ lab: LabFixture) async throws -> CheckReport {
+        let result = try await lab.onLab(["check"], ["--json", "--timeout", "6"])
+        return try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8))
+    }
+
+    /// Starts D-Bus and firewalld in `host`; their pids, for the test to end them.
+    func startFirewalld(_ lab: LabFixture, on host: String) async throws -> [Int32] {
+        let dbus = try await lab.exec(host, ["sh", "-c", "mkdir -p /run/dbus && exec dbus-daemon --system --fork --print-pid"])
+        let dbusPid = try #require(Int32(dbus.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "dbus-daemon: \(dbus.stdout)\(dbus.stderr)")
+        let firewalld = try await lab.exec(host, ["sh", "-c", "setsid firewalld --nofork --nopid --log-target console </dev/null >/run/firewalld.log 2>&1 & echo $!"])
+        let firewalldPid = try #require(Int32(firewalld.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "firewalld: \(firewalld.stdout)\(firewalld.stderr)")
+        try await waitUntil("firewalld runs", timeout: .seconds(30)) { try await lab.exec(host, ["firewall-cmd", "--state"]).exitCode == 0 }
+        return [firewalldPid, dbusPid]
+    }
+
+    /// Running, not a zombie waiting for a parent that is gone (they were started detached).
+    static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    /// SIGTERM, then SIGKILL if it has not ended within 10 s (firewalld may wait on polkit,
+    /// which D-Bus started for its first `firewall-cmd`).
+    func stop(_ pids: [Int32]) async throws {
+        for pid in pids {
+            for (signal, seconds) in [(SIGTERM, 10), (SIGKILL, 5)] where Self.alive(pid) {
+                _ = Glibc.kill(pid, signal)
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                while Self.alive(pid) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(!Self.alive(pid), "process \(pid) still runs")
+        }
+    }
+
+    @Test func autoPicksFirewalldAndItsPolicyOpensThePortsAcrossAReload() async throws {
+        try await LabFixture.with("skfd") { lab in
+            for what in ["iscsi-target", "nfs"] {
+                let setup = try await lab.storagekit(["setup", what, "--spec", lab.labSpec])
+                #expect(setup.exitCode == 0, "setup \(what): \(setup.stdout)\(setup.stderr)")
+            }
+            #expect(try await lab.onLab(["apply"]).exitCode == 0)
+            #expect(try await check(lab).ready, "ready before firewalld")
+
+            let pids = try await startFirewalld(lab, on: "nfs")
+            do {
+                let closed = try await check(lab)
+                #expect(!closed.ready, "firewalld's zone closes the NFS ports storagekit's chain accepts")
+                #expect(closed.findings.contains { $0.status == .fail && $0.check.hasPrefix("nfs.") }, "\(closed.findings.filter { $0.status == .fail })")
+
+                let plan = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--dry-run"])
+                #expect(plan.stdout.contains("firewall backend: firewalld (firewalld is running)"), "\(plan.stdout)")
+                #expect(plan.stdout.contains("write firewalld policy storagekit"), "\(plan.stdout)")
+                let apply = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "0"])
+                #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+                #expect(try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).exitCode != 0, "storagekit's iptables chain is gone once the policy is kept")
+                let policy = try await lab.exec("nfs", ["firewall-cmd", "--info-policy=storagekit"])
+                #expect(policy.stdout.contains("rule family=\"ipv4\" source address=\"10.99.1.0/24\" port port=\"2049\" protocol=\"tcp\" accept"), "\(policy.stdout)")
+                let open = try await check(lab)
+                #expect(open.ready, "\(open.findings.filter { $0.status == .fail })")
+
+                #expect(try await lab.exec("nfs", ["firewall-cmd", "--reload"]).exitCode == 0)
+                #expect(try await check(lab).ready, "the policy is permanent: a reload keeps it")
+                let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--json"])
+                #expect(again.exitCode == 0 && again.stdout.contains("\"changes\" : 0"), "a second apply changes nothing: \(again.stdout)")
+            } catch {
+                try await stop(pids)
+                throw error
+            }
+            try await stop(pids)
+        }
+    }
+}
