@@ -57,7 +57,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Side effects: one host's facts (probes, tools, /proc) and the cluster-wide gathering.
         .target(
-            name: "StorageFacts", dependencies: ["StorageCheck", "StorageModel", "StorageProbe", "StorageSystem"],
+            name: "StorageFacts", dependencies: ["StorageCheck", "StorageModel", "StorageProbe", "StorageRender", "StorageSystem"],
             swiftSettings: swiftSettings),
         .target(
             name: "StorageCommands",

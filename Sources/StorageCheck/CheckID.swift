@@ -3,6 +3,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case specValid = "spec.valid"
     case specExposure = "spec.exposure"
     case hostFacts = "host.facts"
+    case hostFirewall = "host.firewall"
 
     case iscsiAccess = "iscsi.access"
     case iscsiPortalReachable = "iscsi.portal.reachable"

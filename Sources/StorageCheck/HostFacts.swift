@@ -357,6 +357,8 @@ public struct SystemFacts: Sendable, Codable, Equatable {
     /// resolves to here (`getent ahostsv4`), and qemu.conf's `migration_host` and
     /// `migration_address` when set (libvirt then uses them instead).
     public var migrationAddress: Known<MigrationAddressFacts>
+    /// Which firewall runs here and where storagekit's rules are (when the spec manages it).
+    public var firewall: Known<FirewallFacts> = .unknown("not gathered")
 
     public init(
         cpuVendor: String? = nil, cpuFlags: [String] = [], osID: String? = nil, osVersion: String? = nil, bridges: [String] = [],

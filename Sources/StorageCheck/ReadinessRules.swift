@@ -6,7 +6,7 @@ public enum ReadinessRules {
     /// across hosts.
     public static func evaluate(_ context: CheckContext, areas: Set<CheckArea> = []) -> [Finding] {
         let wanted = CheckArea.gathered(for: areas)
-        var findings = HostRules.evaluate(context)
+        var findings = HostRules.evaluate(context) + FirewallRule.evaluate(context)
         if wanted.contains(.iscsi) { findings += ISCSIReadinessRules.evaluate(context) }
         if wanted.contains(.nfs) { findings += NFSReadinessRules.evaluate(context) }
         if wanted.contains(.path) { findings += PathRules.evaluate(context) }

@@ -5,6 +5,7 @@ import Glibc
 import StorageCheck
 import StorageModel
 import StorageProbe
+import StorageRender
 import StorageSystem
 
 /// Gathers one host's facts, on that host: libiscsi and libnfs probes of what the spec says it
@@ -311,6 +312,23 @@ public struct HostFactsCollector: Sendable {
         }
     }
 
+    /// nftables' table list (firewalld's own table; storagekit's) and storagekit's iptables chain
+    /// and firewalld policy file: two quick tool runs, no D-Bus.
+    func firewallFacts() async -> Known<FirewallFacts> {
+        guard spec.firewall.manage, !FirewallPolicy.openings(for: host, in: spec).isEmpty else { return .unknown("the spec does not manage this host's firewall") }
+        async let listed = known(Command("nft", ["list", "tables"], timeout: .seconds(5)), package: "nftables", emptyExit: nil) { text in
+            Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        // exit 1: "No chain/target/match by that name".
+        async let chain = known(Command("iptables", ["-w", "-S", FirewallFiles.chain], timeout: .seconds(5)), package: "iptables", emptyExit: 1) { !$0.isEmpty }
+        guard case .known(let tables) = await listed else { return .unknown(await listed.reason ?? "nft list tables: no answer") }
+        var rulesIn: [FirewallBackend] = []
+        if await chain.value == true { rulesIn.append(.iptables) }
+        if tables.contains("table inet \(NFTablesFiles.table)") { rulesIn.append(.nftables) }
+        if FileManager.default.fileExists(atPath: root + FirewalldFiles.policyPath) { rulesIn.append(.firewalld) }
+        return .known(FirewallFacts(firewalldRunning: tables.contains("table inet firewalld"), rulesIn: rulesIn))
+    }
+
     func systemFacts() async -> SystemFacts {
         let cpu = SystemFactsParsers.cpu((try? String(contentsOfFile: root + "/proc/cpuinfo", encoding: .utf8)) ?? "")
         let os = SystemFactsParsers.osRelease((try? String(contentsOfFile: root + "/etc/os-release", encoding: .utf8)) ?? "")
@@ -328,6 +346,7 @@ public struct HostFactsCollector: Sendable {
             facts.virtUseNFS = .unknown("not a RHEL-family host")
         }
         facts.hypervisorUser = await QemuAccount.lookup(runner).map { .known($0) } ?? .unknown(UserFacts.qemuAccountMissing)
+        facts.firewall = await firewallFacts()
         if host.has(.hypervisor) && spec.migration.hypervisor == .kvm {
             // Each is a tool run of its own: they run at once, not one after another.
             let conf = qemuConf()

@@ -7,10 +7,12 @@ import Testing
 import Glibc
 #endif
 
-/// A real firewalld (1.3, nftables backend) in a lab host, with its own D-Bus system bus: its
-/// zone closes the NFS ports whatever storagekit's iptables chain accepts, `backend: auto`
-/// then picks firewalld and says why, storagekit's policy opens exactly the ports, survives
-/// `firewall-cmd --reload`, and a second apply changes nothing.
+/// A real firewalld (1.3, nftables backend) in a lab hypervisor, with its own D-Bus system bus:
+/// starting it empties the iptables-nft filter table (storagekit's chain with it), its zone
+/// closes the migration ports, and
+/// `check` says both (the probes, and `host.firewall`); `backend: auto` then picks firewalld and
+/// says why, storagekit's policy opens exactly the ports, survives `firewall-cmd --reload`, and a
+/// second apply changes nothing.
 @Suite(.serialized) struct LabFirewalldTests {
     func check(_ lab: LabFixture) async throws -> CheckReport {
         let result = try await lab.onLab(["check"], ["--json", "--timeout", "6"])
@@ -55,26 +57,32 @@ import Glibc
             #expect(try await lab.onLab(["apply"]).exitCode == 0)
             #expect(try await check(lab).ready, "ready before firewalld")
 
-            let pids = try await startFirewalld(lab, on: "nfs")
+            let pids = try await startFirewalld(lab, on: "hv1")
             do {
                 let closed = try await check(lab)
-                #expect(!closed.ready, "firewalld's zone closes the NFS ports storagekit's chain accepts")
-                #expect(closed.findings.contains { $0.status == .fail && $0.check.hasPrefix("nfs.") }, "\(closed.findings.filter { $0.status == .fail })")
+                #expect(!closed.ready, "firewalld's zone closes the migration ports storagekit's chain accepts")
+                #expect(closed.findings.contains { $0.status == .fail && $0.check == CheckID.migrationPort.rawValue && $0.hosts == ["hv1"] },
+                        "\(closed.findings.filter { $0.status == .fail })")
+                let warned = closed.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts == ["hv1"] }
+                #expect(warned?.status == .warn && warned?.message.contains("firewalld runs, but storagekit's rules are in") == true, "\(String(describing: warned))")
+                #expect(warned?.fix?.contains("storagekit firewall apply --host hv1") == true)
 
-                let plan = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--dry-run"])
+                let plan = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--dry-run"])
                 #expect(plan.stdout.contains("firewall backend: firewalld (firewalld is running)"), "\(plan.stdout)")
                 #expect(plan.stdout.contains("write firewalld policy storagekit"), "\(plan.stdout)")
-                let apply = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "0"])
+                let apply = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "0"])
                 #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
-                #expect(try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).exitCode != 0, "storagekit's iptables chain is gone once the policy is kept")
-                let policy = try await lab.exec("nfs", ["firewall-cmd", "--info-policy=storagekit"])
-                #expect(policy.stdout.contains("rule family=\"ipv4\" source address=\"10.99.1.0/24\" port port=\"2049\" protocol=\"tcp\" accept"), "\(policy.stdout)")
+                #expect(try await lab.exec("hv1", ["iptables", "-S", "STORAGEKIT"]).exitCode != 0, "storagekit's iptables chain is gone once the policy is kept")
+                let policy = try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"])
+                #expect(policy.stdout.contains("rule family=\"ipv4\" source address=\"10.99.1.0/24\" port port=\"49152-49215\" protocol=\"tcp\" accept"), "\(policy.stdout)")
                 let open = try await check(lab)
                 #expect(open.ready, "\(open.findings.filter { $0.status == .fail })")
+                let kept = open.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts.contains("hv1") }
+                #expect(kept?.status == .pass && kept?.message.contains("firewalld, the firewall it runs") == true, "\(String(describing: kept))")
 
-                #expect(try await lab.exec("nfs", ["firewall-cmd", "--reload"]).exitCode == 0)
+                #expect(try await lab.exec("hv1", ["firewall-cmd", "--reload"]).exitCode == 0)
                 #expect(try await check(lab).ready, "the policy is permanent: a reload keeps it")
-                let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--json"])
+                let again = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--json"])
                 #expect(again.exitCode == 0 && again.stdout.contains("\"changes\" : 0"), "a second apply changes nothing: \(again.stdout)")
             } catch {
                 try await stop(pids)
