@@ -115,7 +115,7 @@ import Testing
                 #expect(try await lab.exec("hv1", ["sh", "-c", "mkdir -p /etc/libvirt/qemu && printf %s \"$0\" > /etc/libvirt/qemu/db.xml", xml]).exitCode == 0)
                 let judged = try await check(lab, spec: lab.labSpec)
                 let found = judged.report.findings.filter { $0.check == CheckID.migrationDisksCache.rawValue }
-                #expect(judged.exitCode == 0 && found.map(\.status) == [status], "\(found)")
+                #expect(judged.exitCode == 0 && found.map(\.status) == [status], "\(found); failing: \(judged.report.findings.filter { $0.status == .fail })")
                 #expect(found.first?.message.contains("libvirt 9.0.0, QEMU 7.2") == true, "\(found)")
             }
             #expect(try await lab.exec("hv1", ["rm", "/etc/libvirt/qemu/db.xml"]).exitCode == 0)

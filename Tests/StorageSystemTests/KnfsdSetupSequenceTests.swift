@@ -34,6 +34,9 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
         case "systemctl" where argv[1] == "is-active": return result(argv.contains { active.contains($0) } ? 0 : 3)
         case "iptables" where argv[1] == "-S": return result(1, "", "iptables: No chain/target/match by that name.\n")
         case "iptables" where argv[1] == "-C": return result(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n")
+        case "firewall-cmd" where argv[1] == "--state": return result(252, "not running\n")
+        case "systemctl" where argv[1] == "is-enabled": return result(1, "disabled\n")
+        case "nft": return result(1, "", "Error: No such file or directory\nlist table inet storagekit\n                 ^^^^^^^^^^\n")
         case "iptables-save": return result(0, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
         default: return result(0)
         }
