@@ -49,17 +49,20 @@ public struct Applier: Sendable {
     public func apply(_ plan: HostPlan) async throws(ApplyError) -> Outcome {
         if !plan.conflicts.isEmpty && !force { throw .refused(host: plan.host, conflicts: plan.conflicts) }
         var outcome = Outcome(host: plan.host, done: [], backup: nil, notes: [])
-        if let backend = plan.firewallBackend, !plan.actions.contains(where: { $0.kind == "firewall" }) {
-            // `firewall confirm` must know that this apply had nothing to confirm.
+        // `firewall confirm` must know that this apply had nothing to confirm: said under the
+        // host's lock, like every other write.
+        let unchangedFirewall = plan.firewallBackend.flatMap { backend in plan.actions.contains { $0.kind == "firewall" } ? nil : backend }
+        guard !plan.actions.isEmpty || unchangedFirewall != nil else { return outcome }
+        let lock = HostLock(files: files)
+        do { try await lock.acquire() } catch { throw .lock(error) }
+        if let unchangedFirewall {
             do {
-                try await record(FirewallApplyRecord(appliedAt: Date(), backend: backend, changed: false, confirmWithinSeconds: nil))
+                try await record(FirewallApplyRecord(appliedAt: Date(), backend: unchangedFirewall, changed: false, confirmWithinSeconds: nil))
             } catch {
+                try? await lock.release()
                 throw .failed(host: plan.host, step: 0, of: plan.actions.count, action: "recording that the firewall was already current", reason: "\(error)", completed: [], backup: nil)
             }
         }
-        guard !plan.actions.isEmpty else { return outcome }
-        let lock = HostLock(files: files)
-        do { try await lock.acquire() } catch { throw .lock(error) }
         var manifest: [String] = []
         for (index, action) in plan.actions.enumerated() {
             do {
