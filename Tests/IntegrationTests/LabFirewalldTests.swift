@@ -11,8 +11,8 @@ import Glibc
 /// starting it empties the iptables-nft filter table (storagekit's chain with it), its zone
 /// closes the migration ports, and
 /// `check` says both (the probes, and `host.firewall`); `backend: auto` then picks firewalld and
-/// says why, storagekit's policy opens exactly the ports, survives `firewall-cmd --reload`, and a
-/// second apply changes nothing.
+/// says why, storagekit's policy opens exactly the ports, survives `firewall-cmd --reload`, a
+/// second apply changes nothing, and an unconfirmed apply goes back by itself.
 @Suite(.serialized) struct LabFirewalldTests {
     func check(_ lab: LabFixture) async throws -> CheckReport {
         let result = try await lab.onLab(["check"], ["--json", "--timeout", "6"])
@@ -84,6 +84,18 @@ import Glibc
                 #expect(try await check(lab).ready, "the policy is permanent: a reload keeps it")
                 let again = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--json"])
                 #expect(again.exitCode == 0 && again.stdout.contains("\"changes\" : 0"), "a second apply changes nothing: \(again.stdout)")
+
+                // Unconfirmed: the policy file as it was (none) comes back and firewalld reloads,
+                // so the zone closes the ports again; confirm then says so loudly.
+                #expect(try await lab.exec("hv1", ["sh", "-c", "rm /etc/firewalld/policies/storagekit.xml && firewall-cmd --reload"]).exitCode == 0)
+                let timed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "3"])
+                #expect(timed.exitCode == 0, "\(timed.stdout)\(timed.stderr)")
+                #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode == 0, "loaded")
+                try await waitUntil("firewalld runs without storagekit's policy again", timeout: .seconds(30)) {
+                    try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0
+                }
+                let late = try await lab.onLab(["firewall", "confirm"], ["--host", "hv1"])
+                #expect(late.exitCode == 1 && late.stderr.contains("NOT confirmed") && late.stderr.contains("before-firewalld.xml"), "\(late.stdout)\(late.stderr)")
             } catch {
                 try await stop(pids)
                 throw error

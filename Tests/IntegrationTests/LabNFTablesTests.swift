@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageModel
+import StorageSystem
 import Testing
 
 /// `firewall.backend: nftables` for real in the namespace lab: storagekit's rules live in
@@ -65,6 +66,24 @@ import Testing
             try await waitUntil("the old ruleset (no table) is back", timeout: .seconds(20)) { try await table(lab, "nfs") == nil }
             let late = try await lab.onLab(["firewall", "confirm"], ["--host", "nfs"])
             #expect(late.exitCode == 1 && late.stderr.contains("NOT confirmed") && late.stderr.contains("rolled back"), "\(late.stdout)\(late.stderr)")
+
+            // Killed the instant the table is live, unconfirmed: the timer, armed before the
+            // load, still brings back the table as it was (none).
+            let killed = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "4"],
+                                             environment: [FaultPoint.variable: FaultPoint.firewallLoaded.rawValue])
+            #expect(killed.signal == 9 || killed.exitCode == 137, "killed at the fault point: \(killed.stderr)")
+            #expect(try await table(lab, "nfs") != nil, "the new table was live when it died")
+            try await waitUntil("the old ruleset (no table) is back after the kill", timeout: .seconds(20)) { try await table(lab, "nfs") == nil }
+
+            // `auto` on a host whose nftables.conf has rules of its own picks nftables, and says
+            // why; on one with Debian's shipped file, iptables.
+            let autoSpec = try lab.directory.write("auto.yaml", String(contentsOfFile: lab.labSpec, encoding: .utf8)
+                .replacingOccurrences(of: "backend: nftables", with: "backend: auto"))
+            let ownRule = "table inet admin {\n\tchain input {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 22 accept\n\t}\n}\n"
+            #expect(try await lab.exec("hv2", ["sh", "-c", "printf \"$0\" >> /etc/nftables.conf", ownRule]).exitCode == 0)
+            let autoPlan = try await lab.storagekit(["firewall", "apply", "--spec", autoSpec, "--host", "hv2", "--host", "hv3", "--dry-run"])
+            #expect(autoPlan.stdout.contains("firewall backend: nftables (/etc/nftables.conf has rules of its own (1, first: `tcp dport 22 accept`))"), "\(autoPlan.stdout)")
+            #expect(autoPlan.stdout.contains("firewall backend: iptables (firewalld is not running"), "\(autoPlan.stdout)")
 
             // Confirmed in time, then an apply that changes nothing: both confirm with 0.
             #expect(try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "60"]).exitCode == 0)
