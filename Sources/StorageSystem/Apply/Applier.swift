@@ -152,8 +152,7 @@ public struct Applier: Sendable {
     }
 
     private func record(_ record: FirewallApplyRecord) async throws {
-        let staged = try await files.stage(FirewallApplyRecord.path, content: record.encoded(), mode: 0o600)
-        try await files.commit(staged, to: FirewallApplyRecord.path)
+        try await files.replace(FirewallApplyRecord.path, with: record.encoded(), mode: 0o600)
     }
 
     private func runCheck(_ check: FileCheck, on staged: String, path: String, secret: Bool) async throws {

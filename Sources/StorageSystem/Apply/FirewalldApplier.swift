@@ -48,15 +48,15 @@ public struct FirewalldApplier: Sendable {
         }
         let before = try await files.read(FirewalldFiles.policyPath)
         if let before {
-            try await replace(Self.savedPolicy, with: before.content, mode: 0o600)
+            try await files.replace(Self.savedPolicy, with: before.content, mode: 0o600)
         } else if try await files.exists(Self.savedPolicy) {
             try await files.remove(Self.savedPolicy)
         }
         try await files.makeDirectory(HostFiles.directory(of: FirewalldFiles.policyPath), mode: 0o750)
-        try await replace(FirewalldFiles.policyPath, with: policy, mode: 0o644)
+        try await files.replace(FirewalldFiles.policyPath, with: policy, mode: 0o644)
         let checked = try await checkConfig()
         if !Self.accepted(checked) {
-            if let before { try await replace(FirewalldFiles.policyPath, with: before.content, mode: before.mode) } else { try await files.remove(FirewalldFiles.policyPath) }
+            if let before { try await files.replace(FirewalldFiles.policyPath, with: before.content, mode: before.mode) } else { try await files.remove(FirewalldFiles.policyPath) }
             throw files.failure("checking storagekit's policy with \(checked.command) (the file was put back)", checked)
         }
         if let confirmWithin { try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin) }
@@ -102,8 +102,4 @@ public struct FirewalldApplier: Sendable {
         }
     }
 
-    private func replace(_ path: String, with content: String, mode: UInt16) async throws {
-        let staged = try await files.stage(path, content: content, mode: mode)
-        try await files.commit(staged, to: path)
-    }
 }

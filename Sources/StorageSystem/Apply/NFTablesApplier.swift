@@ -41,10 +41,10 @@ public struct NFTablesApplier: Sendable {
         // the old listing (none: no table) follows.
         let before = try await liveListing()
         let restore = "table inet \(NFTablesFiles.table)\ndelete table inet \(NFTablesFiles.table)\n" + (before ?? "")
-        try await replace(Self.savedTable, with: restore, mode: 0o600)
+        try await files.replace(Self.savedTable, with: restore, mode: 0o600)
         try await files.run(Command("nft", ["-c", "-f", "-"], timeout: .seconds(30), stdin: ruleset), "testing storagekit's table with nft -c")
         if let confirmWithin {
-            try await replace(Self.pendingRuleset, with: ruleset, mode: 0o600)
+            try await files.replace(Self.pendingRuleset, with: ruleset, mode: 0o600)
             try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin)
         }
         try await files.run(Command("nft", ["-f", "-"], timeout: .seconds(30), stdin: ruleset), "loading storagekit's nftables table")
@@ -71,11 +71,11 @@ public struct NFTablesApplier: Sendable {
     func persist(_ ruleset: String) async throws {
         if try await files.read(NFTablesFiles.rulesetPath)?.content != ruleset {
             try await files.makeDirectory(HostFiles.directory(of: NFTablesFiles.rulesetPath), mode: 0o755)
-            try await replace(NFTablesFiles.rulesetPath, with: ruleset, mode: 0o600)
+            try await files.replace(NFTablesFiles.rulesetPath, with: ruleset, mode: 0o600)
         }
         let conf = try await files.read(confPath)
         let merged = ManagedBlock.merge(existing: conf?.content, block: NFTablesFiles.includeBlock, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd)
-        if conf?.content != merged { try await replace(confPath, with: merged, mode: conf?.mode ?? 0o755) }
+        if conf?.content != merged { try await files.replace(confPath, with: merged, mode: conf?.mode ?? 0o755) }
         try await FirewallApplier(context: context).removeChain()
         try await FirewalldApplier(context: context).removeIfPresent()
     }
@@ -94,13 +94,9 @@ public struct NFTablesApplier: Sendable {
             try await files.run(["nft", "delete", "table", "inet", NFTablesFiles.table], "removing nftables table inet \(NFTablesFiles.table)")
         }
         if let conf = try await files.read(confPath), conf.content.contains(NFTablesFiles.includeBegin) {
-            try await replace(confPath, with: ManagedBlock.remove(from: conf.content, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd), mode: conf.mode)
+            try await files.replace(confPath, with: ManagedBlock.remove(from: conf.content, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd), mode: conf.mode)
         }
         if try await files.exists(NFTablesFiles.rulesetPath) { try await files.remove(NFTablesFiles.rulesetPath) }
     }
 
-    private func replace(_ path: String, with content: String, mode: UInt16) async throws {
-        let staged = try await files.stage(path, content: content, mode: mode)
-        try await files.commit(staged, to: path)
-    }
 }

@@ -80,6 +80,12 @@ public struct HostFiles: Sendable {
         _ = try await run(["mv", "-f", "--", temporary, path], "replacing \(path)")
     }
 
+    /// `path` replaced whole, atomically: staged beside it, then renamed over it.
+    public func replace(_ path: String, with content: String, mode: UInt16) async throws(HostCommandError) {
+        let staged = try await stage(path, content: content, mode: mode)
+        try await commit(staged, to: path)
+    }
+
     public func remove(_ path: String) async throws(HostCommandError) {
         _ = try await run(["rm", "-f", "--", path], "removing \(path)")
     }
