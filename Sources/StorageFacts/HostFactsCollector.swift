@@ -330,6 +330,8 @@ public struct HostFactsCollector: Sendable {
     }
 
     func systemFacts() async -> SystemFacts {
+        // Beside the other tool runs, not after them.
+        async let firewall = firewallFacts()
         let cpu = SystemFactsParsers.cpu((try? String(contentsOfFile: root + "/proc/cpuinfo", encoding: .utf8)) ?? "")
         let os = SystemFactsParsers.osRelease((try? String(contentsOfFile: root + "/etc/os-release", encoding: .utf8)) ?? "")
         // From the kernel of this network namespace (sysfs may show another's).
@@ -346,7 +348,6 @@ public struct HostFactsCollector: Sendable {
             facts.virtUseNFS = .unknown("not a RHEL-family host")
         }
         facts.hypervisorUser = await QemuAccount.lookup(runner).map { .known($0) } ?? .unknown(UserFacts.qemuAccountMissing)
-        facts.firewall = await firewallFacts()
         if host.has(.hypervisor) && spec.migration.hypervisor == .kvm {
             // Each is a tool run of its own: they run at once, not one after another.
             let conf = qemuConf()
@@ -366,6 +367,7 @@ public struct HostFactsCollector: Sendable {
             facts.migrationPortRange = .unknown("not a KVM hypervisor")
             facts.migrationAddress = .unknown("not a KVM hypervisor")
         }
+        facts.firewall = await firewall
         return facts
     }
 

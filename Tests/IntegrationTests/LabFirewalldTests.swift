@@ -15,7 +15,7 @@ import Glibc
 /// second apply changes nothing, and an unconfirmed apply goes back by itself.
 @Suite(.serialized) struct LabFirewalldTests {
     func check(_ lab: LabFixture) async throws -> CheckReport {
-        let result = try await lab.onLab(["check"], ["--json", "--timeout", "6"])
+        let result = try await lab.onLab(["check"], ["--json", "--timeout", "10"])
         return try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8))
     }
 

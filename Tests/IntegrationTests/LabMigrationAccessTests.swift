@@ -14,7 +14,7 @@ import Testing
     static let hypervisors = ["hv1", "hv2", "hv3"]
 
     func check(_ lab: LabFixture, spec: String) async throws -> (exitCode: Int32?, report: CheckReport) {
-        let result = try await lab.storagekit(["check", "--spec", spec, "--json", "--only", "migration", "--timeout", "4"])
+        let result = try await lab.storagekit(["check", "--spec", spec, "--json", "--only", "migration", "--timeout", "10"])
         return (result.exitCode, try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8)))
     }
 

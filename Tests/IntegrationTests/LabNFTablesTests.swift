@@ -15,7 +15,7 @@ import Testing
     }
 
     func check(_ lab: LabFixture) async throws -> (exitCode: Int32?, report: CheckReport) {
-        let result = try await lab.onLab(["check"], ["--json", "--timeout", "6"])
+        let result = try await lab.onLab(["check"], ["--json", "--timeout", "10"])
         return (result.exitCode, try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8)))
     }
 
