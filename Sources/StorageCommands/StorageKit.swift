@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StorageSystem
 
 /// The `storagekit` command: shared storage for live migration, from one spec.
 public struct StorageKit: AsyncParsableCommand {
@@ -26,6 +27,7 @@ extension StorageKit {
     /// The program's entry point. (Top-level `await StorageKit.main()` resolves to the
     /// synchronous overload, which refuses async commands.)
     public static func runAsMain() async {
+        BrokenPipes.ignore()
         // `check` starts this on every host: skipping the parser's setup (the Swift runtime's
         // conformance lookups, a quarter of a start) saves each host a few ms of CPU.
         if Array(CommandLine.arguments.dropFirst()) == ["facts", "--session"] {

@@ -56,6 +56,7 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
             stderrTail.add(CommandError.notFound(command.executable).description)
             return Status()
         }
+        BrokenPipes.ignore()
         do {
             let outcome = try await Subprocess.run(
                 executable, arguments: Arguments(command.arguments), environment: SubprocessRunner.environment(command),

@@ -32,6 +32,7 @@ public struct SubprocessRunner: CommandRunner {
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
         guard let executable = Self.executable(command) else { throw .notFound(command.executable) }
+        BrokenPipes.ignore()
         let environment = Self.environment(command)
         let limit = outputLimit
         do {
