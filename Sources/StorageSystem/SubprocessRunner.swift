@@ -30,17 +30,49 @@ public struct SubprocessRunner: CommandRunner {
             : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) }))
     }
 
+    /// `text` in an anonymous file (on /dev/shm, a tmpfs, where there is one; mode 0600 and
+    /// unlinked at once, so nothing else can open it and it goes with its last descriptor),
+    /// positioned at its start.
+    static func memoryFile(_ text: String) throws -> FileDescriptor {
+        let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        var template = Array("\(directory)/storagekit-stdin.XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw Errno(rawValue: errno) }
+        // Not inherited by the other children started meanwhile (the spawn gives it to its own).
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        let file = FileDescriptor(rawValue: fd)
+        do {
+            _ = try file.writeAll(Array(text.utf8))
+            _ = try file.seek(offset: 0, from: FileDescriptor.SeekOrigin.start)
+        } catch {
+            try? file.close()
+            throw error
+        }
+        return file
+    }
+
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
         guard let executable = Self.executable(command) else { throw .notFound(command.executable) }
         BrokenPipes.ignore()
         let environment = Self.environment(command)
         let limit = outputLimit
+        // stdin comes from an in-memory file, not a pipe: a tool that exits before reading it all
+        // (rejecting its input at the first line) leaves nothing half-written to fail on.
+        let stdin: FileDescriptor?
+        do { stdin = try command.stdin.map(Self.memoryFile) } catch { throw .launchFailed(command.description, reason: "\(error)") }
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
-                    let result = try await Subprocess.run(
-                        executable, arguments: Arguments(command.arguments), environment: environment,
-                        input: .string(command.stdin ?? ""), output: .string(limit: limit), error: .string(limit: limit))
+                    let result = if let stdin {
+                        try await Subprocess.run(
+                            executable, arguments: Arguments(command.arguments), environment: environment,
+                            input: .fileDescriptor(stdin, closeAfterSpawningProcess: true), output: .string(limit: limit), error: .string(limit: limit))
+                    } else {
+                        try await Subprocess.run(
+                            executable, arguments: Arguments(command.arguments), environment: environment,
+                            input: .none, output: .string(limit: limit), error: .string(limit: limit))
+                    }
                     var exitCode: Int32?
                     var signal: Int32?
                     switch result.terminationStatus {
