@@ -79,7 +79,7 @@ public struct FirewallApplier: Sendable {
         return saved + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
     }
 
-    /// Whether a rollback timer (iptables or nftables) is waiting for `confirm`.
+    /// Whether a rollback timer (iptables, nftables or firewalld) is waiting for `confirm`.
     public func pending() async throws -> Bool {
         for timer in [Self.rollbackTimer, NFTablesApplier.rollbackTimer, FirewalldApplier.rollbackTimer] where try await context.services.timerPending(timer) {
             return true
