@@ -326,7 +326,7 @@ public struct HostFactsCollector: Sendable {
         if await chain.value == true { rulesIn.append(.iptables) }
         if tables.contains("table inet \(NFTablesFiles.table)") { rulesIn.append(.nftables) }
         if FileManager.default.fileExists(atPath: root + FirewalldFiles.policyPath) { rulesIn.append(.firewalld) }
-        return .known(FirewallFacts(firewalldRunning: tables.contains("table inet firewalld"), rulesIn: rulesIn))
+        return .known(FirewallFacts(firewalldRunning: FirewalldApplier.hasOwnTable(tables.joined(separator: "\n")), rulesIn: rulesIn))
     }
 
     func systemFacts() async -> SystemFacts {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// `firewall.backend: auto` on one host, from what the host runs: firewalld if it is active,
-/// else nftables if nftables.service is enabled or the distribution's nftables.conf has rules of
-/// its own, else iptables. Pure: the side-effect layer gathers `Observed`.
+/// `firewall.backend: auto` on one host, from what the host runs: firewalld if it runs (its own
+/// nftables table is there), else nftables if nftables.service is enabled or the distribution's
+/// nftables.conf has rules of its own, else iptables. Pure: the side-effect layer gathers `Observed`.
 public enum FirewallBackendDetection {
     public struct Observed: Sendable, Equatable {
         public var firewalldRunning: Bool

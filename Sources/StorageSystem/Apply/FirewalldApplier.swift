@@ -1,3 +1,4 @@
+import Foundation
 import StorageModel
 import StorageRender
 
@@ -22,15 +23,29 @@ public struct FirewalldApplier: Sendable {
         self.context = context
     }
 
-    /// Whether firewalld runs (`firewall-cmd --state`: 0 running, 252 not); false where it is
-    /// not installed.
+    /// Whether firewalld runs: its own nftables table is there (firewalld's default backend
+    /// since 0.6, RHEL 8 and Debian 10 on; it removes the table when it stops). `nft list tables`
+    /// takes milliseconds where `firewall-cmd --state` starts Python and D-Bus (0.2 s per plan).
+    /// Where nft is not installed, `firewall-cmd --state` (0 running, 252 not); false where
+    /// neither is.
     public static func isRunning(_ transport: any Transport) async throws(CommandError) -> Bool {
+        do {
+            let tables = try await transport.run(Command("nft", ["list", "tables"], timeout: .seconds(15)))
+            if tables.succeeded { return hasOwnTable(tables.stdout) }
+        } catch {
+            guard case .notFound = error else { throw error }
+        }
         do {
             return try await transport.run(Command("firewall-cmd", ["--state"], timeout: .seconds(15))).succeeded
         } catch {
             if case .notFound = error { return false }
             throw error
         }
+    }
+
+    /// `nft list tables` output that holds firewalld's table.
+    public static func hasOwnTable(_ tables: String) -> Bool {
+        tables.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "table inet firewalld" }
     }
 
     /// True when the file is `policy` and firewalld runs it as its permanent configuration says.
