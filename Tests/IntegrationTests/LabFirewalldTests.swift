@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageModel
+import StorageSystem
 import Testing
 
 #if canImport(Glibc)
@@ -12,7 +13,8 @@ import Glibc
 /// closes the migration ports, and
 /// `check` says both (the probes, and `host.firewall`); `backend: auto` then picks firewalld and
 /// says why, storagekit's policy opens exactly the ports, survives `firewall-cmd --reload`, a
-/// second apply changes nothing, and an unconfirmed apply goes back by itself.
+/// second apply changes nothing, an unconfirmed apply goes back by itself (killed at once, too),
+/// and a move to nftables takes the policy out of firewalld.
 @Suite(.serialized) struct LabFirewalldTests {
     func check(_ lab: LabFixture) async throws -> CheckReport {
         let result = try await lab.onLab(["check"], ["--json", "--timeout", "10"])
@@ -96,6 +98,27 @@ import Glibc
                 }
                 let late = try await lab.onLab(["firewall", "confirm"], ["--host", "hv1"])
                 #expect(late.exitCode == 1 && late.stderr.contains("NOT confirmed") && late.stderr.contains("before-firewalld.xml"), "\(late.stdout)\(late.stderr)")
+
+                // Killed the instant firewalld has reloaded with the new policy: the timer, armed
+                // before the reload, still puts the old configuration (no policy) back.
+                let killed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "4"],
+                                                 environment: [FaultPoint.variable: FaultPoint.firewallLoaded.rawValue])
+                #expect(killed.signal == 9 || killed.exitCode == 137, "killed at the fault point: \(killed.stderr)")
+                #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode == 0, "the policy was live when it died")
+                try await waitUntil("firewalld runs without storagekit's policy after the kill", timeout: .seconds(30)) {
+                    try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0
+                }
+
+                // Moved to nftables on a firewalld host: the table is loaded, and the policy file
+                // is gone from firewalld (reloaded without it).
+                #expect(try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "0"]).exitCode == 0)
+                let nftSpec = try lab.directory.write("nftables.yaml", String(contentsOfFile: lab.labSpec, encoding: .utf8)
+                    .replacingOccurrences(of: "firewall: {manage: true}", with: "firewall: {manage: true, backend: nftables}"))
+                let moved = try await lab.storagekit(["firewall", "apply", "--spec", nftSpec, "--host", "hv1", "--confirm-within", "0"])
+                #expect(moved.exitCode == 0, "\(moved.stdout)\(moved.stderr)")
+                #expect(try await lab.exec("hv1", ["nft", "list", "table", "inet", "storagekit"]).exitCode == 0, "the table is loaded")
+                #expect(try await lab.exec("hv1", ["test", "-e", "/etc/firewalld/policies/storagekit.xml"]).exitCode != 0, "the policy file is gone")
+                #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0, "firewalld runs without it")
             } catch {
                 try await stop(pids)
                 throw error
