@@ -1,4 +1,6 @@
 import Foundation
+import StorageModel
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -14,5 +16,48 @@ import Testing
         #expect(FirewalldApplier.hasOwnTable(try Self.fixture("nft-list-tables-with-firewalld.txt")))
         #expect(!FirewalldApplier.hasOwnTable(try Self.fixture("nft-list-tables-without-firewalld.txt")))
         #expect(!FirewalldApplier.hasOwnTable("table inet firewalld_old\n"))
+    }
+}
+
+/// firewalld older than 0.9 has no policies: the plan says so instead of writing a file it ignores.
+@Suite struct FirewalldReleaseTests {
+    @Test func releasesAreReadAndPoliciesNeedZeroNine() {
+        #expect(FirewalldApplier.parseRelease("1.3.3\n").map { [$0.major, $0.minor] } == [1, 3])
+        #expect(FirewalldApplier.parseRelease("0.6.3").map { [$0.major, $0.minor] } == [0, 6])
+        #expect(FirewalldApplier.parseRelease("firewalld") == nil)
+        #expect(FirewalldApplier.hasPolicies((1, 3)) && FirewalldApplier.hasPolicies((0, 9)))
+        #expect(!FirewalldApplier.hasPolicies((0, 6)))
+    }
+}
+
+/// A host where firewalld 0.6 (RHEL 7) runs: its own table is there, and `--version` is old.
+final class OldFirewalldTransport: Transport, @unchecked Sendable {
+    let host: String
+    init(host: String) { self.host = host }
+
+    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+        let stdout = switch command.executable {
+        case "nft": "table ip filter\ntable inet firewalld\n"
+        case "firewall-offline-cmd": "0.6.3\n"
+        default: ""
+        }
+        return CommandResult(command: command, exitCode: 0, stdout: stdout, stderr: "")
+    }
+}
+
+@Suite struct OldFirewalldPlanTests {
+    @Test func thePlanRefusesNamingTheReleaseAndTheWayOut() async throws {
+        let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
+        let nfs = try #require(spec.nfs)
+        let server = try #require(spec.host(named: nfs.server))
+        let transport = OldFirewalldTransport(host: server.name)
+        let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
+        do {
+            _ = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()
+            Issue.record("planned a policy for firewalld 0.6")
+        } catch {
+            #expect(error.reason.contains("firewalld 0.6 runs there") && error.reason.contains("came with 0.9"), "\(error.reason)")
+            #expect(error.reason.contains("firewall-cmd --permanent --add-port"), "\(error.reason)")
+        }
     }
 }

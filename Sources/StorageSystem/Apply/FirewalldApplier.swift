@@ -43,6 +43,23 @@ public struct FirewalldApplier: Sendable {
         }
     }
 
+    /// firewalld's release as `firewall-offline-cmd --version` prints it (`1.3.3`); nil when it
+    /// cannot be read. Policies, which storagekit's rules are, came with 0.9.
+    public static func release(_ transport: any Transport) async throws(CommandError) -> (major: Int, minor: Int)? {
+        let printed = try await transport.run(Command("firewall-offline-cmd", ["--version"], timeout: .seconds(30)))
+        return parseRelease(printed.stdout)
+    }
+
+    static func parseRelease(_ text: String) -> (major: Int, minor: Int)? {
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".")
+        guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        return (major, minor)
+    }
+
+    static func hasPolicies(_ release: (major: Int, minor: Int)) -> Bool {
+        release.major > 0 || release.minor >= 9
+    }
+
     /// `nft list tables` output that holds firewalld's table.
     public static func hasOwnTable(_ tables: String) -> Bool {
         tables.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "table inet firewalld" }

@@ -94,6 +94,11 @@ public struct HostPlanner: Sendable {
             }
         case .firewalld:
             guard let policy = FirewalldFiles.policyXML(spec, host: host.name) else { return }
+            let release = try await FirewalldApplier.release(context.transport)
+            if let release, !FirewalldApplier.hasPolicies(release) {
+                throw PlanError(host: host.name, reason: "firewalld \(release.major).\(release.minor) runs there, and storagekit keeps its rules in a firewalld policy, which came with 0.9. "
+                    + "Upgrade firewalld, or open the ports `storagekit render --host \(host.name)` lists with `firewall-cmd --permanent --add-port` (then `firewall-cmd --reload`)")
+            }
             plan.firewallBackend = .firewalld
             plan.notes.append("firewall backend: firewalld (\(choice.reason))")
             if try await !FirewalldApplier(context: context).isCurrent(policy) {
