@@ -20,6 +20,8 @@ public struct PortOpening: Sendable, Equatable, Hashable {
 
     /// `2049` or `49152:49215`, as iptables writes it.
     public var portText: String { endPort.map { "\(port):\($0)" } ?? "\(port)" }
+    /// `2049` or `49152-49215`, as nftables and firewalld write it.
+    public var rangeText: String { endPort.map { "\(port)-\($0)" } ?? "\(port)" }
 }
 
 public enum FirewallPolicy {

@@ -48,16 +48,23 @@ struct FirewallModel: Sendable {
 
     init(_ context: RenderContext, _ openings: [PortOpening]) {
         header = FileHeader("firewall for storage and migration traffic", context)
-        let networks = context.spec.networks
-        let rule = { (opening: PortOpening, source: String, comment: String) in
-            Rule(source: source, proto: opening.proto.rawValue, port: opening.portText, comment: comment)
+        // iptables -S prints one address as /32: written that way, a second apply sees no change.
+        (allows, drops) = Self.rules(context.spec, openings, port: \.portText) { $0.contains("/") ? $0 : "\($0)/32" }
+    }
+
+    /// Every backend's rules from the openings: each open port accepted from each storage network
+    /// and a restricted one from its one source (written by `single` as the backend prints it),
+    /// then each port dropped from everywhere else.
+    static func rules(_ spec: ClusterSpec, _ openings: [PortOpening], port: (PortOpening) -> String, single: (String) -> String) -> (allows: [Rule], drops: [Rule]) {
+        func rule(_ opening: PortOpening, _ source: String, _ comment: String) -> Rule {
+            Rule(source: source, proto: opening.proto.rawValue, port: port(opening), comment: comment)
         }
         let open = openings.filter { $0.source == nil }
-        // iptables -S prints one address as /32: written that way, a second apply sees no change.
-        let restricted = openings.compactMap { opening in opening.source.map { (opening, $0.contains("/") ? $0 : "\($0)/32") } }
-        allows = networks.flatMap { network in open.map { rule($0, network, $0.service) } }
+        let restricted = openings.compactMap { opening in opening.source.map { (opening, single($0)) } }
+        let allows = spec.networks.flatMap { network in open.map { rule($0, network, $0.service) } }
             + restricted.map { rule($0.0, $0.1, $0.0.service) }
-        drops = openings.map { rule($0, "", "\($0.service): not from \($0.source ?? "the storage network")") }
+        let drops = openings.map { rule($0, "", "\($0.service): not from \($0.source ?? "the storage network")") }
+        return (allows, drops)
     }
 }
 

@@ -37,11 +37,7 @@ struct FirewalldModel: Sendable {
     init(_ context: RenderContext, _ openings: [PortOpening]) {
         header = FileHeader("firewall for storage and migration traffic (firewalld)", context)
         cluster = context.spec.cluster
-        let rule = { (opening: PortOpening, source: String) in
-            FirewallModel.Rule(source: source, proto: opening.proto.rawValue, port: opening.endPort.map { "\(opening.port)-\($0)" } ?? "\(opening.port)", comment: opening.service)
-        }
-        let open = openings.filter { $0.source == nil }
-        allows = context.spec.networks.flatMap { network in open.map { rule($0, network) } }
-            + openings.compactMap { opening in opening.source.map { rule(opening, $0) } }
+        // Only accepts: the zones' own target closes the ports to other sources.
+        allows = FirewallModel.rules(context.spec, openings, port: \.rangeText) { $0 }.allows
     }
 }

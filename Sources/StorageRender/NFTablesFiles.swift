@@ -59,14 +59,7 @@ struct NFTablesModel: Sendable {
 
     init(_ context: RenderContext, _ openings: [PortOpening]) {
         header = FileHeader("firewall for storage and migration traffic (nftables)", context)
-        let rule = { (opening: PortOpening, source: String, comment: String) in
-            FirewallModel.Rule(source: source, proto: opening.proto.rawValue, port: opening.endPort.map { "\(opening.port)-\($0)" } ?? "\(opening.port)", comment: comment)
-        }
-        let open = openings.filter { $0.source == nil }
         // nft prints a /32 as the bare address: written that way, a second apply sees no change.
-        let restricted = openings.compactMap { opening in opening.source.map { (opening, $0.hasSuffix("/32") ? String($0.dropLast(3)) : $0) } }
-        allows = context.spec.networks.flatMap { network in open.map { rule($0, network, $0.service) } }
-            + restricted.map { rule($0.0, $0.1, $0.0.service) }
-        drops = openings.map { rule($0, "", "\($0.service): not from \($0.source ?? "the storage network")") }
+        (allows, drops) = FirewallModel.rules(context.spec, openings, port: \.rangeText) { $0.hasSuffix("/32") ? String($0.dropLast(3)) : $0 }
     }
 }
