@@ -32,8 +32,13 @@ public enum FirewallBackendDetection {
         }
     }
 
+    /// A backend the spec names: nothing on the host is looked at.
+    public static func stated(_ wanted: FirewallBackend) -> Choice {
+        Choice(backend: wanted, reason: "the spec says \(wanted.rawValue)")
+    }
+
     public static func choose(_ wanted: FirewallBackend, _ observed: Observed) -> Choice {
-        if wanted != .auto { return Choice(backend: wanted, reason: "the spec says \(wanted.rawValue)") }
+        if wanted != .auto { return stated(wanted) }
         if observed.firewalldRunning { return Choice(backend: .firewalld, reason: "firewalld is running") }
         if observed.nftablesUnitState == "enabled" { return Choice(backend: .nftables, reason: "nftables.service is enabled") }
         let rules = ownRules(ofNFTablesConf: observed.nftablesConf ?? "")

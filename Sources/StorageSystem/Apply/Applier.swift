@@ -131,23 +131,27 @@ public struct Applier: Sendable {
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)
         case .firewall(let input, let persistPath):
-            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .iptables, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
-            try await FirewallApplier(context: context).apply(chainInput: input, persistPath: persistPath, confirmWithin: confirmFirewallWithin)
-            if let confirmFirewallWithin {
-                notes.append("firewall: the previous rules come back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            try await loadFirewall(.iptables, comingBack: "the previous rules come back", notes: &notes) {
+                try await FirewallApplier(context: context).apply(chainInput: input, persistPath: persistPath, confirmWithin: $0)
             }
         case .nftables(let ruleset):
-            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .nftables, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
-            try await NFTablesApplier(context: context).apply(ruleset: ruleset, confirmWithin: confirmFirewallWithin)
-            if let confirmFirewallWithin {
-                notes.append("firewall: the previous nftables table comes back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            try await loadFirewall(.nftables, comingBack: "the previous nftables table comes back", notes: &notes) {
+                try await NFTablesApplier(context: context).apply(ruleset: ruleset, confirmWithin: $0)
             }
         case .firewalld(let policy):
-            try await record(FirewallApplyRecord(appliedAt: Date(), backend: .firewalld, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
-            try await FirewalldApplier(context: context).apply(policy: policy, confirmWithin: confirmFirewallWithin)
-            if let confirmFirewallWithin {
-                notes.append("firewall: firewalld's previous policy comes back in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
+            try await loadFirewall(.firewalld, comingBack: "firewalld's previous policy comes back", notes: &notes) {
+                try await FirewalldApplier(context: context).apply(policy: policy, confirmWithin: $0)
             }
+        }
+    }
+
+    /// A backend's rules loaded, recorded first (so `firewall confirm` knows an apply happened
+    /// even if this run dies right after loading), with the timer's promise as a note.
+    private func loadFirewall(_ backend: FirewallBackend, comingBack: String, notes: inout [String], _ load: (Duration?) async throws -> Void) async throws {
+        try await record(FirewallApplyRecord(appliedAt: Date(), backend: backend, changed: true, confirmWithinSeconds: confirmFirewallWithin.map { Int($0.components.seconds) }))
+        try await load(confirmFirewallWithin)
+        if let confirmFirewallWithin {
+            notes.append("firewall: \(comingBack) in \(confirmFirewallWithin.components.seconds) s unless `storagekit firewall confirm` runs")
         }
     }
 

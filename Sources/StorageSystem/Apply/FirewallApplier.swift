@@ -1,4 +1,5 @@
 import Foundation
+import StorageModel
 import StorageRender
 
 /// Loads storagekit's chain with `iptables-restore --noflush` (other rules untouched), after
@@ -36,14 +37,16 @@ public struct FirewallApplier: Sendable {
         FaultPoint.firewallLoaded.hit()
         if confirmWithin == nil {
             try await persist(to: persistPath)
-            try await removeOthers()
+            try await Self.removeRules(from: context, except: .iptables)
         }
     }
 
-    /// storagekit's rules in the other backends (the host moved from one of them).
-    func removeOthers() async throws {
-        try await NFTablesApplier(context: context).removeIfPresent()
-        try await FirewalldApplier(context: context).removeIfPresent()
+    /// storagekit's rules out of every backend but `kept`, once the rules there are kept: the
+    /// host moved from one backend to another, and rules never live in two places.
+    static func removeRules(from context: HostContext, except kept: FirewallBackend) async throws {
+        if kept != .iptables { try await FirewallApplier(context: context).removeChain() }
+        if kept != .nftables { try await NFTablesApplier(context: context).removeIfPresent() }
+        if kept != .firewalld { try await FirewalldApplier(context: context).removeIfPresent() }
     }
 
     /// Whether iptables has storagekit's chain (false where iptables is not installed).
@@ -112,7 +115,7 @@ public struct FirewallApplier: Sendable {
         let persistPath = try await files.read(Self.pendingPersistPath)?.content.trimmingCharacters(in: .whitespacesAndNewlines)
         try await persist(to: persistPath ?? (context.osFamily == .rhel ? "/etc/sysconfig/iptables" : "/etc/iptables/rules.v4"))
         try await files.remove(Self.pendingPersistPath)
-        try await removeOthers()
+        try await Self.removeRules(from: context, except: .iptables)
         return true
     }
 

@@ -17,7 +17,7 @@ public struct FirewallBackendProbe: Sendable {
     }
 
     public func choose(_ wanted: FirewallBackend) async throws -> FirewallBackendDetection.Choice {
-        guard wanted == .auto else { return FirewallBackendDetection.choose(wanted, .init(firewalldRunning: false, nftablesUnitState: nil, nftablesConf: nil, nftablesConfPath: "")) }
+        guard wanted == .auto else { return FirewallBackendDetection.stated(wanted) }
         let confPath = NFTablesFiles.confPath(context.osFamily)
         let observed = FirewallBackendDetection.Observed(
             firewalldRunning: try await FirewalldApplier.isRunning(context.transport),

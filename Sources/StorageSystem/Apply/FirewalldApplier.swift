@@ -92,9 +92,9 @@ public struct FirewalldApplier: Sendable {
             throw files.failure("checking storagekit's policy with \(checked.command) (the file was put back)", checked)
         }
         if let confirmWithin { try await context.services.startTimer(Self.rollbackTimer, after: confirmWithin) }
-        try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), "reloading firewalld")
+        try await reload("reloading firewalld")
         FaultPoint.firewallLoaded.hit()
-        if confirmWithin == nil { try await removeOthers() }
+        if confirmWithin == nil { try await FirewallApplier.removeRules(from: context, except: .firewalld) }
     }
 
     /// firewalld's own checker, offline (it prints the warnings for rules firewalld would skip;
@@ -116,13 +116,8 @@ public struct FirewalldApplier: Sendable {
 
     public func confirm() async throws -> Bool {
         guard try await context.services.cancelTimer(Self.rollbackTimer) else { return false }
-        try await removeOthers()
+        try await FirewallApplier.removeRules(from: context, except: .firewalld)
         return true
-    }
-
-    func removeOthers() async throws {
-        try await FirewallApplier(context: context).removeChain()
-        try await NFTablesApplier(context: context).removeIfPresent()
     }
 
     /// Takes storagekit's policy out of firewalld (the host moved to another backend).
@@ -130,8 +125,12 @@ public struct FirewalldApplier: Sendable {
         guard try await files.exists(FirewalldFiles.policyPath) else { return }
         try await files.remove(FirewalldFiles.policyPath)
         if try await Self.isRunning(context.transport) {
-            try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), "reloading firewalld without storagekit's policy")
+            try await reload("reloading firewalld without storagekit's policy")
         }
     }
 
+    /// firewalld reads its permanent configuration again (the runtime one is rebuilt from it).
+    private func reload(_ what: String) async throws(HostCommandError) {
+        try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), what)
+    }
 }

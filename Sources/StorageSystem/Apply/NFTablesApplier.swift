@@ -76,8 +76,7 @@ public struct NFTablesApplier: Sendable {
         let conf = try await files.read(confPath)
         let merged = ManagedBlock.merge(existing: conf?.content, block: NFTablesFiles.includeBlock, begin: NFTablesFiles.includeBegin, end: NFTablesFiles.includeEnd)
         if conf?.content != merged { try await files.replace(confPath, with: merged, mode: conf?.mode ?? 0o755) }
-        try await FirewallApplier(context: context).removeChain()
-        try await FirewalldApplier(context: context).removeIfPresent()
+        try await FirewallApplier.removeRules(from: context, except: .nftables)
     }
 
     /// Drops storagekit's table and its include (the host moved to another backend); nothing
