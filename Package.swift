@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(name: "StorageFuzz", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
 
         .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "StorageModelTests", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageModelTests", dependencies: ["StorageModel", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],
             exclude: ["Golden", "Specs"],
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "StorageFuzzTests", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "StorageModel", "StorageRender"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageTestSupport", "BenchSupport"],

@@ -1,6 +1,7 @@
 import StorageCheck
 import StorageFacts
 import StorageModel
+import StorageTestSupport
 import Testing
 
 /// The migration failures admins hit that `check` used to call READY (and one false alarm).
@@ -99,7 +100,7 @@ import Testing
     }
 
     static func fixture(_ path: String) throws -> String {
-        try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/Tests/Fixtures/" + path, encoding: .utf8)
+        try TestFixtures.text(path)
     }
 
     @Test func aDomainsOtherFilesAreReadBesideItsDisks() throws {

@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 @testable import StorageFacts
 
@@ -9,7 +10,7 @@ import Testing
 /// through the runner when DRBD 9 lists no devices there.
 @Suite struct DRBDFactsTests {
     static func fixture(_ path: String) throws -> String {
-        try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/Tests/Fixtures/drbd/\(path)", encoding: .utf8)
+        try TestFixtures.text("drbd/\(path)")
     }
 
     /// A root whose proc/drbd is `procFixture` (none when nil), removed after `body`.

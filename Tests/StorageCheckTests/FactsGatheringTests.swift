@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 @testable import StorageFacts
 
@@ -23,7 +24,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
 
 @Suite struct FactsGatheringTests {
     static func fixture(_ name: String) throws -> String {
-        try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/Tests/Fixtures/kernel-guest/\(name)", encoding: .utf8)
+        try TestFixtures.text("kernel-guest/\(name)")
     }
 
     @Test func cpuinfoOSReleaseSeboolPasswdAndBridgesParse() {

@@ -1,12 +1,12 @@
 import Foundation
 import StorageModel
+import StorageTestSupport
 import Testing
 
 /// `firewall.backend`: the spec key, the per-host override, and `auto` decided from what the
 /// host runs.
 @Suite struct FirewallBackendTests {
-    static let debianConf = try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/nftables/debian-12-nftables.conf"), encoding: .utf8)
+    static let debianConf = try! TestFixtures.text("nftables/debian-12-nftables.conf")
 
     func observed(firewalld: Bool = false, unit: String? = "disabled", conf: String? = debianConf) -> FirewallBackendDetection.Observed {
         .init(firewalldRunning: firewalld, nftablesUnitState: unit, nftablesConf: conf, nftablesConfPath: "/etc/nftables.conf")

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -6,9 +7,7 @@ import Testing
 /// Tests/Fixtures/drbd/README.md), read into one value per device and peer.
 @Suite struct DRBDParserTests {
     static func fixture(_ name: String) throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/drbd/\(name)")
-        return try String(contentsOf: url, encoding: .utf8)
+        try TestFixtures.text("drbd/\(name)")
     }
 
     static func proc(_ name: String) throws -> ProcDRBDParser.Contents { try ProcDRBDParser.parse(fixture("proc/\(name)")) }

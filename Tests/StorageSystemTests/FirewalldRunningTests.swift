@@ -8,8 +8,7 @@ import Testing
 /// lab host before and after firewalld 1.3 started.
 @Suite struct FirewalldRunningTests {
     static func fixture(_ name: String) throws -> String {
-        try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/nftables/\(name)"), encoding: .utf8)
+        try TestFixtures.text("nftables/\(name)")
     }
 
     @Test func itsOwnTableMeansItRuns() throws {

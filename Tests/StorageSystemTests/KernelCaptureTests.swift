@@ -9,8 +9,7 @@ import Testing
 /// from storagekit's rendered files, NFS v3 and v4.1 mounts of the lab's ganesha.
 @Suite struct KernelCaptureTests {
     static func fixture(_ name: String) throws -> String {
-        try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/kernel-guest/\(name)"), encoding: .utf8)
+        try TestFixtures.text("kernel-guest/\(name)")
     }
 
     static func exit(_ name: String) throws -> Int { Int(try fixture("\(name).exit").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -6,8 +7,7 @@ import Testing
 /// examples/lab.yaml (rpcbind + nfs-ganesha 4.3 with pinned ports; then ganesha stopped).
 @Suite struct NFSToolParserTests {
     static func fixture(_ path: String) throws -> String {
-        try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/\(path)"), encoding: .utf8)
+        try TestFixtures.text(path)
     }
 
     @Test func rpcinfoShowsEveryPinnedPort() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -7,9 +8,7 @@ import Testing
 /// captures NFSToolParserTests reads; these tests cover the per-protocol and per-version details).
 @Suite struct RpcinfoParserTests {
     static func fixture(_ name: String) throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/rpcinfo/\(name)")
-        return try String(contentsOf: url, encoding: .utf8)
+        try TestFixtures.text("rpcinfo/\(name)")
     }
 
     @Test func ganeshaRegistersEveryPinnedPortOverTCPAndUDP() throws {

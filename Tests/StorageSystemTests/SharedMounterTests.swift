@@ -32,8 +32,7 @@ final class MountingHostTransport: Transport, @unchecked Sendable {
 
 @Suite struct SharedMounterTests {
     static func fixture() throws -> String {
-        try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/findmnt/bind-mount.json"), encoding: .utf8)
+        try TestFixtures.text("findmnt/bind-mount.json")
     }
 
     @Test func findmntJSONParses() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -7,9 +8,7 @@ import Testing
 /// client (10.97.5.11) and from a non-client (10.97.5.20).
 @Suite struct ShowmountParserTests {
     static func fixture(_ name: String) throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/showmount/\(name)")
-        return try String(contentsOf: url, encoding: .utf8)
+        try TestFixtures.text("showmount/\(name)")
     }
 
     @Test func anExportWithTwoClientBlocksListsBoth() throws {

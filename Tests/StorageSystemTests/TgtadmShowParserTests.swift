@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -6,9 +7,7 @@ import Testing
 /// iscsi-perf) logged in to target 1.
 @Suite struct TgtadmShowParserTests {
     static func fixture(_ name: String) throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tgtadm/\(name)")
-        return try String(contentsOf: url, encoding: .utf8)
+        try TestFixtures.text("tgtadm/\(name)")
     }
 
     @Test func twoTargetsWithLUNsSessionsAccountsAndACLs() throws {
