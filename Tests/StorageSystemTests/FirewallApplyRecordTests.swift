@@ -27,9 +27,11 @@ import Testing
         #expect(FirewallApplyRecord.NothingPending.noRecord.exitCode == 1)
     }
 
-    @Test func theRecordRoundTripsAndAnythingElseIsNoRecord() {
+    @Test func theRecordRoundTripsAndAnythingElseIsSaidToBeUnreadable() throws {
         let record = FirewallApplyRecord(appliedAt: at, backend: .nftables, changed: true, confirmWithinSeconds: 30)
-        #expect(FirewallApplyRecord.decoded(record.encoded()) == record)
-        #expect(FirewallApplyRecord.decoded("not json") == nil)
+        #expect(try FirewallApplyRecord.decoded(record.encoded()) == record)
+        #expect(throws: (any Error).self) { try FirewallApplyRecord.decoded("not json") }
+        let unreadable = FirewallApplyRecord.NothingPending.unreadableRecord("not JSON")
+        #expect(unreadable.exitCode == 1 && unreadable.message(host: "nfs").contains("cannot be read (not JSON)"))
     }
 }

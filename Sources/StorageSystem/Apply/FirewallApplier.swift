@@ -96,15 +96,21 @@ public struct FirewallApplier: Sendable {
         var confirmed = try await confirm()
         if !confirmed { confirmed = try await NFTablesApplier(context: context).confirm() }
         if !confirmed { confirmed = try await FirewalldApplier(context: context).confirm() }
-        let record = try await files.read(FirewallApplyRecord.path).flatMap { FirewallApplyRecord.decoded($0.content) }
+        let record: Result<FirewallApplyRecord, any Error>? = try await files.read(FirewallApplyRecord.path).map { state in
+            Result { try FirewallApplyRecord.decoded(state.content) }
+        }
         if confirmed {
-            if var record {
-                record.confirmedAt = Date()
-                try await files.replace(FirewallApplyRecord.path, with: record.encoded(), mode: 0o600)
+            if case .success(var kept)? = record {
+                kept.confirmedAt = Date()
+                try await files.replace(FirewallApplyRecord.path, with: kept.encoded(), mode: 0o600)
             }
             return nil
         }
-        return record?.nothingPending ?? .noRecord
+        switch record {
+        case .success(let record)?: return record.nothingPending
+        case .failure(let error)?: return .unreadableRecord("\(error)")
+        case nil: return .noRecord
+        }
     }
 
     /// Keeps the new rules: cancels the rollback timer and persists them. False when no timer

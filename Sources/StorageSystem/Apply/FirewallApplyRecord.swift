@@ -31,6 +31,8 @@ public struct FirewallApplyRecord: Sendable, Codable, Equatable {
         case rolledBack(appliedAt: Date, after: Int, backend: FirewallBackend)
         /// No apply on record: loud.
         case noRecord
+        /// A record that cannot be read (edited by hand, cut short): loud, with why.
+        case unreadableRecord(String)
     }
 
     public var nothingPending: NothingPending {
@@ -40,18 +42,18 @@ public struct FirewallApplyRecord: Sendable, Codable, Equatable {
         return .rolledBack(appliedAt: appliedAt, after: seconds, backend: backend)
     }
 
-    public func encoded() -> String {
+    public func encoded() throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
-    /// Nil for text that is not a record (an older storagekit wrote none).
-    public static func decoded(_ text: String) -> FirewallApplyRecord? {
+    /// The record in `text`; throws, saying why, for text that is not one.
+    public static func decoded(_ text: String) throws -> FirewallApplyRecord {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(FirewallApplyRecord.self, from: Data(text.utf8))
+        return try decoder.decode(FirewallApplyRecord.self, from: Data(text.utf8))
     }
 }
 
@@ -60,7 +62,7 @@ extension FirewallApplyRecord.NothingPending {
     public var exitCode: Int32 {
         switch self {
         case .unchanged, .savedAtOnce, .alreadyConfirmed: 0
-        case .rolledBack, .noRecord: 1
+        case .rolledBack, .noRecord, .unreadableRecord: 1
         }
     }
 
@@ -80,6 +82,8 @@ extension FirewallApplyRecord.NothingPending {
             case .auto, .iptables: "the iptables rules saved before it (\(FirewallApplier.savedRules))"
             }
             return "\(host): NOT confirmed: the apply of \(applied.formatted(format)) was rolled back at about \(applied.addingTimeInterval(Double(after)).formatted(format)) (not confirmed within \(after) s); \(restored) came back. Run `storagekit firewall apply` again and confirm within the time"
+        case .unreadableRecord(let why):
+            return "\(host): no rollback was pending, and the record of the last firewall apply (\(FirewallApplyRecord.path)) cannot be read (\(why)): run `storagekit firewall apply` again"
         case .noRecord:
             return "\(host): no rollback was pending, and no firewall apply is on record there (never applied, or by an older storagekit)"
         }
