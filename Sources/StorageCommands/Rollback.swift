@@ -8,8 +8,11 @@ struct Rollback: AsyncParsableCommand {
         discussion: """
             Each apply keeps what it replaced in /var/lib/storagekit/backups/<time>/ on the host, \
             with a MANIFEST of replaced and created files. Rollback restores replaced files \
-            (atomically) and removes the ones that apply created. Services are not restarted: \
-            restart them (or fix the spec and apply again).
+            (atomically) and removes the ones that apply created. When that apply loaded \
+            firewall rules, the live rules come back too, whichever the backend: storagekit's \
+            iptables chain and nftables table as they were, and firewalld reloaded with its \
+            policy file as it was. Services are not restarted: restart them (or fix the spec \
+            and apply again).
             Exit status: 0 rolled back, 1 failed or no backup, 2 bad usage.
             """)
 
@@ -36,7 +39,7 @@ struct Rollback: AsyncParsableCommand {
         try RootRequirement.check([specHost], changing: !dryRun)
         do {
             let context = try HostContext.make(loaded.spec, host: specHost)
-            let restorer = BackupRestorer(files: context.files)
+            let restorer = BackupRestorer(context: context)
             var chosen = backup
             if chosen == nil { chosen = try await restorer.newest() }
             guard let chosen else {

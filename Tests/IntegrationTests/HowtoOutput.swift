@@ -30,8 +30,8 @@ enum HowtoNormalizer {
         (#"(?<![\w.])\d+\.\d+(?![\w.])"#, "<n.n>"),
         // Whole milliseconds or seconds: `12 ms`, `3 s`.
         (#"(?<![\w.])\d+ (ms|s)\b"#, "<n> $1"),
-        // UTC timestamps of backups: 20261125T082224Z.
-        (#"\b\d{8}T\d{6}Z\b"#, "<utc>"),
+        // UTC timestamps of backups: 20261125T082224.123Z (20261125T082224Z before).
+        (#"\b\d{8}T\d{6}(\.\d{3})?Z\b"#, "<utc>"),
         // Process ids.
         (#"\b(pid|process) \d+"#, "$1 <pid>"),
         // What kind of machine ran the lab (every lab host is this machine): CPU vendor, flag

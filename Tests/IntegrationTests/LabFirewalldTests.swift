@@ -119,6 +119,14 @@ import Glibc
                 #expect(try await lab.exec("hv1", ["nft", "list", "table", "inet", "storagekit"]).exitCode == 0, "the table is loaded")
                 #expect(try await lab.exec("hv1", ["test", "-e", "/etc/firewalld/policies/storagekit.xml"]).exitCode != 0, "the policy file is gone")
                 #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0, "firewalld runs without it")
+
+                // `rollback` of that move: the policy file is back and firewalld runs it, and the
+                // table is gone.
+                let rollback = try await lab.onLab(["rollback"], ["--host", "hv1"])
+                #expect(rollback.exitCode == 0 && rollback.stdout.contains("restore /etc/firewalld/policies/storagekit.xml"), "\(rollback.stdout)\(rollback.stderr)")
+                #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode == 0, "firewalld runs the policy again")
+                #expect(try await lab.exec("hv1", ["nft", "list", "table", "inet", "storagekit"]).exitCode != 0, "the table is gone")
+                #expect(try await check(lab).ready, "the policy opens the ports again")
             } catch {
                 try await stop(pids)
                 throw error

@@ -102,6 +102,19 @@ import Testing
             #expect(try await table(lab, "nfs") == nil, "no table left in nftables")
             let after = try await lab.exec("nfs", ["cat", "/etc/nftables.conf"])
             #expect(!after.stdout.contains("storagekit"), "\(after.stdout)")
+
+            // `rollback` of that move puts back what it replaced, live and on disk: the table as
+            // it was, its file and include, and no chain in iptables.
+            let dry = try await lab.onLab(["rollback"], ["--host", "nfs", "--dry-run"])
+            #expect(dry.stdout.contains("load nftables table inet storagekit as it was") && dry.stdout.contains("take storagekit's iptables chain out"), "\(dry.stdout)\(dry.stderr)")
+            #expect(try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).exitCode == 0, "a dry run changes nothing")
+            let rollback = try await lab.onLab(["rollback"], ["--host", "nfs"])
+            #expect(rollback.exitCode == 0, "\(rollback.stdout)\(rollback.stderr)")
+            #expect(try await table(lab, "nfs") == nfs, "the table as it was before the move")
+            #expect(try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).exitCode != 0, "no chain in iptables")
+            #expect(try await lab.exec("nfs", ["cat", "/etc/nftables.conf"]).stdout == conf.stdout, "nftables.conf as it was")
+            #expect(try await lab.exec("nfs", ["test", "-e", "/etc/storagekit/firewall.nft"]).exitCode == 0, "the table's file is back")
+            #expect(try await check(lab).report.ready)
         }
     }
 }

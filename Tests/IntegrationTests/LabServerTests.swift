@@ -154,6 +154,7 @@ import Testing
             #expect(late.exitCode == 1, "nothing left to confirm: \(late.stdout)")
 
             // With confirm, the new rules stay and are saved.
+            let persistedBefore = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
             let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "6"])
             #expect(again.exitCode == 0)
             let confirm = try await lab.onLab(["firewall", "confirm"], ["--host", "nfs"])
@@ -162,6 +163,14 @@ import Testing
             #expect(try await ruleCount(lab) > 10)
             let saved = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
             #expect(saved.stdout.contains("-A INPUT -j STORAGEKIT") && saved.stdout.contains("--dport 892"))
+
+            // `rollback` of that apply: the chain as it was (emptied by hand), live, and the
+            // saved rules as they were.
+            let rollback = try await lab.onLab(["rollback"], ["--host", "nfs"])
+            #expect(rollback.exitCode == 0 && rollback.stdout.contains("load storagekit's iptables chain as it was (0 rules, INPUT jumping to it)"), "\(rollback.stdout)\(rollback.stderr)")
+            #expect(try await ruleCount(lab) == 0)
+            let restored = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
+            #expect(restored.exitCode == persistedBefore.exitCode && restored.stdout == persistedBefore.stdout, "rules.v4 as it was")
         }
     }
 

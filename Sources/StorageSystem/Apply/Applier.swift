@@ -19,7 +19,8 @@ public struct Applier: Sendable {
     public let secrets: [String: String]
     public var force = false
     public var confirmFirewallWithin: Duration?
-    /// One name for the backups of a whole run (`20261125T014501Z`).
+    /// One name for the backups of a whole run (`20261125T014501.123Z`): to the millisecond,
+    /// so that two runs in the same second (a firewall apply, then another) keep two backups.
     public var runID: String
 
     public init(context: HostContext, secrets: [String: String], runID: String = Applier.newRunID()) {
@@ -32,7 +33,7 @@ public struct Applier: Sendable {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
         return formatter.string(from: Date())
     }
 
@@ -63,7 +64,7 @@ public struct Applier: Sendable {
                 throw .failed(host: plan.host, step: 0, of: plan.actions.count, action: "recording that the firewall was already current", reason: "\(error)", completed: [], backup: nil)
             }
         }
-        var manifest: [String] = []
+        var manifest: [BackupEntry] = []
         for (index, action) in plan.actions.enumerated() {
             do {
                 try await execute(action.operation, manifest: &manifest, notes: &outcome.notes)
@@ -95,7 +96,7 @@ public struct Applier: Sendable {
         }
     }
 
-    private func execute(_ operation: PlannedAction.Operation, manifest: inout [String], notes: inout [String]) async throws {
+    private func execute(_ operation: PlannedAction.Operation, manifest: inout [BackupEntry], notes: inout [String]) async throws {
         switch operation {
         case .writeFile(let path, let content, let mode, let check, let secret):
             let existed = try await files.exists(path)
@@ -108,8 +109,7 @@ public struct Applier: Sendable {
                     throw error
                 }
             }
-            if existed { try await files.copy(path, to: backupDirectory + path) }
-            manifest.append("\(existed ? "replaced" : "created") \(path)")
+            try await backUp(path, existed: existed, manifest: &manifest)
             try await writeManifest(manifest)
             try await files.commit(staged, to: path)
         case .makeDirectory(let path, let mode):
@@ -131,18 +131,40 @@ public struct Applier: Sendable {
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)
         case .firewall(let input, let persistPath):
+            try await backUpFirewall(manifest: &manifest)
             try await loadFirewall(.iptables, comingBack: "the previous rules come back", notes: &notes) {
                 try await FirewallApplier(context: context).apply(chainInput: input, persistPath: persistPath, confirmWithin: $0)
             }
         case .nftables(let ruleset):
+            try await backUpFirewall(manifest: &manifest)
             try await loadFirewall(.nftables, comingBack: "the previous nftables table comes back", notes: &notes) {
                 try await NFTablesApplier(context: context).apply(ruleset: ruleset, confirmWithin: $0)
             }
         case .firewalld(let policy):
+            try await backUpFirewall(manifest: &manifest)
             try await loadFirewall(.firewalld, comingBack: "firewalld's previous policy comes back", notes: &notes) {
                 try await FirewalldApplier(context: context).apply(policy: policy, confirmWithin: $0)
             }
         }
+    }
+
+    /// The file as it was (or that there was none) into this run's backup and its MANIFEST.
+    private func backUp(_ path: String, existed: Bool, manifest: inout [BackupEntry]) async throws {
+        if existed { try await files.copy(path, to: backupDirectory + path) }
+        manifest.append(existed ? .replaced(path) : .created(path))
+    }
+
+    /// Before new firewall rules load, every file a firewall apply may touch on any backend,
+    /// and the live rules (`FirewallSnapshot`), go into the backup: `storagekit rollback` puts
+    /// back both.
+    private func backUpFirewall(manifest: inout [BackupEntry]) async throws {
+        for path in FirewallSnapshot.persistedPaths(context.osFamily) {
+            try await backUp(path, existed: try await files.exists(path), manifest: &manifest)
+        }
+        let snapshot = try await FirewallSnapshot.take(context)
+        try await files.replace("\(backupDirectory)/\(FirewallSnapshot.fileName)", with: snapshot.encoded(), mode: 0o600)
+        manifest.append(.liveFirewall(FirewallSnapshot.fileName))
+        try await writeManifest(manifest)
     }
 
     /// A backend's rules loaded, recorded first (so `firewall confirm` knows an apply happened
@@ -180,9 +202,9 @@ public struct Applier: Sendable {
         throw HostCommandError(host: context.host.name, what: "checking the new \(path) with \(check.argv[0])", reason: "rejected, \(path) left as it was:\n    \(said)")
     }
 
-    private func writeManifest(_ lines: [String]) async throws {
+    private func writeManifest(_ entries: [BackupEntry]) async throws {
         let path = "\(backupDirectory)/MANIFEST"
-        let staged = try await files.stage(path, content: lines.joined(separator: "\n") + "\n", mode: 0o600)
+        let staged = try await files.stage(path, content: entries.map { $0.line + "\n" }.joined(), mode: 0o600)
         try await files.commit(staged, to: path)
     }
 

@@ -31,7 +31,7 @@ public struct FirewallApplier: Sendable {
         }
         // If loading fails halfway, the armed timer restores the saved rules all the same.
         try await files.run(Command("iptables-restore", ["--noflush"], timeout: .seconds(30), stdin: chainInput), "loading storagekit's chain")
-        if try await !files.run(["iptables", "-C"] + FirewallState.jump, "looking for the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {
+        if try await !hasJump() {
             try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
         }
         FaultPoint.firewallLoaded.hit()
@@ -55,7 +55,7 @@ public struct FirewallApplier: Sendable {
         do throws(HostCommandError) {
             result = try await files.run(["iptables", "-S", FirewallFiles.chain], "looking for the \(FirewallFiles.chain) chain", allowFailure: true)
         } catch {
-            if error.reason.contains("is not installed") { return false }
+            if error.notInstalled { return false }
             throw error
         }
         return result.succeeded
@@ -64,12 +64,43 @@ public struct FirewallApplier: Sendable {
     /// Takes storagekit's chain out of iptables, live and in the saved rules (the host moved to
     /// another backend). Nothing to do when there is none.
     func removeChain() async throws {
-        guard try await hasChain() else { return }
+        guard try await removeLiveChain() else { return }
+        for path in ["/etc/iptables/rules.v4", "/etc/sysconfig/iptables"] {
+            if let saved = try await files.read(path)?.content, saved.contains(":\(FirewallFiles.chain) ") { try await persist(to: path) }
+        }
+    }
+
+    /// Takes storagekit's chain and the jumps to it out of the live rules; false when there was
+    /// none.
+    @discardableResult
+    func removeLiveChain() async throws -> Bool {
+        guard try await hasChain() else { return false }
         while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
         try await files.run(["iptables", "-F", FirewallFiles.chain], "emptying the \(FirewallFiles.chain) chain")
         try await files.run(["iptables", "-X", FirewallFiles.chain], "removing the \(FirewallFiles.chain) chain")
-        for path in ["/etc/iptables/rules.v4", "/etc/sysconfig/iptables"] {
-            if let saved = try await files.read(path)?.content, saved.contains(":\(FirewallFiles.chain) ") { try await persist(to: path) }
+        return true
+    }
+
+    /// storagekit's live rules as `iptables -S` prints them (quoted, so restorable as is).
+    func liveChain() async throws(HostCommandError) -> [String] {
+        let listed = try await files.run(["iptables", "-S", FirewallFiles.chain], "reading the \(FirewallFiles.chain) chain")
+        return listed.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A \(FirewallFiles.chain) ") }
+    }
+
+    func hasJump() async throws(HostCommandError) -> Bool {
+        try await files.run(["iptables", "-C"] + FirewallState.jump, "looking for the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded
+    }
+
+    /// storagekit's chain loaded with exactly `rules` (other chains untouched), and INPUT
+    /// jumping to it or not.
+    func loadChain(_ rules: [String], jump: Bool) async throws {
+        let input = "*filter\n:\(FirewallFiles.chain) - [0:0]\n" + rules.map { $0 + "\n" }.joined() + "COMMIT\n"
+        try await files.run(Command("iptables-restore", ["--noflush"], timeout: .seconds(30), stdin: input), "loading storagekit's chain as it was")
+        let present = try await hasJump()
+        if jump && !present {
+            try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
+        } else if !jump && present {
+            while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
         }
     }
 

@@ -130,7 +130,7 @@ public struct FirewalldApplier: Sendable {
     }
 
     /// firewalld reads its permanent configuration again (the runtime one is rebuilt from it).
-    private func reload(_ what: String) async throws(HostCommandError) {
+    func reload(_ what: String) async throws(HostCommandError) {
         try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), what)
     }
 }

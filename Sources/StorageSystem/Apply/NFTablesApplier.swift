@@ -37,11 +37,7 @@ public struct NFTablesApplier: Sendable {
     }
 
     public func apply(ruleset: String, confirmWithin: Duration?) async throws {
-        // What brings back the table as it was: the same first two lines drop the new one, and
-        // the old listing (none: no table) follows.
-        let before = try await liveListing()
-        let restore = "table inet \(NFTablesFiles.table)\ndelete table inet \(NFTablesFiles.table)\n" + (before ?? "")
-        try await files.replace(Self.savedTable, with: restore, mode: 0o600)
+        try await files.replace(Self.savedTable, with: Self.restoreInput(before: try await liveListing()), mode: 0o600)
         try await files.run(Command("nft", ["-c", "-f", "-"], timeout: .seconds(30), stdin: ruleset), "testing storagekit's table with nft -c")
         if let confirmWithin {
             try await files.replace(Self.pendingRuleset, with: ruleset, mode: 0o600)
@@ -50,6 +46,12 @@ public struct NFTablesApplier: Sendable {
         try await files.run(Command("nft", ["-f", "-"], timeout: .seconds(30), stdin: ruleset), "loading storagekit's nftables table")
         FaultPoint.firewallLoaded.hit()
         if confirmWithin == nil { try await persist(ruleset) }
+    }
+
+    /// What brings back the table as it was: the first two lines drop the new one (declaring
+    /// it first, so the delete never fails), and the old listing (none: no table) follows.
+    static func restoreInput(before: String?) -> String {
+        "table inet \(NFTablesFiles.table)\ndelete table inet \(NFTablesFiles.table)\n" + (before ?? "")
     }
 
     public func pending() async throws -> Bool {

@@ -8,11 +8,20 @@ public struct HostCommandError: Error, Equatable, CustomStringConvertible {
     public var host: String
     public var what: String
     public var reason: String
+    /// The runner's own error when the command could not run at all (not installed, timed out).
+    public var cause: CommandError?
 
-    public init(host: String, what: String, reason: String) {
+    public init(host: String, what: String, reason: String, cause: CommandError? = nil) {
         self.host = host
         self.what = what
         self.reason = reason
+        self.cause = cause
+    }
+
+    /// The command's program is not on that host.
+    public var notInstalled: Bool {
+        if case .notFound? = cause { return true }
+        return false
     }
 
     public var description: String { "\(host): \(what) failed: \(reason)" }
@@ -119,7 +128,7 @@ public struct HostFiles: Sendable {
         do {
             result = try await transport.run(command)
         } catch {
-            throw HostCommandError(host: host, what: what, reason: error.description)
+            throw HostCommandError(host: host, what: what, reason: error.description, cause: error)
         }
         if !allowFailure && !result.succeeded { throw failure(what, result) }
         return result
