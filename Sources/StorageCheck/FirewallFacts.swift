@@ -13,4 +13,15 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
         self.firewalldRunning = firewalldRunning
         self.rulesIn = rulesIn
     }
+
+    /// From what a host shows: the lines of `nft list tables`, whether iptables has
+    /// storagekit's chain, and whether its firewalld policy file is there.
+    public static func observed(tables: String, chain: Bool, policyFile: Bool) -> FirewallFacts {
+        let listed = Set(tables.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        var rulesIn: [FirewallBackend] = []
+        if chain { rulesIn.append(.iptables) }
+        if listed.contains("table inet \(FirewallBackend.nftablesTable)") { rulesIn.append(.nftables) }
+        if policyFile { rulesIn.append(.firewalld) }
+        return FirewallFacts(firewalldRunning: listed.contains("table inet firewalld"), rulesIn: rulesIn)
+    }
 }

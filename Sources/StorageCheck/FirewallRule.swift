@@ -5,11 +5,17 @@ import StorageModel
 /// where firewalld runs are a warning with the way to move them; the port probes stay the judge
 /// of what gets through.
 enum FirewallRule {
+    /// Hypervisors from their facts, servers from what check saw over their transport.
     static func evaluate(_ context: CheckContext) -> [Finding] {
-        context.answered.compactMap { host, facts in
+        let hypervisors = context.answered.compactMap { host, facts -> Finding? in
             guard case .known(let firewall) = facts.system.firewall else { return nil }
             return finding(host.name, firewall, wanted: context.spec.firewallBackend(of: host))
         }
+        let servers = context.facts.serverFirewalls.keys.sorted().compactMap { name -> Finding? in
+            guard case .known(let firewall)? = context.facts.serverFirewalls[name], let host = context.spec.host(named: name) else { return nil }
+            return finding(name, firewall, wanted: context.spec.firewallBackend(of: host))
+        }
+        return hypervisors + servers
     }
 
     static func finding(_ host: String, _ firewall: FirewallFacts, wanted: FirewallBackend) -> Finding {

@@ -91,6 +91,7 @@ public struct ClusterFactsGatherer: Sendable {
         let channels = ChannelPool()
         defer { channels.closeAll() }
         let gatherer = self.with(channels)
+        async let serverFirewalls = observeServerFirewalls()
         var readsTime = Duration.zero
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
@@ -170,12 +171,26 @@ public struct ClusterFactsGatherer: Sendable {
         let read = clock.now
         await gatherer.removeCanaries(facts, except: final.removed)
         facts.canaryReads = reads
+        facts.serverFirewalls = await serverFirewalls
         facts.phasesMs = [
             "facts": (answered - started).milliseconds, "canaryReads": (readsTime + (read - answered)).milliseconds,
             "canaryRemoval": (clock.now - read).milliseconds,
             "slowestHost": outcomes.values.compactMap { $0.facts?.durationMs }.max() ?? 0,
         ]
         return facts
+    }
+
+    /// Each server's firewall (`ServerFirewallObserver`), all at once, beside the hypervisors'
+    /// facts.
+    func observeServerFirewalls() async -> [String: Known<FirewallFacts>] {
+        let observed = await concurrently(ServerFirewallObserver.servers(of: spec, areas: areas)) { [self] server -> (String, Known<FirewallFacts>) in
+            do {
+                return (server.name, await ServerFirewallObserver(transport: try self.transport(server), timeout: self.timeout).observe())
+            } catch {
+                return (server.name, .unknown("cannot be reached: \(error)"))
+            }
+        }
+        return Dictionary(observed, uniquingKeysWith: { first, _ in first })
     }
 
     func facts(of host: StorageModel.Host) async -> HostOutcome {

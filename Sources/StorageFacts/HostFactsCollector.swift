@@ -316,17 +316,11 @@ public struct HostFactsCollector: Sendable {
     /// and firewalld policy file: two quick tool runs, no D-Bus.
     func firewallFacts() async -> Known<FirewallFacts> {
         guard spec.firewall.manage, !FirewallPolicy.openings(for: host, in: spec).isEmpty else { return .unknown("the spec does not manage this host's firewall") }
-        async let listed = known(Command("nft", ["list", "tables"], timeout: .seconds(5)), package: "nftables", emptyExit: nil) { text in
-            Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
-        }
+        async let listed = known(Command("nft", ["list", "tables"], timeout: .seconds(5)), package: "nftables", emptyExit: nil) { $0 }
         // exit 1: "No chain/target/match by that name".
         async let chain = known(Command("iptables", ["-w", "-S", FirewallFiles.chain], timeout: .seconds(5)), package: "iptables", emptyExit: 1) { !$0.isEmpty }
         guard case .known(let tables) = await listed else { return .unknown(await listed.reason ?? "nft list tables: no answer") }
-        var rulesIn: [FirewallBackend] = []
-        if await chain.value == true { rulesIn.append(.iptables) }
-        if tables.contains("table inet \(NFTablesFiles.table)") { rulesIn.append(.nftables) }
-        if FileManager.default.fileExists(atPath: root + FirewalldFiles.policyPath) { rulesIn.append(.firewalld) }
-        return .known(FirewallFacts(firewalldRunning: FirewalldApplier.hasOwnTable(tables.joined(separator: "\n")), rulesIn: rulesIn))
+        return .known(FirewallFacts.observed(tables: tables, chain: await chain.value == true, policyFile: FileManager.default.fileExists(atPath: root + FirewalldFiles.policyPath)))
     }
 
     func systemFacts() async -> SystemFacts {

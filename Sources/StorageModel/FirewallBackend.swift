@@ -10,6 +10,10 @@ public enum FirewallBackend: String, Sendable, Codable, CaseIterable {
     case nftables
     /// firewalld's own configuration.
     case firewalld
+
+    /// The name of storagekit's nftables table (`table inet storagekit`), for the renderer and
+    /// for what check looks for in `nft list tables`.
+    public static let nftablesTable = "storagekit"
 }
 
 extension ClusterSpec {

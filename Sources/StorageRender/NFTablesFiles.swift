@@ -4,7 +4,7 @@ import StorageModel
 /// with `nft -f` as a single transaction, kept at one path and included from the
 /// distribution's nftables.conf by a managed block.
 public enum NFTablesFiles {
-    public static let table = "storagekit"
+    public static let table = FirewallBackend.nftablesTable
     /// Where the table's file is kept, on every distribution.
     public static let rulesetPath = "/etc/storagekit/firewall.nft"
     public static let includeBegin = "# BEGIN storagekit: its nftables table (storagekit firewall apply)"
