@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageTestSupport", "BenchSupport"],
+            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageFacts", "StorageTestSupport", "BenchSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -9,6 +9,8 @@ public struct ClusterFacts: Sendable, Codable, Equatable {
     /// The firewall of each server (a host that is not a hypervisor, whose ports the spec opens),
     /// looked at over its transport with three plain commands: servers run no facts session.
     public var serverFirewalls: [String: Known<FirewallFacts>]
+    /// The build id of the storagekit that gathered them (the checker's own).
+    public var build: String?
 
     public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = [], phasesMs: [String: Double]? = nil, serverFirewalls: [String: Known<FirewallFacts>] = [:]) {
         self.hosts = hosts
@@ -29,6 +31,9 @@ public enum HostOutcome: Sendable, Codable, Equatable {
     case answered(HostFacts)
     /// No facts: the host did not answer in time, could not be reached, or its storagekit failed.
     case silent(reason: String)
+    /// No facts because of the storagekit there: none, or one too old or too new to answer this
+    /// one (`storagekit deploy` is the fix).
+    case needsDeploy(reason: String)
     /// Never asked: the check's own time ran out first (nothing is known against the host).
     case notChecked(reason: String)
 

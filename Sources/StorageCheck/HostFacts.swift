@@ -4,6 +4,9 @@ public struct HostFacts: Sendable, Codable, Equatable {
     public var host: String
     /// The storagekit version that gathered them.
     public var version: String
+    /// The linker's build id of that storagekit (`BuildInfo`): hosts that answer with another
+    /// one than the checker's run another build.
+    public var build: String?
     /// Every (target, portal) this host is meant to use, as libiscsi saw it from here.
     public var iscsi: [PortalFacts]
     /// The NFS server as libnfs saw it from here; nil when the spec has no NFS.

@@ -24,8 +24,15 @@ enum HostRules {
     static func evaluate(_ context: CheckContext) -> [Finding] {
         context.hypervisors.map { host in
             switch context.facts.hosts[host.name] {
-            case .answered?:
+            case .answered(let facts)?:
+                if let theirs = facts.build, let ours = context.facts.build, theirs != ours {
+                    return Finding(.hostFacts, hosts: [host.name], .warn,
+                                   "answered, but runs another storagekit build (\(facts.version), build \(theirs.prefix(12)); this one: build \(ours.prefix(12)))",
+                                   fix: context.command("deploy --host \(host.name)"))
+                }
                 return Finding(.hostFacts, hosts: [host.name], .pass, "answered with its facts")
+            case .needsDeploy(let reason)?:
+                return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)", fix: context.command("deploy --host \(host.name)"))
             case .silent(let reason)?:
                 let fix = host.transport == .lab
                     ? "storagekit lab status --spec \(context.specFile); is the lab up and the host's namespace alive?"

@@ -65,7 +65,7 @@ struct Check: AsyncParsableCommand {
         let progress = ProgressLine(wanted: !json)
         let gatherer = ClusterFactsGatherer(
             spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
-            transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { ISCSIRun.storagekit(on: $0) },
+            transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { StorageKitOnHost.argv(on: $0, in: cluster) },
             concurrency: concurrency, allPairs: allPairs, areas: Set(only),
             progress: { done, all in progress.show("facts: \(done) of \(all) hypervisors answered") })
         let facts = await gatherer.gather()

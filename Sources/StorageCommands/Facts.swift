@@ -69,7 +69,7 @@ struct Facts: AsyncParsableCommand {
                 inside.writeCanaries = false
                 inside.namespaceLab = transport.isNamespaceLab
                 let body = String(decoding: try JSONEncoder().encode(inside), as: UTF8.self)
-                let again = try await transport.run(Command(ISCSIRun.storagekit(on: host)[0], ["facts", "--request", "-"], stdin: body))
+                let again = try await transport.run(Command(StorageKitOnHost.argv(on: host, in: spec)[0], ["facts", "--request", "-"], stdin: body))
                 FileHandle.standardOutput.write(Data(again.stdout.utf8))
                 FileHandle.standardError.write(Data(again.stderr.utf8))
                 throw ExitCode(again.exitCode ?? 1)

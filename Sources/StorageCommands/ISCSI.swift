@@ -128,7 +128,7 @@ struct ISCSIRun {
             var report: HostReport
             do {
                 let context = try HostContext.make(spec, host: host)
-                let initiator = ISCSIInitiator(spec: spec, context: context, secrets: secrets, storagekit: Self.storagekit(on: host))
+                let initiator = ISCSIInitiator(spec: spec, context: context, secrets: secrets, storagekit: StorageKitOnHost.argv(on: host, in: spec))
                 let (steps, failure) = try await job(initiator)
                 report = HostReport(host: name, steps: steps, error: failure)
             } catch {
@@ -144,11 +144,5 @@ struct ISCSIRun {
         }
         if options.json { try Console.json(reports) }
         if reports.contains(where: { $0.error != nil }) { throw ExitCode(1) }
-    }
-
-    /// This very binary on lab and local hosts (same file system); `storagekit` in PATH over ssh.
-    static func storagekit(on host: StorageModel.Host) -> [String] {
-        guard host.transport != .ssh, let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return ["storagekit"] }
-        return [path]
     }
 }

@@ -96,7 +96,7 @@ struct Rehearse: AsyncParsableCommand {
             }
         }
         let rehearser = MigrationRehearser(
-            spec: cluster, transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { ISCSIRun.storagekit(on: $0) },
+            spec: cluster, transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { StorageKitOnHost.argv(on: $0, in: cluster) },
             timeout: .milliseconds(Int(timeout * 1000)), live: live, concurrency: concurrency, namespaceLabDirectory: shared,
             progress: { done, all in progress.show("rehearse: \(done) of \(all) migrations done") })
         progress.show("rehearse: 0 of \(pairs.count) migrations done")

@@ -15,7 +15,7 @@ public struct StorageKit: AsyncParsableCommand {
         version: StorageKit.version,
         subcommands: [
             Validate.self, Render.self, Plan.self, Apply.self, Setup.self, Firewall.self, Rollback.self, Probe.self, ISCSI.self, Multipath.self,
-            Mount.self, Check.self, Rehearse.self, Facts.self, CanaryVM.self, Lab.self,
+            Mount.self, Check.self, Rehearse.self, Facts.self, CanaryVM.self, Lab.self, Deploy.self, BuildInfoCommand.self,
         ])
 
     public init() {}

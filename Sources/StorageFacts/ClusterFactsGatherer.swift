@@ -165,6 +165,7 @@ public struct ClusterFactsGatherer: Sendable {
         }
         let answered = clock.now
         var facts = ClusterFacts(hosts: outcomes)
+        facts.build = BuildInfo.runningBuildID
         // Between ring neighbours each canary has one reader, which removes it once read.
         let final = await gatherer.readCanaries(facts, done: reads, removing: !plan.allPairs)
         reads += final.reads
@@ -201,12 +202,12 @@ public struct ClusterFactsGatherer: Sendable {
         request.migrationSweeps = plan.sweeps(of: host.name)
         request.areas = areas.isEmpty ? nil : areas.sorted { $0.rawValue < $1.rawValue }
         switch await ask(host, request) {
-        case .failure(let reason): return .silent(reason: reason.description)
+        case .failure(let reason): return reason.storagekitMissing ? .needsDeploy(reason: reason.description) : .silent(reason: reason.description)
         case .success(let output):
             do {
                 return .answered(try JSONDecoder().decode(HostFacts.self, from: Data(output.utf8)))
             } catch {
-                return .silent(reason: "its storagekit printed facts this one cannot read (run the same version everywhere)")
+                return .needsDeploy(reason: "its storagekit printed facts this one cannot read (another version)")
             }
         }
     }
@@ -271,7 +272,12 @@ public struct ClusterFactsGatherer: Sendable {
 
     struct FailureText: Error, CustomStringConvertible {
         var description: String
-        init(_ text: String) { description = text }
+        /// The storagekit there is missing or cannot answer this one: `deploy` fixes it.
+        var storagekitMissing = false
+        init(_ text: String, storagekitMissing: Bool = false) {
+            description = text
+            self.storagekitMissing = storagekitMissing
+        }
     }
 
     /// How a host is asked during one gather: a `storagekit facts --session` process there for
@@ -355,8 +361,10 @@ public struct ClusterFactsGatherer: Sendable {
                 let said = stderr.split(separator: "\n").last.map(String.init) ?? ""
                 if exitCode == 255 { return .failure(FailureText("cannot be reached: ssh failed: \(said)")) }
                 if stderr.contains("--session") && stderr.contains("nknown option") {
-                    return .failure(FailureText("its storagekit is older than this one (no `facts --session`): install the same version on every host"))
+                    return .failure(FailureText("its storagekit is older than this one (no `facts --session`)", storagekitMissing: true))
                 }
+                // A shell's, nsenter's or timeout's "could not run it".
+                if exitCode == 127 { return .failure(FailureText("storagekit is not installed there (`\(storagekit(host)[0])`: \(said))", storagekitMissing: true)) }
                 return .failure(FailureText("storagekit facts failed there (\(exitCode.map { "exit \($0)" } ?? signal.map { "signal \($0)" } ?? "did not start")): \(said)"))
             }
         }
@@ -376,7 +384,7 @@ public struct ClusterFactsGatherer: Sendable {
         } catch {
             switch error {
             case .timedOut: return .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
-            case .notFound(let executable): return .failure(FailureText("\(executable) is not installed there"))
+            case .notFound(let executable): return .failure(FailureText("\(executable) is not installed there", storagekitMissing: true))
             default: return .failure(FailureText(error.description))
             }
         }

@@ -69,6 +69,7 @@ public struct HostFactsCollector: Sendable {
             kernel: await kernel, system: await system, migrationPorts: await migration, ssh: await ssh, domains: await domains, drbd: await drbd)
         let elapsed = clock.now - started
         facts.durationMs = elapsed.milliseconds
+        facts.build = BuildInfo.runningBuildID
         return facts
     }
 

@@ -33,6 +33,8 @@ public enum FuzzTargets {
         Target(name: "drbd-status", seeds: ["Tests/Fixtures/drbd"]) { text in _ = try? DRBDStatusParser.parse(text) },
         Target(name: "blkid", seeds: ["Tests/Fixtures/blkid"]) { text in _ = DiskSignature.parse(exitCode: 0, output: text) },
         Target(name: "xen-config", seeds: []) { text in _ = XenConfigParser.parse(text) },
+        Target(name: "ldconfig-cache", seeds: ["Tests/Fixtures/deploy"]) { text in _ = try? LoaderCache.sonames(text) },
+        Target(name: "elf-headers", seeds: []) { text in _ = try? ELFImage.parse(Data(text.utf8), path: "fuzz") },
         Target(name: "libvirt-domain", seeds: ["Tests/Fixtures/libvirt"]) { text in _ = try? LibvirtDomainParser.parse(text) },
         Target(name: "qemu-img-chain", seeds: ["Tests/Fixtures/qemu-img"]) { text in _ = try? QemuImgChainParser.backingFiles(text) },
         Target(name: "system-facts", seeds: []) { text in

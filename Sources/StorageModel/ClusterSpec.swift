@@ -12,6 +12,9 @@ public struct ClusterSpec: Sendable, Equatable {
     public var drbd: DRBDSpec?
     public var firewall: FirewallSpec
     public var migration: MigrationSpec
+    /// `storagekit.path`: where storagekit is on every host (`deploy` puts it there, and the
+    /// commands that run it on hosts run that file). nil: see `StorageKitInstall`.
+    public var storagekitPath: String?
 
     public init(
         cluster: String, os: OSFamily = .debian, mountPath: String, networks: [String], hosts: [Host],

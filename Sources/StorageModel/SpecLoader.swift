@@ -83,10 +83,20 @@ public enum SpecLoader {
             }
             reader.finish()
         }
+        var storagekitPath: String?
+        if let reader = top.mapping("storagekit") {
+            storagekitPath = reader.string("path")
+            if let path = storagekitPath, !path.hasPrefix("/") || path.hasSuffix("/") || path.contains(where: { $0.isWhitespace }) {
+                reader.reportInvalid("path", "must be the absolute path of the storagekit program on every host", fix: "e.g. `path: \(StorageKitInstall.defaultPath)`")
+            }
+            reader.finish()
+        }
         top.finish()
-        return ClusterSpec(
+        var spec = ClusterSpec(
             cluster: cluster, os: os, mountPath: mountPath, networks: networks, hosts: hosts,
             nfs: nfs, iscsi: iscsi, drbd: drbd, firewall: firewall, migration: migration)
+        spec.storagekitPath = storagekitPath
+        return spec
     }
 
     private static func readHost(_ reader: MappingReader, transport: TransportKind) -> Host {

@@ -5,6 +5,9 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     public var arguments: [String]
     public var timeout: Duration
     public var stdin: String?
+    /// A file of this machine fed as stdin instead (bytes of any size, never held in memory:
+    /// `deploy` sends the binary this way).
+    public var stdinFile: String?
     /// Extra environment entries on top of the inherited environment.
     public var environment: [String: String]
     /// Words shown as `********` in `description` (a secret the tool only takes in argv).

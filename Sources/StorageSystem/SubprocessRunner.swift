@@ -60,7 +60,15 @@ public struct SubprocessRunner: CommandRunner {
         // stdin comes from an in-memory file, not a pipe: a tool that exits before reading it all
         // (rejecting its input at the first line) leaves nothing half-written to fail on.
         let stdin: FileDescriptor?
-        do { stdin = try command.stdin.map(Self.memoryFile) } catch { throw .launchFailed(command.description, reason: "\(error)") }
+        do {
+            if let file = command.stdinFile {
+                stdin = try FileDescriptor.open(file, .readOnly, options: [.closeOnExec])
+            } else {
+                stdin = try command.stdin.map(Self.memoryFile)
+            }
+        } catch {
+            throw .launchFailed(command.description, reason: "cannot read its input: \(error)")
+        }
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {

@@ -98,7 +98,7 @@ public struct LabController: Sendable {
             try save(state)
             try await must(["unshare", "--mount=\(host.mountNamespaceFile)", "--propagation", "private", "true"],
                 "creating \(host.name)'s mount namespace")
-            let fixed = LabLayout.privateDirectories.map { LabOwnDirectory(path: $0, kind: .overlay, fields: []) }
+            let fixed = (LabLayout.privateDirectories + LabLayout.programDirectories).map { LabOwnDirectory(path: $0, kind: .overlay, fields: []) }
                 + LabLayout.dataDirectories.map { LabOwnDirectory(path: $0, kind: .empty, fields: []) }
             for directory in fixed {
                 try await giveOwn(directory, to: host, layers: host.dataDirectory)

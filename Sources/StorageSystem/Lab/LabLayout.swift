@@ -75,6 +75,10 @@ public struct LabLayout: Sendable, Equatable {
 
     /// Directories every lab host gets its own copy of (overlays over the real ones).
     public static let privateDirectories = ["/etc", "/var/lib"]
+    /// The programs: a namespace host's own layer over this machine's /usr, so that `deploy`
+    /// and `dpkg -i` install into that host alone (/usr/local/bin/storagekit, /usr/bin).
+    /// Spec paths under /usr stay refused (a kernel-lab guest has only its own /usr/local).
+    public static let programDirectories = ["/usr"]
     /// Directories every lab host gets empty and its own (a bind of a plain directory): data
     /// lives here, and nfs-ganesha needs file handles, which overlayfs does not give.
     public static let dataDirectories = ["/srv"]

@@ -35,7 +35,7 @@ extension LabLayout {
     /// Directories every guest gets writable whatever the spec: tmpfs ones start empty, overlays
     /// show this machine's content (/tmp and /root may hold the checkout and its binary).
     public static let guestTmpfsDirectories = ["/run", "/srv", "/mnt"]
-    public static let guestOverlayDirectories = ["/etc", "/var", "/tmp", "/root"]
+    public static let guestOverlayDirectories = ["/etc", "/var", "/tmp", "/root", "/usr/local"]
     /// What no lab host can be given: the programs and libraries every host runs, and the
     /// kernel's own file systems.
     public static let systemDirectories = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc", "/sys", "/dev"]

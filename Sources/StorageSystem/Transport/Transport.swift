@@ -116,7 +116,8 @@ public struct SSHTransport: Transport {
     }
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let ssh = Command("ssh", sshArguments(for: command), timeout: command.timeout, stdin: command.stdin)
+        var ssh = Command("ssh", sshArguments(for: command), timeout: command.timeout, stdin: command.stdin)
+        ssh.stdinFile = command.stdinFile
         let result = try await runner.run(ssh)
         // 255 is ssh's own failure (unreachable, refused key): say so rather than blame the command.
         if result.exitCode == 255 {
