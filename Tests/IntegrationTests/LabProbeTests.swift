@@ -70,9 +70,10 @@ import Testing
             let dropped = try await probe("hv1", ["--portal", "10.99.2.5", "--timeout", "1.5"])
             let elapsed = ContinuousClock.now - started - overhead
             #expect(try failure(dropped) == "timeout")
-            // The goal is the deadline + 0.5 s (bench/ measures it); a loaded CI machine gets
-            // another 0.5 s here, still far from the hang this guards against.
-            #expect(elapsed < .milliseconds(1500 + 1000), "took \(elapsed) beyond starting the binary (\(overhead))")
+            // The goal is the deadline + 0.5 s (bench/ measures it). This guards against the
+            // hang (the kernel's SYN retries: two minutes), so it allows what the parallel suite's
+            // load adds on 2 cores (4.6 s seen once), not a measurement.
+            #expect(elapsed < .milliseconds(1500 + 5000), "took \(elapsed) beyond starting the binary (\(overhead))")
         }
     }
 

@@ -186,8 +186,11 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
             spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors.filter { $0.name == "hv1" }, timeout: .seconds(5),
             transport: { host in EndingTransport(host: host.name, stderr: "Error: Unknown option '--session'\nUsage: storagekit facts [--spec <file>]\n  See 'storagekit facts --help' for more information.") },
             storagekit: { _ in ["storagekit"] })
-        guard case .silent(let older)? = await old.gather().hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
-        #expect(older == "its storagekit is older than this one (no `facts --session`): install the same version on every host")
+        guard case .needsDeploy(let older)? = await old.gather().hosts["hv1"] else { Issue.record("hv1 should need deploy"); return }
+        #expect(older == "its storagekit is older than this one (no `facts --session`)")
+        let context = CheckContext(spec: spec, facts: ClusterFacts(hosts: ["hv1": .needsDeploy(reason: older)]), specFile: "c.yaml", hypervisors: spec.hypervisors.filter { $0.name == "hv1" })
+        let finding = ReadinessRules.evaluate(context).first { $0.check == CheckID.hostFacts.rawValue }
+        #expect(finding?.status == .fail && finding?.fix == "storagekit deploy --host hv1 --spec c.yaml", "\(String(describing: finding))")
     }
 
     @Test func canariesAreReadByTheirRingNeighbourWhichRemovesThem() async throws {
