@@ -117,6 +117,17 @@ import Testing
 
             // 5. check judges the real facts; three faults, each undone.
             try await expectReady(lab, "after setup")
+
+            // deploy into a guest over its ssh: its own /usr/local, this machine's untouched.
+            if let release = try await ReleaseBuild.require() {
+                let build = try #require(try ELFImage.read(path: release).buildID)
+                let deployed = try await lab.storagekit(["deploy", "--spec", lab.labSpec, "--binary", release, "--host", "hv1"], timeout: .seconds(600))
+                #expect(deployed.exitCode == 0 && deployed.stdout.contains("1 installed"), "deploy to a guest: \(deployed.stdout)\(deployed.stderr)")
+                #expect(try await lab.exec("hv1", [StorageKitInstall.defaultPath, "build-info", "--json"]).stdout.contains(build), "the guest runs this build")
+                #expect(!FileManager.default.fileExists(atPath: StorageKitInstall.defaultPath), "this machine's /usr/local is untouched")
+                let again = try await lab.storagekit(["deploy", "--spec", lab.labSpec, "--binary", release, "--host", "hv1"], timeout: .seconds(120))
+                #expect(again.exitCode == 0 && again.stdout.contains("0 installed, 1 up to date"), "\(again.stdout)\(again.stderr)")
+            }
             ok(try await lab.exec("hv2", ["iscsiadm", "-m", "node", "-T", target.iqn, "-p", "10.98.2.5:3260", "--logout"]), "logout of one portal on hv2")
             try await expectNotReady(lab, .iscsiSession, host: "hv2", "one portal logged out on hv2")
             ok(try await lab.storagekit(["iscsi", "login", "--spec", lab.labSpec, "--host", "hv2"], timeout: .seconds(300)), "login again")

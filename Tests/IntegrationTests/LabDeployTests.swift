@@ -151,7 +151,10 @@ enum ReleaseBuild {
 
     /// The newest package scripts/package made (`STORAGEKIT_DEB`, else dist/).
     static func package() -> String? {
-        if let path = ProcessInfo.processInfo.environment["STORAGEKIT_DEB"] { return path }
+        // Absolute: dpkg runs inside a lab host, whose working directory is not this one.
+        if let path = ProcessInfo.processInfo.environment["STORAGEKIT_DEB"] {
+            return path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        }
         let dist = RealTool.packageRoot.appendingPathComponent("dist").path
         let debs = ((try? FileManager.default.contentsOfDirectory(atPath: dist)) ?? []).filter { $0.hasSuffix(".deb") }.sorted()
         return debs.last.map { "\(dist)/\($0)" }
