@@ -253,11 +253,11 @@ public struct HostFactsCollector: Sendable {
             facts.sessions = .unknown(skipped)
             facts.multipath = .unknown(skipped)
         } else if spec.iscsi != nil {
-            facts.sessions = await known(Command("iscsiadm", ["-m", "session", "-P", "3"], timeout: .seconds(10)), package: "open-iscsi", emptyExit: 21) { output in
-                ISCSISessionDetailParser.parse(output).map { SessionFacts(target: $0.target, portal: $0.portal, state: $0.sessionState) }
+            facts.sessions = await known(Command("iscsiadm", ["-m", "session", "-P", "3"], timeout: .seconds(10)), package: "open-iscsi", emptyExit: 21) { (output) throws(ToolOutputError) in
+                try ISCSISessionDetailParser.parse(output).map { SessionFacts(target: $0.target, portal: $0.portal, state: $0.sessionState) }
             }
-            facts.multipath = await known(Command("multipath", ["-ll"], timeout: .seconds(10)), package: "multipath-tools", emptyExit: nil) { output in
-                MultipathListParser.parse(output).map { map in
+            facts.multipath = await known(Command("multipath", ["-ll"], timeout: .seconds(10)), package: "multipath-tools", emptyExit: nil) { (output) throws(ToolOutputError) in
+                try MultipathListParser.parse(output).map { map in
                     MultipathMapFacts(alias: map.name, wwid: map.wwid, pathStates: map.paths.map { String($0.state.split(separator: " ").first ?? "") })
                 }
             }
@@ -269,8 +269,8 @@ public struct HostFactsCollector: Sendable {
             facts.mounts = .unknown(skipped)
             return facts
         }
-        facts.mounts = await known(Command("findmnt", ["--json", "--list", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS"], timeout: .seconds(10)), package: "util-linux", emptyExit: nil) { output in
-            FindmntParser.parse(output).map {
+        facts.mounts = await known(Command("findmnt", ["--json", "--list", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS"], timeout: .seconds(10)), package: "util-linux", emptyExit: nil) { (output) throws(ToolOutputError) in
+            try FindmntParser.parse(output).map {
                 MountFacts(target: $0.target, source: $0.source, fstype: $0.fstype, options: $0.options.split(separator: ",").map(String.init))
             }
         }
@@ -299,6 +299,18 @@ public struct HostFactsCollector: Sendable {
     func known<Value>(_ command: Command, package: String, emptyExit: Int32?, _ parse: (String) -> Value) async -> Known<Value> where Value: Codable & Sendable & Equatable {
         guard let output = await output(command, emptyExit: emptyExit) else { return .unknown("\(command.executable) is not installed (\(package))") }
         return output.map(parse)
+    }
+
+    /// A tool's output read by a parser that says when it cannot (`ToolOutputError`): that is
+    /// an unknown with the parser's words, never "nothing there".
+    func known<Value>(_ command: Command, package: String, emptyExit: Int32?, reading parse: (String) throws(ToolOutputError) -> Value) async -> Known<Value>
+    where Value: Codable & Sendable & Equatable {
+        guard let output = await output(command, emptyExit: emptyExit) else { return .unknown("\(command.executable) is not installed (\(package))") }
+        switch output {
+        case .unknown(let reason): return .unknown(reason)
+        case .known(let text):
+            do { return .known(try parse(text)) } catch { return .unknown(error.description) }
+        }
     }
 
     /// A tool's output read by `parse`, whose nil means it could not: said with the output's first

@@ -106,7 +106,7 @@ import Testing
             var sources: [String] = []
             for host in ["hv1", "hv2"] {
                 let findmnt = try await lab.exec(host, ["findmnt", "--json", "--mountpoint", spec.mountPath])
-                let mount = try #require(FindmntParser.parse(findmnt.stdout).first, "\(host): \(findmnt.stdout)")
+                let mount = try #require(try FindmntParser.parse(findmnt.stdout).first, "\(host): \(findmnt.stdout)")
                 #expect(mount.fstype == "nfs" && mount.options.contains("vers=3") && mount.options.contains("hard"), "\(host): \(mount)")
                 sources.append("\(mount.source) \(mount.fstype)")
             }

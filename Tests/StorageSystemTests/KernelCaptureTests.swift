@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func sessionDetailsWithTheirDisks() throws {
-        let details = ISCSISessionDetailParser.parse(try Self.fixture("iscsiadm-session-P3.txt"))
+        let details = try ISCSISessionDetailParser.parse(try Self.fixture("iscsiadm-session-P3.txt"))
         #expect(details.count == 2)
         let first = try #require(details.first { $0.portal == "10.99.2.5:3260" })
         #expect(first.target == "iqn.2026-11.lab.san:vmstore" && first.sid == 1)
@@ -53,7 +53,7 @@ import Testing
     @Test func multipathMapsHaveTheAliasesAndOnePathPerPortal() throws {
         let spec = try Self.spec()
         let target = try #require(spec.iscsi?.targets.first)
-        let maps = MultipathListParser.parse(try Self.fixture("multipath-ll.txt"))
+        let maps = try MultipathListParser.parse(try Self.fixture("multipath-ll.txt"))
         #expect(maps.count == 2)
         for lun in target.luns {
             let map = try #require(maps.first { $0.wwid == spec.identity(of: target, lun).wwid })
@@ -68,11 +68,11 @@ import Testing
         let hv2 = try #require(spec.host(named: "hv2"))
         let mount = try #require(spec.sharedMounts(of: hv2).first)
         for name in ["findmnt-nfs3.json", "findmnt-nfs41.json"] {
-            let mounted = try #require(FindmntParser.parse(try Self.fixture(name)).first)
+            let mounted = try #require(try FindmntParser.parse(try Self.fixture(name)).first)
             #expect(mounted.source == "10.99.1.9:/srv/vmstore")
             #expect(SharedMounter.matches(mounted, mount), "\(name): \(mounted.fstype)")
         }
-        #expect(FindmntParser.parse(try Self.fixture("findmnt-not-a-mountpoint.json")).isEmpty)
+        #expect(try FindmntParser.parse(try Self.fixture("findmnt-not-a-mountpoint.json")).isEmpty)
         #expect(try Self.exit("findmnt-not-a-mountpoint.json") == 1)
     }
 }

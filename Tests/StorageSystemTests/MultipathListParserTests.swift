@@ -21,8 +21,8 @@ import Testing
 
         """
 
-    @Test func mapsWithAndWithoutAliasAndTheirPaths() {
-        let maps = MultipathListParser.parse(Self.twoMaps)
+    @Test func mapsWithAndWithoutAliasAndTheirPaths() throws {
+        let maps = try MultipathListParser.parse(Self.twoMaps)
         #expect(maps.count == 2)
         #expect(maps[0].name == "vmstore-1" && maps[0].wwid == "36462bacc0d383ebeddfa0e142f00f2ef" && maps[0].dm == "dm-0")
         #expect(maps[0].vendorProduct == "IET,VIRTUAL-DISK")
@@ -31,7 +31,30 @@ import Testing
         #expect(maps[1].paths.map(\.state) == ["active ready running", "failed faulty offline"])
     }
 
-    @Test func nothingListedIsNoMaps() {
-        #expect(MultipathListParser.parse("").isEmpty)
+    @Test func nothingListedIsNoMaps() throws {
+        #expect(try MultipathListParser.parse("").isEmpty)
+    }
+
+    /// A changed or foreign output is said, never read as "no maps" (check would call a host
+    /// with healthy maps unhealthy).
+    @Test func outputWithoutAMapIsSaidNotReadAsNone() {
+        #expect(throws: ToolOutputError(tool: "multipath -ll", text: "no map in it (DM multipath kernel driver not loaded)")) {
+            try MultipathListParser.parse("DM multipath kernel driver not loaded\n")
+        }
+        #expect(throws: ToolOutputError(tool: "multipath -ll", line: 1, text: "  `- 2:0:0:1 sda 8:0 active ready running")) {
+            try MultipathListParser.parse("  `- 2:0:0:1 sda 8:0 active ready running\n")
+        }
+    }
+
+    @Test func findmntAndIscsiadmOutputsThatAreNotTheirsAreSaid() {
+        #expect(throws: ToolOutputError(tool: "findmnt --json", text: "not its JSON (findmnt: unrecognized option '--json')")) {
+            try FindmntParser.parse("findmnt: unrecognized option '--json'\n")
+        }
+        #expect(throws: ToolOutputError(tool: "iscsiadm -m session -P 3", text: "no target in it (iscsiadm: No active sessions.)")) {
+            try ISCSISessionDetailParser.parse("iscsiadm: No active sessions.\n")
+        }
+        #expect(throws: ToolOutputError(tool: "iscsiadm -m session -P 3", line: 2, text: "Current Portal: 10.0.0.1:3260,1")) {
+            try ISCSISessionDetailParser.parse("iSCSI Transport Class version 2.0-870\nCurrent Portal: 10.0.0.1:3260,1\n")
+        }
     }
 }

@@ -174,7 +174,9 @@ public struct ISCSIInitiator: Sendable {
         let result = try await files.run(iscsiadm(["-m", "session", "-P", "3"]), "describing iSCSI sessions", allowFailure: true)
         if result.exitCode == 21 { return [] }
         guard result.succeeded else { throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        return ISCSISessionDetailParser.parse(result.stdout)
+        do { return try ISCSISessionDetailParser.parse(result.stdout) } catch {
+            throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: error.description)
+        }
     }
 
     private func update(_ node: ISCSINode, _ name: String, _ value: String, secret: String?) async throws {

@@ -23,17 +23,20 @@ public struct ISCSISessionDetail: Sendable, Equatable, Codable {
 /// per session, "key: value" lines, and "scsiN Channel 00 Id 0 Lun: L" followed by "Attached
 /// scsi disk sdX State: running" for each disk LUN. Fixtures: Tests/Fixtures/kernel-lab.
 public enum ISCSISessionDetailParser {
-    public static func parse(_ output: String) -> [ISCSISessionDetail] {
+    /// The sessions; none for empty output. A portal before any target, or output with text
+    /// but no target, is an error.
+    public static func parse(_ output: String) throws(ToolOutputError) -> [ISCSISessionDetail] {
         var sessions: [ISCSISessionDetail] = []
-        var target = ""
+        var target: String?
         var lun: Int?
-        for raw in output.split(separator: "\n") {
+        for (index, raw) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: " \t")
             if line.hasPrefix("Target: ") {
                 target = String(line.dropFirst("Target: ".count).split(separator: " ").first ?? "")
                 continue
             }
             if line.hasPrefix("Current Portal: ") {
+                guard let target else { throw ToolOutputError(tool: "iscsiadm -m session -P 3", line: index + 1, text: line) }
                 let portal = line.dropFirst("Current Portal: ".count).split(separator: ",").first.map(String.init) ?? ""
                 sessions.append(ISCSISessionDetail(
                     target: target, portal: portal, sid: 0, initiatorName: "", localAddress: "", connectionState: "", sessionState: "",
@@ -66,6 +69,9 @@ public enum ISCSISessionDetailParser {
             case "Recovery Timeout": sessions[last].recoveryTimeout = Int(value)
             default: break
             }
+        }
+        if target == nil && !output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ToolOutputError(tool: "iscsiadm -m session -P 3", text: "no target in it (\(ToolOutputError.firstLine(output)))")
         }
         return sessions
     }

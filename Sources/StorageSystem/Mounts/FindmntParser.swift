@@ -12,8 +12,14 @@ public enum FindmntParser {
 
     struct Document: Decodable { let filesystems: [Mounted] }
 
-    public static func parse(_ output: String) -> [Mounted] {
-        guard !output.isEmpty, let document = try? JSONDecoder().decode(Document.self, from: Data(output.utf8)) else { return [] }
-        return document.filesystems
+    /// The file systems; none for empty output (not a mount point). Output that is not
+    /// findmnt's JSON is an error.
+    public static func parse(_ output: String) throws(ToolOutputError) -> [Mounted] {
+        guard !output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        do {
+            return try JSONDecoder().decode(Document.self, from: Data(output.utf8)).filesystems
+        } catch {
+            throw ToolOutputError(tool: "findmnt --json", text: "not its JSON (\(ToolOutputError.firstLine(output)))")
+        }
     }
 }

@@ -31,11 +31,17 @@ public struct SharedMounter: Sendable {
         }
     }
 
+    /// What `findmnt --json --mountpoint` printed: the mount there, nil when it is not a mount
+    /// point; output it cannot read stops the run, saying so.
+    static func mounted(_ output: String, steps: [Step]) throws -> FindmntParser.Mounted? {
+        do { return try FindmntParser.parse(output).first } catch { throw Failure(steps: steps, reason: error.description) }
+    }
+
     /// Before anything is written: every mount point is free (empty or absent) or already right.
     public func preflight() async throws {
         for mount in spec.sharedMounts(of: context.host) {
             let found = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "looking at \(mount.mountPoint)", allowFailure: true)
-            if let mounted = FindmntParser.parse(found.stdout).first {
+            if let mounted = try Self.mounted(found.stdout, steps: []) {
                 if Self.matches(mounted, mount) { continue }
                 throw Failure(steps: [], reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
             }
@@ -50,7 +56,7 @@ public struct SharedMounter: Sendable {
         var steps: [Step] = []
         for mount in spec.sharedMounts(of: context.host) {
             let found = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "looking at \(mount.mountPoint)", allowFailure: true)
-            if let mounted = FindmntParser.parse(found.stdout).first {
+            if let mounted = try Self.mounted(found.stdout, steps: steps) {
                 guard Self.matches(mounted, mount) else {
                     throw Failure(steps: steps, reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
                 }
@@ -80,7 +86,7 @@ public struct SharedMounter: Sendable {
                 throw Failure(steps: steps, reason: "mounting \(mount.what) on \(mount.mountPoint) failed: \(said.trimmingCharacters(in: " \t"))\(hint)")
             }
             let check = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "checking \(mount.mountPoint)", allowFailure: true)
-            guard let mounted = FindmntParser.parse(check.stdout).first, Self.matches(mounted, mount) else {
+            guard let mounted = try Self.mounted(check.stdout, steps: steps), Self.matches(mounted, mount) else {
                 throw Failure(steps: steps, reason: "\(mount.mountPoint) is not a mount of \(mount.what) after mounting (findmnt: \(check.stdout.isEmpty ? "not a mount point" : check.stdout))")
             }
             steps.append(Step(ok: true, text: "mounted \(mounted.source) on \(mount.mountPoint) (\(mounted.fstype))"))

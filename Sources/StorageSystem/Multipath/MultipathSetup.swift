@@ -46,7 +46,7 @@ public struct MultipathSetup: Sendable {
         for attempt in 0..<30 {
             if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
             let listed = try await files.run(["multipath", "-ll"], "listing multipath maps", allowFailure: true)
-            maps = MultipathListParser.parse(listed.stdout)
+            do { maps = try MultipathListParser.parse(listed.stdout) } catch { return (steps, error.description) }
             let complete = expected.allSatisfy { map in
                 maps.first { $0.wwid == map.wwid }.map { $0.paths.filter { $0.state.hasPrefix("active") }.count == map.portals } ?? false
             }
