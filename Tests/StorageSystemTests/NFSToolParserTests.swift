@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func rpcinfoGarbageNamesTheLine() {
-        #expect(throws: RpcinfoParseError(line: 2, text: "rpcinfo: can't contact portmapper")) {
+        #expect(throws: ToolOutputError(tool: "rpcinfo -p", line: 2, text: "rpcinfo: can't contact portmapper")) {
             try RpcinfoParser.parse("   program vers proto   port  service\nrpcinfo: can't contact portmapper\n")
         }
     }
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func showmountGarbageNamesTheLine() {
-        #expect(throws: ShowmountParseError(line: 1, text: "clnt_create: RPC: Program not registered")) {
+        #expect(throws: ToolOutputError(tool: "showmount -e", line: 1, text: "clnt_create: RPC: Program not registered")) {
             try ShowmountParser.parse("clnt_create: RPC: Program not registered\n")
         }
     }

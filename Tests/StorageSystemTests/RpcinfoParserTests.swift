@@ -43,12 +43,12 @@ import Testing
 
     @Test func aTruncatedRowNamesItsLine() {
         let output = "   program vers proto   port  service\n    100000    4   tcp    111  portmapper\n    100005    1   udp\n"
-        #expect(throws: RpcinfoParseError(line: 3, text: "    100005    1   udp")) { try RpcinfoParser.parse(output) }
+        #expect(throws: ToolOutputError(tool: "rpcinfo -p", line: 3, text: "    100005    1   udp")) { try RpcinfoParser.parse(output) }
     }
 
     @Test func anErrorMessageIsNotATable() {
         let text = "rpcinfo: can't contact portmapper: RPC: Remote system error - Connection refused"
-        let error = RpcinfoParseError(line: 1, text: text)
+        let error = ToolOutputError(tool: "rpcinfo -p", line: 1, text: text)
         #expect(throws: error) { try RpcinfoParser.parse(text + "\n") }
         #expect(error.description.contains("line 1"))
     }

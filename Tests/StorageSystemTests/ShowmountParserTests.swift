@@ -35,11 +35,11 @@ import Testing
 
     @Test func aRowThatIsNotAPathNamesItsLine() {
         let output = "Export list for 10.97.5.9:\n/srv/vmstore 10.97.5.11/32\nrpc mount export: RPC: Timed out\n"
-        #expect(throws: ShowmountParseError(line: 3, text: "rpc mount export: RPC: Timed out")) { try ShowmountParser.parse(output) }
+        #expect(throws: ToolOutputError(tool: "showmount -e", line: 3, text: "rpc mount export: RPC: Timed out")) { try ShowmountParser.parse(output) }
     }
 
     @Test func anErrorBeforeTheHeaderIsLineOne() {
-        let error = ShowmountParseError(line: 1, text: "clnt_create: RPC: Unable to receive")
+        let error = ToolOutputError(tool: "showmount -e", line: 1, text: "clnt_create: RPC: Unable to receive")
         #expect(throws: error) { try ShowmountParser.parse("clnt_create: RPC: Unable to receive\n") }
         #expect(error.description.contains("line 1"))
     }

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func unexpectedTextIsAnErrorWithItsLine() {
-        #expect(throws: TgtadmParseError(line: 1, text: "tgtadm: can't send the request to the tgt daemon, Transport endpoint is not connected")) {
+        #expect(throws: ToolOutputError(tool: "tgtadm --op show", line: 1, text: "tgtadm: can't send the request to the tgt daemon, Transport endpoint is not connected")) {
             try TgtadmShowParser.parse("tgtadm: can't send the request to the tgt daemon, Transport endpoint is not connected\n")
         }
     }

@@ -29,18 +29,12 @@ public struct TgtLiveTarget: Sendable, Equatable {
     public var acl: [String]
 }
 
-public struct TgtadmParseError: Error, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var text: String
-    public var description: String { "cannot read line \(line) of tgtadm's output: \"\(text)\"" }
-}
-
 /// Parses `tgtadm --lld iscsi --op show --mode target` (tgt 1.0.x layout: "Target N: IQN",
 /// then indented sections). Fixtures in Tests/Fixtures/tgtadm were captured from tgtd 1.0.85.
 public enum TgtadmShowParser {
     private enum Section { case none, system, nexus, lun, account, acl }
 
-    public static func parse(_ output: String) throws(TgtadmParseError) -> [TgtLiveTarget] {
+    public static func parse(_ output: String) throws(ToolOutputError) -> [TgtLiveTarget] {
         var targets: [TgtLiveTarget] = []
         var section = Section.none
         var lun: TgtLiveTarget.LUN?
@@ -56,12 +50,12 @@ public enum TgtadmShowParser {
             if raw.hasPrefix("Target ") {
                 flushLUN()
                 let parts = line.dropFirst("Target ".count).split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, let tid = Int(parts[0]) else { throw TgtadmParseError(line: index + 1, text: String(raw)) }
+                guard parts.count == 2, let tid = Int(parts[0]) else { throw ToolOutputError(tool: "tgtadm --op show", line: index + 1, text: String(raw)) }
                 targets.append(TgtLiveTarget(tid: tid, iqn: parts[1].trimmingCharacters(in: " "), state: "", sessions: [], luns: [], accounts: [], acl: []))
                 section = .none
                 continue
             }
-            guard !targets.isEmpty else { throw TgtadmParseError(line: index + 1, text: String(raw)) }
+            guard !targets.isEmpty else { throw ToolOutputError(tool: "tgtadm --op show", line: index + 1, text: String(raw)) }
             switch line {
             case "System information:": section = .system; continue
             case "I_T nexus information:": section = .nexus; continue
@@ -109,7 +103,7 @@ public enum TgtadmShowParser {
             case .acl:
                 targets[current].acl.append(line)
             case .none:
-                throw TgtadmParseError(line: index + 1, text: String(raw))
+                throw ToolOutputError(tool: "tgtadm --op show", line: index + 1, text: String(raw))
             }
         }
         flushLUN()

@@ -8,21 +8,15 @@ public struct RPCRegistration: Sendable, Equatable, Codable {
     public var service: String?
 }
 
-public struct RpcinfoParseError: Error, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var text: String
-    public var description: String { "cannot read line \(line) of `rpcinfo -p`: \"\(text)\"" }
-}
-
 /// Parses `rpcinfo -p HOST` ("program vers proto port service" rows under a header).
 public enum RpcinfoParser {
-    public static func parse(_ output: String) throws(RpcinfoParseError) -> [RPCRegistration] {
+    public static func parse(_ output: String) throws(ToolOutputError) -> [RPCRegistration] {
         var rows: [RPCRegistration] = []
         for (index, raw) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let fields = raw.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             if fields.isEmpty || fields.first == "program" { continue }
             guard fields.count >= 4, let program = Int(fields[0]), let version = Int(fields[1]), let port = Int(fields[3]) else {
-                throw RpcinfoParseError(line: index + 1, text: String(raw))
+                throw ToolOutputError(tool: "rpcinfo -p", line: index + 1, text: String(raw))
             }
             rows.append(RPCRegistration(program: program, version: version, proto: fields[2], port: port, service: fields.count > 4 ? fields[4] : nil))
         }

@@ -4,15 +4,9 @@ public struct ExportListing: Sendable, Equatable, Codable {
     public var clients: [String]
 }
 
-public struct ShowmountParseError: Error, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var text: String
-    public var description: String { "cannot read line \(line) of `showmount -e`: \"\(text)\"" }
-}
-
 /// Parses `showmount -e HOST`: "Export list for HOST:" then "PATH CLIENT,CLIENT…" lines.
 public enum ShowmountParser {
-    public static func parse(_ output: String) throws(ShowmountParseError) -> [ExportListing] {
+    public static func parse(_ output: String) throws(ToolOutputError) -> [ExportListing] {
         var exports: [ExportListing] = []
         var sawHeader = false
         for (index, raw) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -22,7 +16,7 @@ public enum ShowmountParser {
                 sawHeader = true
                 continue
             }
-            guard sawHeader, line.hasPrefix("/") else { throw ShowmountParseError(line: index + 1, text: String(raw)) }
+            guard sawHeader, line.hasPrefix("/") else { throw ToolOutputError(tool: "showmount -e", line: index + 1, text: String(raw)) }
             let fields = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             let clients = fields.count > 1 ? fields[1].trimmingCharacters(in: " ").split(separator: ",").map(String.init) : []
             exports.append(ExportListing(path: String(fields[0]), clients: clients))
