@@ -31,9 +31,7 @@ public struct FirewallApplier: Sendable {
         }
         // If loading fails halfway, the armed timer restores the saved rules all the same.
         try await files.run(Command("iptables-restore", ["--noflush"], timeout: .seconds(30), stdin: chainInput), "loading storagekit's chain")
-        if try await !hasJump() {
-            try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
-        }
+        if try await !hasJump() { try await addJump() }
         FaultPoint.firewallLoaded.hit()
         if confirmWithin == nil {
             try await persist(to: persistPath)
@@ -51,14 +49,7 @@ public struct FirewallApplier: Sendable {
 
     /// Whether iptables has storagekit's chain (false where iptables is not installed).
     func hasChain() async throws -> Bool {
-        let result: CommandResult
-        do throws(HostCommandError) {
-            result = try await files.run(["iptables", "-S", FirewallFiles.chain], "looking for the \(FirewallFiles.chain) chain", allowFailure: true)
-        } catch {
-            if error.notInstalled { return false }
-            throw error
-        }
-        return result.succeeded
+        try await liveChain() != nil
     }
 
     /// Takes storagekit's chain out of iptables, live and in the saved rules (the host moved to
@@ -75,20 +66,37 @@ public struct FirewallApplier: Sendable {
     @discardableResult
     func removeLiveChain() async throws -> Bool {
         guard try await hasChain() else { return false }
-        while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
+        try await removeJumps()
         try await files.run(["iptables", "-F", FirewallFiles.chain], "emptying the \(FirewallFiles.chain) chain")
         try await files.run(["iptables", "-X", FirewallFiles.chain], "removing the \(FirewallFiles.chain) chain")
         return true
     }
 
-    /// storagekit's live rules as `iptables -S` prints them (quoted, so restorable as is).
-    func liveChain() async throws(HostCommandError) -> [String] {
-        let listed = try await files.run(["iptables", "-S", FirewallFiles.chain], "reading the \(FirewallFiles.chain) chain")
+    /// storagekit's live rules as `iptables -S` prints them (quoted, so restorable as is); nil
+    /// when there is no chain, or no iptables.
+    func liveChain() async throws(HostCommandError) -> [String]? {
+        let listed: CommandResult
+        do {
+            listed = try await files.run(["iptables", "-S", FirewallFiles.chain], "reading the \(FirewallFiles.chain) chain", allowFailure: true)
+        } catch {
+            if error.notInstalled { return nil }
+            throw error
+        }
+        guard listed.succeeded else { return nil }
         return listed.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A \(FirewallFiles.chain) ") }
     }
 
     func hasJump() async throws(HostCommandError) -> Bool {
         try await files.run(["iptables", "-C"] + FirewallState.jump, "looking for the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded
+    }
+
+    func addJump() async throws(HostCommandError) {
+        try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
+    }
+
+    /// Every jump to storagekit's chain out of INPUT (a hand-made second one too).
+    func removeJumps() async throws(HostCommandError) {
+        while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
     }
 
     /// storagekit's chain loaded with exactly `rules` (other chains untouched), and INPUT
@@ -98,9 +106,9 @@ public struct FirewallApplier: Sendable {
         try await files.run(Command("iptables-restore", ["--noflush"], timeout: .seconds(30), stdin: input), "loading storagekit's chain as it was")
         let present = try await hasJump()
         if jump && !present {
-            try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
+            try await addJump()
         } else if !jump && present {
-            while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
+            try await removeJumps()
         }
     }
 

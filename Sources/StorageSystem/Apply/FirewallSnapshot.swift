@@ -32,12 +32,8 @@ public struct FirewallSnapshot: Codable, Sendable, Equatable {
 
     public static func take(_ context: HostContext) async throws -> FirewallSnapshot {
         let iptables = FirewallApplier(context: context)
-        var chain: [String]?
-        var jump = false
-        if try await iptables.hasChain() {
-            chain = try await iptables.liveChain()
-            jump = try await iptables.hasJump()
-        }
+        let chain = try await iptables.liveChain()
+        let jump = chain == nil ? false : try await iptables.hasJump()
         var restore: String?
         do throws(HostCommandError) {
             restore = NFTablesApplier.restoreInput(before: try await NFTablesApplier(context: context).liveListing())
