@@ -39,13 +39,16 @@ let package = Package(
             dependencies: ["StorageModel", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.embedInCode("templates")],
             swiftSettings: swiftSettings),
+        // Pure: what hosts report (every fact type, the host-to-host request and answer formats)
+        // and every parser of tool output that produces them.
+        .target(name: "StorageFacts", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
         // Pure: readiness rules, facts in, findings out.
-        .target(name: "StorageCheck", dependencies: ["StorageModel"], swiftSettings: swiftSettings),
+        .target(name: "StorageCheck", dependencies: ["StorageModel", "StorageFacts"], swiftSettings: swiftSettings),
         // Side effects: commands, files under a root, tool-output parsers.
         .target(
             name: "StorageSystem",
             dependencies: [
-                "StorageModel", "StorageRender",
+                "StorageModel", "StorageRender", "StorageFacts",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -53,16 +56,16 @@ let package = Package(
         // Protocol-level probes over libiscsi/libnfs; no C type leaks out.
         .target(
             name: "StorageProbe",
-            dependencies: ["CLibISCSI", "CLibNFS"],
+            dependencies: ["CLibISCSI", "CLibNFS", "StorageFacts"],
             swiftSettings: swiftSettings),
         // Side effects: one host's facts (probes, tools, /proc) and the cluster-wide gathering.
         .target(
-            name: "StorageFacts", dependencies: ["StorageCheck", "StorageModel", "StorageProbe", "StorageRender", "StorageSystem"],
+            name: "StorageGathering", dependencies: ["StorageCheck", "StorageFacts", "StorageModel", "StorageProbe", "StorageRender", "StorageSystem"],
             swiftSettings: swiftSettings),
         .target(
             name: "StorageCommands",
             dependencies: [
-                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe", "StorageCheck", "StorageFacts",
+                "StorageModel", "StorageRender", "StorageSystem", "StorageProbe", "StorageCheck", "StorageFacts", "StorageGathering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,29 +73,30 @@ let package = Package(
         .executableTarget(name: "storagekit", dependencies: ["StorageCommands"], swiftSettings: swiftSettings),
         // Measurements against the real alternatives (bench/), never run as tests.
         .target(name: "BenchSupport", swiftSettings: swiftSettings),
-        .executableTarget(name: "StorageBench", dependencies: ["BenchSupport", "StorageProbe", "StorageSystem"], swiftSettings: swiftSettings),
+        .executableTarget(name: "StorageBench", dependencies: ["BenchSupport", "StorageProbe", "StorageSystem", "StorageFacts"], swiftSettings: swiftSettings),
 
         // Fuzzing (scripts/fuzz): every parser of untrusted text as a target, and one binary
         // that is libFuzzer's entry when built with -sanitize=fuzzer -DFUZZING, a replayer otherwise.
         .target(
-            name: "StorageFuzzTargets", dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageFacts"],
+            name: "StorageFuzzTargets", dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageFacts", "StorageGathering"],
             swiftSettings: swiftSettings),
         .executableTarget(name: "StorageFuzz", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
 
-        .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
+        .target(name: "StorageTestSupport", dependencies: ["StorageModel", "StorageFacts"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],
             exclude: ["Golden", "Specs"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageFactsTests", dependencies: ["StorageFacts", "StorageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageSystemTests", dependencies: ["StorageSystem", "StorageFacts", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageFuzzTests", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "StorageModel", "StorageRender"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageProbeTests", dependencies: ["StorageProbe", "StorageFacts"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageCheckTests", dependencies: ["StorageCheck", "StorageModel", "StorageFacts", "StorageGathering", "StorageSystem", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageFacts", "StorageTestSupport", "BenchSupport"],
+            dependencies: ["StorageModel", "StorageRender", "StorageSystem", "StorageCommands", "StorageCheck", "StorageFacts", "StorageGathering", "StorageTestSupport", "BenchSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import BenchSupport
 import Foundation
+import StorageFacts
 import StorageProbe
 import StorageSystem
 

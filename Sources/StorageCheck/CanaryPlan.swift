@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// Which NFS canaries each hypervisor reads back during `check`. Per export, the hypervisors

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// What every rule reads: the spec, the facts, and how to word a fix (the spec file's path, so
@@ -85,7 +86,7 @@ extension Array where Element == Finding {
 
 /// What makes two findings say the same thing (all but their hosts).
 struct FindingText: Hashable {
-    var check: String
+    var check: CheckID
     var status: Finding.Status
     var message: String
     var fix: String?

@@ -1,3 +1,5 @@
+import StorageFacts
+
 /// Every readiness check, by its stable id (docs/checks.md explains each).
 public enum CheckID: String, Sendable, CaseIterable, Codable {
     case specValid = "spec.valid"
@@ -58,24 +60,23 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
 
     /// The `--only` area a check belongs to (`spec` and `host` checks always run).
     public var area: CheckArea? {
-        switch rawValue.split(separator: ".").first {
-        case "iscsi": .iscsi
-        case "nfs": .nfs
-        case "migration": .migration
-        case "drbd": .drbd
-        case "path": .path
-        default: nil
+        switch self {
+        case .specValid, .specExposure, .hostFacts, .hostFirewall, .rehearseMigration, .rehearseCleanup:
+            nil
+        case .iscsiAccess, .iscsiPortalReachable, .iscsiTargetDiscovered, .iscsiLoginAccepted, .iscsiLUNVisible, .iscsiLUNIdentity,
+            .iscsiLUNUnique, .iscsiSession, .iscsiMultipath:
+            .iscsi
+        case .nfsAccess, .nfsRpcbindReachable, .nfsPortRegistered, .nfsPortReachable, .nfsExportVisible, .nfsExportMount,
+            .nfsCanaryShared, .nfsImageAccess, .nfsExportAsync:
+            .nfs
+        case .pathExists, .pathMountSame, .pathMountOptions, .pathDeviceSame:
+            .path
+        case .migrationPort, .migrationPortRange, .migrationAddress, .migrationSSH, .migrationCPUVendor, .migrationCPUFlags,
+            .migrationBridges, .migrationOS, .migrationQemuAccount, .migrationSELinux, .migrationDisksShared, .migrationDisksCache,
+            .migrationFilesShared, .migrationGuestCPU, .migrationGuestMachine, .migrationGuestBlockers, .migrationGuestTPM:
+            .migration
+        case .drbdState, .drbdConnected, .drbdRoles, .drbdUpToDate:
+            .drbd
         }
-    }
-}
-
-/// What `--only` selects. Same-path checks run with both iscsi and nfs.
-public enum CheckArea: String, Sendable, CaseIterable, Codable {
-    case iscsi, nfs, drbd, migration, path
-
-    /// The areas whose rules run (and whose facts are gathered) for `--only areas`: all when
-    /// empty; iSCSI and NFS bring the same-path checks with them.
-    public static func gathered(for areas: Set<CheckArea>) -> Set<CheckArea> {
-        areas.isEmpty ? Set(allCases) : areas.union(areas.contains(.iscsi) || areas.contains(.nfs) ? [.path] : [])
     }
 }

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// Each DRBD resource on each of its two hosts: up in the kernel, connected to the other, the
@@ -44,14 +45,13 @@ enum DRBDReadinessRules {
             return Finding(.drbdConnected, hosts: [host], .pass, "\(name) is connected to \(peer)")
         }
         let peerState = context.facts.facts(peer)?.drbd.value?.device(of: resource, peer: host)?.connection
-        let waiting = ["WFConnection", "Connecting"]
-        if device.connection == "StandAlone" || peerState == "StandAlone" {
+        if device.connection == .standAlone || peerState == .standAlone {
             let both = peerState.map { " (\(peer): \($0))" } ?? ""
             return Finding(.drbdConnected, hosts: [host], .fail,
                            "\(name) is \(device.connection) here\(both): DRBD stopped replicating, as it does after a split brain (kernel log: \"Split-Brain detected\"); the two disks may differ",
                            fix: splitBrainRecovery(name, hosts: resource.hosts.map(\.name)))
         }
-        if waiting.contains(device.connection) {
+        if device.connection == .wfConnection || device.connection == .connecting {
             let address = context.spec.drbdPeer(of: host, in: resource).flatMap(context.spec.drbdAddress(of:)) ?? peer
             return Finding(.drbdConnected, hosts: [host], .fail,
                            "\(name) waits for \(peer) (\(device.connection)): nothing answers on \(address):\(resource.port)",
@@ -75,7 +75,7 @@ enum DRBDReadinessRules {
             return Finding(.drbdRoles, hosts: [host], .warn, "\(name) is \(device.role) and single-primary (allowTwoPrimaries: false): a guest on it cannot live-migrate",
                            fix: "remove `allowTwoPrimaries: false` from the spec, render and drbdadm adjust \(name) on both hosts")
         }
-        if device.role == "Primary" {
+        if device.role == .primary {
             return Finding(.drbdRoles, hosts: [host], .pass, "\(name) is Primary (dual primary)")
         }
         // Xen's block-drbd script (disk = ['drbd:r0,…']) promotes the resource as the guest starts or arrives.
@@ -90,33 +90,32 @@ enum DRBDReadinessRules {
 
     static func disk(_ resource: DRBDResource, _ device: DRBDDeviceFacts, on host: String) -> Finding {
         let name = resource.name
-        let replication = device.replication ?? ""
-        if ["Sync", "PausedSync", "StartingSync", "WFBitMap", "WFSyncUUID"].contains(where: replication.hasPrefix) {
+        if let replication = device.replication, replication.isResync {
             let done = device.syncPercent.map { ", \(formatted($0)) % done" } ?? ""
-            let fix = replication.hasPrefix("PausedSync")
+            let fix = replication.isPaused
                 ? "the resync is paused: drbdadm resume-sync \(name), then wait for it to finish"
                 : "wait until it finishes (drbdadm status \(name) or cat /proc/drbd shows UpToDate/UpToDate); do not migrate guests on \(name) before"
             return Finding(.drbdUpToDate, hosts: [host], .fail,
                            "\(name) is resyncing (\(replication)\(done)): \(device.disk) here, \(device.peerDisk) on the peer", fix: fix)
         }
-        guard device.disk == "UpToDate" else {
+        guard device.disk == .upToDate else {
             return Finding(.drbdUpToDate, hosts: [host], .fail, "\(name)'s disk here is \(device.disk), not UpToDate", fix: diskFix(device.disk, resource, host))
         }
-        if device.isConnected && device.peerDisk != "UpToDate" {
+        if device.isConnected && device.peerDisk != .upToDate {
             return Finding(.drbdUpToDate, hosts: [host], .fail, "\(name) is UpToDate here but \(device.peerDisk) on the peer",
                            fix: "see drbd.uptodate of the peer; a resync starts when both are connected")
         }
         return Finding(.drbdUpToDate, hosts: [host], .pass, device.isConnected ? "\(name) is UpToDate/UpToDate" : "\(name) is UpToDate here")
     }
 
-    static func diskFix(_ state: String, _ resource: DRBDResource, _ host: String) -> String {
+    static func diskFix(_ state: DRBDDiskState, _ resource: DRBDResource, _ host: String) -> String {
         let name = resource.name
         switch state {
-        case "Inconsistent":
+        case .inconsistent:
             return "a new resource has no good copy yet: on the host whose disk holds the data, drbdadm primary --force \(name); the other syncs from it"
-        case "Outdated", "Consistent":
+        case .outdated, .consistent:
             return "on \(host): drbdadm connect \(name) (it resyncs from its peer once connected)"
-        case "Diskless", "Failed", "Detaching":
+        case .diskless, .failed, .detaching:
             return "on \(host): \(name) has no backing disk (\(resource.disk) detached after an I/O error?): check the disk, then drbdadm attach \(name)"
         default:
             return "on \(host): drbdadm adjust \(name); the reason is in the kernel log (dmesg | grep drbd)"

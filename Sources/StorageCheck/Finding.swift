@@ -1,3 +1,5 @@
+import StorageFacts
+
 /// One result of one readiness check, for one or more hosts.
 public struct Finding: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, Equatable, Comparable {
@@ -7,8 +9,8 @@ public struct Finding: Sendable, Codable, Equatable {
         public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
     }
 
-    /// Stable id, documented in docs/checks.md (`nfs.port.registered`).
-    public var check: String
+    /// Stable id, documented in docs/checks.md (`nfs.port.registered` in JSON).
+    public var check: CheckID
     public var hosts: [String]
     public var status: Status
     public var message: String
@@ -16,7 +18,7 @@ public struct Finding: Sendable, Codable, Equatable {
     public var fix: String?
 
     public init(_ check: CheckID, hosts: [String], _ status: Status, _ message: String, fix: String? = nil) {
-        self.check = check.rawValue
+        self.check = check
         self.hosts = hosts
         self.status = status
         self.message = message

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// `host.firewall`: storagekit's rules are in the firewall the host runs. firewalld's zone drops

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// What in a defined KVM guest, storage aside, decides whether it can move to every other

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// iSCSI from each hypervisor: portal, discovery, login, every LUN through every portal, the
@@ -58,9 +59,9 @@ enum ISCSIReadinessRules {
                     if let error = seen.error {
                         let fix: String
                         switch error.code {
-                        case "auth-failed":
+                        case .authFailed:
                             fix = "the CHAP secret in \(target.chap?.secretFile ?? "the secret file") must be the one tgtd has: \(setupTarget)"
-                        case "timeout": fix = context.firewallFix(target.server)
+                        case .timeout: fix = context.firewallFix(target.server)
                         default: fix = setupTarget
                         }
                         findings.append(Finding(.iscsiLoginAccepted, hosts: [host.name], .fail, "\(where_): \(error.message)", fix: fix))
@@ -141,7 +142,7 @@ enum ISCSIReadinessRules {
                                         fix: "give each LUN its own identity (storagekit renders scsi_sn/scsi_id per LUN): \(setupTarget)"))
             }
         }
-        if !all.isEmpty && !findings.contains(where: { $0.check == CheckID.iscsiLUNUnique.rawValue }) {
+        if !all.isEmpty && !findings.contains(where: { $0.check == .iscsiLUNUnique }) {
             findings.append(Finding(.iscsiLUNUnique, hosts: Set(all.map(\.host)).sorted(), .pass, "no two LUNs share a serial or WWID"))
         }
         return findings
@@ -162,10 +163,10 @@ enum ISCSIReadinessRules {
                 for target in targets {
                     for portal in spec.portals(of: target) {
                         let session = sessions.first { $0.target == target.iqn && $0.portal == portal.description }
-                        findings.append(session?.state == "LOGGED_IN"
+                        findings.append(session?.sessionState == .loggedIn
                             ? Finding(.iscsiSession, hosts: [host.name], .pass, "logged in to \(target.iqn) via \(portal)")
                             : Finding(.iscsiSession, hosts: [host.name], .fail,
-                                      "no session to \(target.iqn) via \(portal)\(session.map { " (state \($0.state))" } ?? "")", fix: login))
+                                      "no session to \(target.iqn) via \(portal)\(session.map { " (state \($0.sessionState))" } ?? "")", fix: login))
                     }
                 }
             }
@@ -188,7 +189,7 @@ enum ISCSIReadinessRules {
                                                     fix: context.command("multipath setup --host \(host.name)")))
                         } else if map.activePaths < paths {
                             findings.append(Finding(.iscsiMultipath, hosts: [host.name], .fail,
-                                                    "/dev/mapper/\(alias) has \(map.activePaths) active path(s) of \(paths) (\(map.pathStates.joined(separator: ", ")))",
+                                                    "/dev/mapper/\(alias) has \(map.activePaths) active path(s) of \(paths) (\(map.paths.map(\.dmState).joined(separator: ", ")))",
                                                     fix: login))
                         } else {
                             findings.append(Finding(.iscsiMultipath, hosts: [host.name], .pass, "/dev/mapper/\(alias): \(paths) active paths"))

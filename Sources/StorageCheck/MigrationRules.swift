@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// Between every pair of hypervisors: migration ports connect, the CPUs and OS match, the same

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// NFS from each hypervisor: rpcbind, every pinned port registered at its number and reachable
@@ -47,7 +48,7 @@ enum NFSReadinessRules {
             }
             if let error = seen.error, seen.rpc.isEmpty {
                 findings.append(Finding(.nfsPortRegistered, hosts: [host.name], .fail, "the portmapper dump failed: \(error.message)",
-                                        fix: error.code == "timeout" ? firewall : setupNFS))
+                                        fix: error.code == .timeout ? firewall : setupNFS))
             } else {
                 for daemon in nfs.pinnedDaemons {
                     let ports = Set(seen.rpc.filter { $0.program == daemon.program && $0.protocol == "tcp" }.map(\.port)).sorted()
@@ -86,7 +87,7 @@ enum NFSReadinessRules {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .pass, "\(export.path) is offered to this host"))
                 } else if let error = seen.exportListError {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail, "the export list did not come: \(error.message)",
-                                            fix: error.code == "timeout" ? firewall : setupNFS))
+                                            fix: error.code == .timeout ? firewall : setupNFS))
                 } else {
                     findings.append(Finding(.nfsExportVisible, hosts: [host.name], .fail,
                                             listed == nil ? "\(seen.server) does not offer \(export.path) to this host" : "\(export.path) is exported to \(listed!.clients.joined(separator: ", ")) only",
@@ -95,7 +96,7 @@ enum NFSReadinessRules {
                 guard let mount = seen.mounts.first(where: { $0.export == export.path }) else { continue }
                 if let error = mount.error {
                     findings.append(Finding(.nfsExportMount, hosts: [host.name], .fail, "mounting \(export.path) failed: \(error.message)",
-                                            fix: error.code == "timeout" ? firewall : setupNFS))
+                                            fix: error.code == .timeout ? firewall : setupNFS))
                 } else {
                     findings.append(Finding(.nfsExportMount, hosts: [host.name], .pass, "\(export.path) mounts (libnfs)"))
                     findings += imageAccess(context, host, facts, export, mount)

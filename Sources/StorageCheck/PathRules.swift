@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// The same path on every hypervisor: mountPath exists, (with kernel facts) the same source and
@@ -41,7 +42,7 @@ enum PathRules {
         }
         for (path, seen) in mounted.sorted(by: { $0.key < $1.key }) {
             let kinds = Set(seen.map { "\($0.source) (\($0.fstype))" })
-            if kinds.count == 1, !findings.contains(where: { $0.check == CheckID.pathMountSame.rawValue && $0.status == .fail }) {
+            if kinds.count == 1, !findings.contains(where: { $0.check == .pathMountSame && $0.status == .fail }) {
                 findings.append(Finding(.pathMountSame, hosts: seen.map(\.host), .pass, "\(path) is \(kinds.first!) on every host"))
             }
         }

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// The readiness rules: facts in, findings out. Pure, so every rule is tested on fact fixtures.

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// Rehearsals judged in `check`'s words: one `rehearse.migration` finding per rehearsal (the

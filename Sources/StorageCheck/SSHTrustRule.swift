@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// `migration.ssh`: root on each hypervisor logs in to the peers it probed over ssh without a

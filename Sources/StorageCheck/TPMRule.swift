@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// `migration.guest.tpm`: a guest's vTPM can move with it. QEMU (≥ 3.0) carries an emulated

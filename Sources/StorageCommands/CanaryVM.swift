@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import StorageFacts
+import StorageGathering
 
 /// One side of one rehearsal, on the host itself (what `rehearse` starts there through the
 /// host's transport, as `check` starts `facts --session`).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageRender
 import StorageSystem

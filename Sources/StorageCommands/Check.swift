@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import StorageSystem
 
@@ -112,13 +113,13 @@ enum CheckTable {
             let key = finding.hosts.isEmpty ? "cluster \(cluster)" : finding.hosts.joined(separator: ", ")
             if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].findings.append(finding) } else { groups.append((key, [finding])) }
         }
-        let width = report.findings.map(\.check.count).max() ?? 10
+        let width = report.findings.map(\.check.rawValue.count).max() ?? 10
         var lines: [String] = []
         for group in groups {
             lines.append(group.key)
             for finding in group.findings.sorted(by: { $0.status < $1.status }) {
                 let mark = [Finding.Status.pass: "ok  ", .fail: "FAIL", .warn: "warn", .skip: "skip"][finding.status] ?? ""
-                lines.append("  \(mark) \(finding.check.padding(toLength: width, withPad: " ", startingAt: 0))  \(finding.message)")
+                lines.append("  \(mark) \(finding.check.rawValue.padding(toLength: width, withPad: " ", startingAt: 0))  \(finding.message)")
                 if let fix = finding.fix, finding.status != .pass {
                     lines.append("       \(String(repeating: " ", count: width))  \(finding.status == .skip ? "why" : "fix"): \(fix)")
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageRender
 import StorageSystem
@@ -87,7 +88,7 @@ struct ISCSI: AsyncParsableCommand {
                     let disks = session.disks.map { "LUN \($0.lun) /dev/\($0.device) (\($0.state))" }.joined(separator: ", ")
                     let timeout = session.recoveryTimeout.map { ", replacement timeout \($0) s" } ?? ""
                     return ISCSIInitiator.Step(
-                        ok: session.sessionState == "LOGGED_IN",
+                        ok: session.sessionState == .loggedIn,
                         text: "\(node.target) via \(node.portal): session \(session.sid) \(session.sessionState) from \(session.localAddress)\(timeout); \(disks.isEmpty ? "no disks" : disks)")
                 }
                 return (steps, steps.allSatisfy(\.ok) ? nil : "not every portal has a session")

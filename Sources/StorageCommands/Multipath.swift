@@ -1,4 +1,5 @@
 import ArgumentParser
+import StorageFacts
 import StorageSystem
 
 struct Multipath: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StorageFacts
 import StorageProbe
 import StorageSystem
 
@@ -63,7 +64,7 @@ struct Probe: AsyncParsableCommand {
                 result = try await ISCSIProber.probe(request)
             } catch {
                 if json {
-                    try Console.json(["error": ["code": error.code, "message": error.description]])
+                    try Console.json(["error": error.failure])
                 } else {
                     Console.error("error: \(error)")
                 }
@@ -94,7 +95,7 @@ struct Probe: AsyncParsableCommand {
                 export (--export, default the first listed) with libnfs, writes a file, reads it back, \
                 reports the owner and mode of the export root, and removes the file.
                 Exit status: 0 probed (and canary ok), 1 a step failed, 2 bad usage.
-                JSON: {"server", "rpc": [{"program", "name", "version", "protocol", "port"}], \
+                JSON: {"server", "rpc": [{"program", "version", "protocol", "port", "service"}], \
                 "exports": [{"path", "clients"}], "canary": {"ok", "path", "error", "uid", "gid", "mode"}, \
                 "timingsMs": {step: ms}}; on failure {"error": {"code", "message"}}.
                 """)
@@ -117,7 +118,7 @@ struct Probe: AsyncParsableCommand {
                 result = try await NFSProber.probe(request)
             } catch {
                 if json {
-                    try Console.json(["error": ["code": error.code, "message": error.description]])
+                    try Console.json(["error": error.failure])
                 } else {
                     Console.error("error: \(error)")
                 }
@@ -132,7 +133,7 @@ struct Probe: AsyncParsableCommand {
             print("server \(result.server)")
             print("  rpc programs:")
             for entry in result.rpc {
-                print("    \(String(entry.program).padding(toLength: 7, withPad: " ", startingAt: 0)) v\(entry.version) \(entry.protocol)  \(String(entry.port).padding(toLength: 6, withPad: " ", startingAt: 0)) \(entry.name)")
+                print("    \(String(entry.program).padding(toLength: 7, withPad: " ", startingAt: 0)) v\(entry.version) \(entry.protocol)  \(String(entry.port).padding(toLength: 6, withPad: " ", startingAt: 0)) \(entry.service ?? "")")
             }
             print("  exports:")
             for entry in result.exports { print("    \(entry.path)  \(entry.clients.isEmpty ? "(no clients listed)" : entry.clients.joined(separator: ", "))") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import StorageSystem
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StorageFacts
 import StorageModel
 import StorageRender
 import StorageSystem

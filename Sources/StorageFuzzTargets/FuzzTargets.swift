@@ -1,5 +1,6 @@
 import Foundation
 import StorageFacts
+import StorageGathering
 import StorageModel
 import StorageRender
 import StorageSystem

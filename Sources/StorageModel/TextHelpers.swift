@@ -15,3 +15,10 @@ extension String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
+
+extension StringProtocol {
+    /// Without the leading and trailing characters that are in `set` (`" \t"`).
+    public func trimmingCharacters(in set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

@@ -1,3 +1,5 @@
+import StorageFacts
+
 /// Errors of the probe layer, in words an admin understands; no C type crosses this boundary.
 public enum ProbeError: Error, Equatable, CustomStringConvertible {
     case invalidURL(String, reason: String)
@@ -6,6 +8,8 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
     case unreachable(portal: String, reason: String)
     /// Nothing answered before the deadline (a firewall DROP looks like this).
     case timeout(portal: String, step: String)
+    /// Our own TCP connect before `step` got no answer: the port is dropped or the host is down.
+    case connectTimeout(portal: String, step: String)
     /// CHAP was required and the name or secret did not match.
     case authFailed(portal: String, target: String)
     /// tgtd answers "target not found" both for a wrong IQN and for an initiator outside the ACL.
@@ -28,22 +32,36 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
         return .loginRejected(portal: portal, reason: message)
     }
 
-    public var code: String {
+    public var code: ProbeFailure.Code {
         switch self {
-        case .invalidURL: "invalid-url"
-        case .contextUnavailable: "no-context"
-        case .connectionRefused: "connection-refused"
-        case .unreachable: "unreachable"
-        case .timeout: "timeout"
-        case .authFailed: "auth-failed"
-        case .notInACL: "not-in-acl"
-        case .loginRejected: "login-rejected"
-        case .noTargets: "no-targets"
-        case .iscsi: "iscsi-error"
-        case .nfs: "nfs-error"
-        case .mountDenied: "mount-denied"
+        case .invalidURL: .invalidURL
+        case .contextUnavailable: .noContext
+        case .connectionRefused: .connectionRefused
+        case .unreachable: .unreachable
+        case .timeout, .connectTimeout: .timeout
+        case .authFailed: .authFailed
+        case .notInACL: .notInACL
+        case .loginRejected: .loginRejected
+        case .noTargets: .noTargets
+        case .iscsi: .iscsiError
+        case .nfs: .nfsError
+        case .mountDenied: .mountDenied
         }
     }
+
+    /// What the TCP connect before the protocol found: refused, dropped or unroutable for the
+    /// connect's own failures, open for any failure past it.
+    public var reach: Reach {
+        switch self {
+        case .connectionRefused: .refused
+        case .connectTimeout: .timeout
+        case .unreachable: .unreachable
+        default: .open
+        }
+    }
+
+    /// As facts carry it.
+    public var failure: ProbeFailure { ProbeFailure(code, description) }
 
     public var description: String {
         switch self {
@@ -55,6 +73,8 @@ public enum ProbeError: Error, Equatable, CustomStringConvertible {
             return "\(portal) refused the connection: nothing listens there (is tgtd running, is the portal right?)"
         case .unreachable(let portal, let reason):
             return "\(portal) is unreachable: \(reason)"
+        case .connectTimeout(let portal, let step):
+            return "\(portal) did not answer in time (\(step)): a firewall dropping the port, or the host is down"
         case .timeout(let portal, let step):
             if step.hasPrefix("connect") { return "\(portal) did not answer in time (\(step)): a firewall dropping the port, or the host is down" }
             // Past a connect of our own, or through a library's: a hung daemon looks the same

@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,7 @@ import Glibc
 /// migration any port of its range, so every one of them must get through, and 64 connects
 /// each on a thread of its own would cost 64 threads per peer.
 public enum TCPPortSweep {
-    public static func reach(_ address: String, ports: [Int], timeout: Duration) async -> [Int: TCPProbe.Outcome] {
+    public static func reach(_ address: String, ports: [Int], timeout: Duration) async -> [Int: Reach] {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: sweep(address, ports: ports, timeout: timeout)) }.start()
         }
@@ -15,25 +16,25 @@ public enum TCPPortSweep {
 
     /// Starts every connect, then polls them together until each has an outcome or the deadline
     /// has passed; one last look without waiting counts what arrived meanwhile.
-    public static func sweep(_ address: String, ports: [Int], timeout: Duration) -> [Int: TCPProbe.Outcome] {
+    public static func sweep(_ address: String, ports: [Int], timeout: Duration) -> [Int: Reach] {
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         guard inet_pton(AF_INET, address, &target.sin_addr) == 1 else {
-            return Dictionary(uniqueKeysWithValues: ports.map { ($0, .unreachable("\(address) is not an IPv4 address")) })
+            return Dictionary(uniqueKeysWithValues: ports.map { ($0, .unreachable) })
         }
-        var outcomes: [Int: TCPProbe.Outcome] = [:]
+        var outcomes: [Int: Reach] = [:]
         var pending: [(port: Int, fd: Int32)] = []
         defer { for entry in pending { close(entry.fd) } }
         for port in ports {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { outcomes[port] = .unreachable(String(cString: strerror(errno))); continue }
+            guard fd >= 0 else { outcomes[port] = .unreachable; continue }
             var address = target
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             let started = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             if started == 0 { outcomes[port] = .open; close(fd); continue }
-            if errno != EINPROGRESS { outcomes[port] = errno == ECONNREFUSED ? .refused : .unreachable(String(cString: strerror(errno))); close(fd); continue }
+            if errno != EINPROGRESS { outcomes[port] = errno == ECONNREFUSED ? .refused : .unreachable; close(fd); continue }
             pending.append((port, fd))
         }
         let deadline = ContinuousClock.now + timeout
@@ -53,7 +54,7 @@ public enum TCPPortSweep {
                 outcomes[entry.port] = switch error {
                 case 0: .open
                 case ECONNREFUSED: .refused
-                default: .unreachable(String(cString: strerror(error)))
+                default: .unreachable
                 }
                 close(entry.fd)
             }
@@ -64,8 +65,8 @@ public enum TCPPortSweep {
     }
 
     /// Consecutive ports with the same outcome, as (first, last, outcome), in port order.
-    public static func runs(_ outcomes: [Int: TCPProbe.Outcome]) -> [(first: Int, last: Int, outcome: TCPProbe.Outcome)] {
-        var result: [(first: Int, last: Int, outcome: TCPProbe.Outcome)] = []
+    public static func runs(_ outcomes: [Int: Reach]) -> [(first: Int, last: Int, outcome: Reach)] {
+        var result: [(first: Int, last: Int, outcome: Reach)] = []
         for port in outcomes.keys.sorted() {
             let outcome = outcomes[port]!
             if let last = result.last, last.last == port - 1, last.outcome == outcome {

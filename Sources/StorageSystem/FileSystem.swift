@@ -1,3 +1,5 @@
+import StorageFacts
+
 /// What storagekit needs of a file system; every write goes through one, rooted at `--root`.
 public protocol FileSystem: Sendable {
     /// The file's text, or nil when it does not exist.

@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import Testing
 
 /// nfs-ganesha has no check-only mode: it parses its configuration at start-up and logs every

@@ -22,7 +22,7 @@ import Testing
     func expectReady(_ lab: LabFixture, _ when: String) async throws {
         let (exitCode, report) = try await check(lab)
         #expect(exitCode == 0 && report.ready, "\(when): \(report.findings.filter { $0.status == .fail }.map { "\($0.check) \($0.hosts) \($0.message)" })")
-        for id in ["drbd.state", "drbd.connected", "drbd.roles", "drbd.uptodate"] {
+        for id in [CheckID.drbdState, .drbdConnected, .drbdRoles, .drbdUpToDate] {
             #expect(report.findings.contains { $0.check == id && $0.status == .pass } && !report.findings.contains { $0.check == id && $0.status == .skip }, "\(when): \(id) passes on real kernels")
         }
     }
@@ -31,7 +31,7 @@ import Testing
         let (exitCode, report) = try await check(lab)
         let failed = report.findings.filter { $0.status == .fail }
         #expect(exitCode == 1 && !report.ready, "\(when): NOT READY expected")
-        #expect(failed.contains { $0.check == CheckID.drbdConnected.rawValue && $0.hosts.contains(host) && ($0.fix ?? "").contains("drbdadm") },
+        #expect(failed.contains { $0.check == CheckID.drbdConnected && $0.hosts.contains(host) && ($0.fix ?? "").contains("drbdadm") },
                 "\(when): drbd.connected on \(host) with a drbdadm fix; failed: \(failed.map { "\($0.check) \($0.hosts): \($0.message)" })")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StorageCheck
+import StorageFacts
 import StorageModel
 import StorageSystem
 import Testing
@@ -23,7 +24,7 @@ import Testing
     func expectReady(_ lab: LabFixture, _ when: String) async throws {
         let (exitCode, report) = try await check(lab)
         #expect(exitCode == 0 && report.ready, "\(when): \(report.findings.filter { $0.status == .fail })")
-        for id in ["iscsi.session", "iscsi.multipath", "path.mount.same", "path.mount.options"] {
+        for id in [CheckID.iscsiSession, .iscsiMultipath, .pathMountSame, .pathMountOptions] {
             #expect(report.findings.contains { $0.check == id && $0.status == .pass }, "\(when): \(id) passes")
             #expect(!report.findings.contains { $0.check == id && $0.status == .skip }, "\(when): \(id) is not skipped on real kernels")
         }
@@ -33,7 +34,7 @@ import Testing
         let (exitCode, report) = try await check(lab)
         let failed = report.findings.filter { $0.status == .fail }
         #expect(exitCode == 1 && !report.ready, "\(when): NOT READY expected")
-        #expect(failed.contains { $0.check == id.rawValue && $0.hosts.contains(host) && !($0.fix ?? "").isEmpty },
+        #expect(failed.contains { $0.check == id && $0.hosts.contains(host) && !($0.fix ?? "").isEmpty },
                 "\(when): \(id.rawValue) on \(host) with a fix; failed: \(failed.map { "\($0.check) \($0.hosts): \($0.message)" })")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StorageCheck
+import StorageFacts
 import StorageSystem
 import Testing
 
@@ -112,7 +113,7 @@ import Testing
                 let checked = try await check(lab)
                 let (_, rehearsed) = try await rehearse(lab, ["--host", fault.host])
                 let checkFailures = checked.findings.filter { $0.status == .fail }
-                let rehearseFailures = rehearsed.findings.filter { $0.status == .fail && $0.check == CheckID.rehearseMigration.rawValue }
+                let rehearseFailures = rehearsed.findings.filter { $0.status == .fail && $0.check == CheckID.rehearseMigration }
                 #expect(!checked.ready && !rehearsed.ready, "\(fault.name): check \(checked.ready ? "READY" : "NOT READY"), rehearse \(rehearsed.ready ? "READY" : "NOT READY")")
                 #expect(checkFailures.contains { $0.hosts.contains(fault.host) }, "\(fault.name): check names \(fault.host): \(checkFailures.map { "\($0.check) \($0.hosts)" })")
                 #expect(rehearseFailures.contains { $0.hosts.contains(fault.host) }, "\(fault.name): rehearse names \(fault.host): \(rehearseFailures.map { "\($0.hosts) \($0.message)" })")

@@ -83,9 +83,9 @@ import Testing
             let first = try await check(lab)
             #expect(first.exitCode == 0 && first.report.ready, "after setup: \(first.report.findings.filter { $0.status == .fail })")
             // The lab has no kernel clients: those facts are skipped, never passed.
-            #expect(first.report.findings.contains { $0.check == "iscsi.session" && $0.status == .skip })
-            #expect(first.report.findings.contains { $0.check == "nfs.canary.shared" && $0.status == .pass && Set($0.hosts) == ["hv1", "hv2"] })
-            #expect(first.report.findings.contains { $0.check == "iscsi.lun.identity" && $0.status == .pass })
+            #expect(first.report.findings.contains { $0.check == .iscsiSession && $0.status == .skip })
+            #expect(first.report.findings.contains { $0.check == .nfsCanaryShared && $0.status == .pass && Set($0.hosts) == ["hv1", "hv2"] })
+            #expect(first.report.findings.contains { $0.check == .iscsiLUNIdentity && $0.status == .pass })
             // The canaries were removed by their writers: nothing of check's is left on the export.
             let left = try await lab.exec("nfs", ["ls", "-A", "/srv/vmstore"])
             #expect(left.exitCode == 0 && !left.stdout.contains(".storagekit-check-"), "left on the export: \(left.stdout)")
@@ -167,7 +167,7 @@ import Testing
                 let broken = try await check(lab)
                 let failures = broken.report.findings.filter { $0.status == .fail }
                 #expect(broken.exitCode == 1 && !broken.report.ready, "\(fault.name): still READY")
-                let named = failures.first { $0.check == fault.check.rawValue && (fault.host.isEmpty || $0.hosts.contains(fault.host)) }
+                let named = failures.first { $0.check == fault.check && (fault.host.isEmpty || $0.hosts.contains(fault.host)) }
                 #expect(named != nil, "\(fault.name): no failing \(fault.check.rawValue) for \(fault.host); failures: \(failures.map { "\($0.check) \($0.hosts) \($0.message)" })")
                 #expect(named?.fix?.isEmpty == false, "\(fault.name): no fix")
                 #expect(broken.seconds < Self.timeout + 5, "\(fault.name): check took \(broken.seconds) s")
@@ -181,15 +181,15 @@ import Testing
             let warned = try await lab.storagekit(["check", "--spec", async, "--json", "--timeout", String(Self.timeout)])
             let report = try JSONDecoder().decode(CheckReport.self, from: Data(warned.stdout.utf8))
             #expect(warned.exitCode == 0 && report.ready, "async export: \(report.findings.filter { $0.status == .fail })")
-            #expect(report.findings.contains { $0.check == CheckID.nfsExportAsync.rawValue && $0.status == .warn && $0.hosts == ["nfs"] }, "async export warns")
+            #expect(report.findings.contains { $0.check == CheckID.nfsExportAsync && $0.status == .warn && $0.hosts == ["nfs"] }, "async export warns")
 
             // A guest with a snapshot: libvirt refuses to move it, but it may be meant to stay: a warning.
             try await run(lab, ["sh", "-c", "printf %s \"$0\" > /etc/libvirt/qemu/web.xml && mkdir -p /var/lib/libvirt/qemu/snapshot/web && echo '<domainsnapshot><name>s1</name></domainsnapshot>' > /var/lib/libvirt/qemu/snapshot/web/s1.xml",
                                 Self.domain(disk: "/var/lib/vmstore/web.img", cdrom: nil)], on: "hv1")
             let snapshot = try await check(lab)
             #expect(snapshot.exitCode == 0 && snapshot.report.ready, "snapshot: \(snapshot.report.findings.filter { $0.status == .fail })")
-            #expect(snapshot.report.findings.contains { $0.check == CheckID.migrationGuestBlockers.rawValue && $0.status == .warn && $0.hosts == ["hv1"] && $0.message.contains("1 snapshot") },
-                    "snapshot warns: \(snapshot.report.findings.filter { $0.check.hasPrefix("migration.guest") })")
+            #expect(snapshot.report.findings.contains { $0.check == CheckID.migrationGuestBlockers && $0.status == .warn && $0.hosts == ["hv1"] && $0.message.contains("1 snapshot") },
+                    "snapshot warns: \(snapshot.report.findings.filter { $0.check.rawValue.hasPrefix("migration.guest") })")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageSystem
 import Testing
 
@@ -62,7 +63,7 @@ enum ReleaseBuild {
 
             // No storagekit on the hosts yet: check says so, with deploy as the fix.
             let without = try await lab.onLab(["check"], ["--json", "--timeout", "10"])
-            let silent = try report(without).findings.filter { $0.check == CheckID.hostFacts.rawValue && $0.status == .fail }
+            let silent = try report(without).findings.filter { $0.check == CheckID.hostFacts && $0.status == .fail }
             #expect(silent.count == 3 && silent.allSatisfy { $0.message.contains("storagekit is not installed there") }, "\(silent)")
             #expect(silent.first { $0.hosts == ["hv1"] }?.fix == "storagekit deploy --host hv1 --spec \(lab.labSpec)")
 
@@ -92,7 +93,7 @@ enum ReleaseBuild {
             let ready = try await Self.run(release, ["check", "--spec", lab.labSpec, "--json", "--timeout", "10"])
             let readyReport = try report(ready)
             #expect(ready.exitCode == 0 && readyReport.ready, "\(readyReport.findings.filter { $0.status != .pass })")
-            #expect(readyReport.findings.contains { $0.check == CheckID.hostFacts.rawValue && $0.status == .pass && $0.hosts == ["hv1", "hv2", "hv3"] })
+            #expect(readyReport.findings.contains { $0.check == CheckID.hostFacts && $0.status == .pass && $0.hosts == ["hv1", "hv2", "hv3"] })
 
             let again = try await lab.storagekit(["deploy", "--spec", lab.labSpec, "--binary", release, "--host", "nfs", "--host", "hv1", "--host", "hv2", "--host", "hv3"])
             #expect(again.exitCode == 0 && again.stdout.contains("0 installed, 4 up to date"), "a second deploy copies nothing: \(again.stdout)\(again.stderr)")
@@ -129,7 +130,7 @@ enum ReleaseBuild {
             let packaged = try lab.directory.write("packaged.yaml", specText.replacingOccurrences(of: "path: \(Self.path)", with: "path: /usr/bin/storagekit"))
             let viaPackage = try await Self.run(release, ["check", "--spec", packaged, "--host", "hv1", "--json", "--timeout", "10"])
             let packagedReport = try report(viaPackage)
-            #expect(packagedReport.findings.contains { $0.check == CheckID.hostFacts.rawValue && $0.status == .pass && $0.hosts == ["hv1"] },
+            #expect(packagedReport.findings.contains { $0.check == CheckID.hostFacts && $0.status == .pass && $0.hosts == ["hv1"] },
                     "\(packagedReport.findings.filter { $0.status != .pass })")
             #expect(viaPackage.exitCode == 0 && packagedReport.ready, "\(packagedReport.findings.filter { $0.status == .fail })")
         }

@@ -63,9 +63,9 @@ import Glibc
             do {
                 let closed = try await check(lab)
                 #expect(!closed.ready, "firewalld's zone closes the migration ports storagekit's chain accepts")
-                #expect(closed.findings.contains { $0.status == .fail && $0.check == CheckID.migrationPort.rawValue && $0.hosts == ["hv1"] },
+                #expect(closed.findings.contains { $0.status == .fail && $0.check == CheckID.migrationPort && $0.hosts == ["hv1"] },
                         "\(closed.findings.filter { $0.status == .fail })")
-                let warned = closed.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts == ["hv1"] }
+                let warned = closed.findings.first { $0.check == CheckID.hostFirewall && $0.hosts == ["hv1"] }
                 #expect(warned?.status == .warn && warned?.message.contains("firewalld runs, but storagekit's rules are in") == true, "\(String(describing: warned))")
                 #expect(warned?.fix?.contains("storagekit firewall apply --host hv1") == true)
 
@@ -79,7 +79,7 @@ import Glibc
                 #expect(policy.stdout.contains("rule family=\"ipv4\" source address=\"10.99.1.0/24\" port port=\"49152-49215\" protocol=\"tcp\" accept"), "\(policy.stdout)")
                 let open = try await check(lab)
                 #expect(open.ready, "\(open.findings.filter { $0.status == .fail })")
-                let kept = open.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts.contains("hv1") }
+                let kept = open.findings.first { $0.check == CheckID.hostFirewall && $0.hosts.contains("hv1") }
                 #expect(kept?.status == .pass && kept?.message.contains("firewalld, the firewall it runs") == true, "\(String(describing: kept))")
 
                 #expect(try await lab.exec("hv1", ["firewall-cmd", "--reload"]).exitCode == 0)

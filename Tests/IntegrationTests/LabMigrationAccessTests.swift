@@ -19,7 +19,7 @@ import Testing
     }
 
     func ssh(_ report: CheckReport, _ status: Finding.Status) -> [Finding] {
-        report.findings.filter { $0.check == CheckID.migrationSSH.rawValue && $0.status == status }
+        report.findings.filter { $0.check == CheckID.migrationSSH && $0.status == status }
     }
 
     @Test func rootLogsInToItsPeersAndARefusedKeyIsNamed() async throws {
@@ -82,7 +82,7 @@ import Testing
             let failing = ssh(refused.report, .fail)
             #expect(failing.contains { $0.hosts == ["hv1"] && $0.message.contains("hv2: root's key is refused (root@hv2: Permission denied (publickey).)") }, "\(failing)")
             #expect(failing.allSatisfy { $0.fix?.contains("ssh-copy-id root@hv2") == true })
-            #expect(refused.report.findings.filter { $0.status == .fail }.allSatisfy { $0.check == CheckID.migrationSSH.rawValue })
+            #expect(refused.report.findings.filter { $0.status == .fail }.allSatisfy { $0.check == CheckID.migrationSSH })
 
             // The spec does not say migrations go over ssh: the same refusal only warns.
             let unstated = try lab.directory.write("unstated.yaml", try String(contentsOfFile: lab.labSpec, encoding: .utf8)
@@ -101,7 +101,7 @@ import Testing
             let drop = ["iptables", "-I", "INPUT", "-p", "tcp", "--dport", "49180:49190", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"]
             #expect(try await lab.exec("hv2", drop).exitCode == 0)
             let dropped = try await check(lab, spec: lab.labSpec)
-            let ports = dropped.report.findings.filter { $0.check == CheckID.migrationPort.rawValue && $0.status == .fail }
+            let ports = dropped.report.findings.filter { $0.check == CheckID.migrationPort && $0.status == .fail }
             #expect(dropped.exitCode == 1 && ports.map(\.hosts) == [["hv2"]], "\(dropped.report.findings.filter { $0.status == .fail })")
             #expect(ports.first?.message.contains("qemu-migration 10.99.1.12:49180-49190 dropped") == true, "\(ports)")
             #expect(try await lab.exec("hv2", drop.map { $0 == "-I" ? "-D" : $0 }).exitCode == 0)
@@ -114,7 +114,7 @@ import Testing
                 let xml = "<domain type='kvm'><name>db</name><devices><disk type='file' device='disk'><driver name='qemu' cache='\(cache)'/><source file='/var/lib/vmstore/db.img'/><target dev='vda'/></disk></devices></domain>"
                 #expect(try await lab.exec("hv1", ["sh", "-c", "mkdir -p /etc/libvirt/qemu && printf %s \"$0\" > /etc/libvirt/qemu/db.xml", xml]).exitCode == 0)
                 let judged = try await check(lab, spec: lab.labSpec)
-                let found = judged.report.findings.filter { $0.check == CheckID.migrationDisksCache.rawValue }
+                let found = judged.report.findings.filter { $0.check == CheckID.migrationDisksCache }
                 #expect(judged.exitCode == 0 && found.map(\.status) == [status], "\(found); failing: \(judged.report.findings.filter { $0.status == .fail })")
                 #expect(found.first?.message.contains("libvirt 9.0.0, QEMU 7.2") == true, "\(found)")
             }
@@ -127,7 +127,7 @@ import Testing
                     """
                 #expect(try await lab.exec("hv1", ["sh", "-c", "mkdir -p /etc/libvirt/qemu && printf %s \"$0\" > /etc/libvirt/qemu/web.xml", xml]).exitCode == 0)
                 let judged = try await check(lab, spec: lab.labSpec)
-                let tpm = judged.report.findings.filter { $0.check == CheckID.migrationGuestTPM.rawValue }
+                let tpm = judged.report.findings.filter { $0.check == CheckID.migrationGuestTPM }
                 #expect(judged.exitCode == 0 && tpm.map(\.status) == [.pass] && tpm.first?.message.contains(said) == true, "\(tpm)")
             }
         }

@@ -40,7 +40,7 @@ import Testing
             let ready = try await check(lab)
             #expect(ready.exitCode == 0 && ready.report.ready, "\(ready.report.findings.filter { $0.status == .fail })")
             // A server too: check looks at its firewall over its transport.
-            let served = ready.report.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts.contains("nfs") }
+            let served = ready.report.findings.first { $0.check == CheckID.hostFirewall && $0.hosts.contains("nfs") }
             #expect(served?.status == .pass && served?.message == "storagekit's rules are in nftables", "\(String(describing: served))")
             let again = try await lab.onLab(["apply"], ["--json"])
             #expect(again.exitCode == 0 && again.stdout.contains("\"changes\" : 0"), "a second apply changes nothing: \(again.stdout)")
@@ -63,7 +63,7 @@ import Testing
             // Unconfirmed: the table as it was before (none) comes back by itself, and confirm
             // says so loudly.
             #expect(try await lab.exec("nfs", ["nft", "delete", "table", "inet", "storagekit"]).exitCode == 0)
-            let gone = try await check(lab).report.findings.first { $0.check == CheckID.hostFirewall.rawValue && $0.hosts == ["nfs"] }
+            let gone = try await check(lab).report.findings.first { $0.check == CheckID.hostFirewall && $0.hosts == ["nfs"] }
             #expect(gone?.status == .warn && gone?.message.contains("storagekit's rules are in no firewall") == true && gone?.fix == "storagekit firewall apply --host nfs",
                     "\(String(describing: gone))")
             let timed = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "3"])

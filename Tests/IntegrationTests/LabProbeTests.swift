@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageSystem
 import Testing
@@ -78,7 +79,7 @@ import Testing
     }
 
     struct NFSReport: Decodable {
-        struct Program: Decodable { let program: Int; let name: String; let version: Int; let `protocol`: String; let port: Int }
+        struct Program: Decodable { let program: Int; let version: Int; let `protocol`: String; let port: Int; let service: String? }
         struct Export: Decodable { let path: String; let clients: [String] }
         struct Canary: Decodable { let ok: Bool; let path: String; let error: String?; let uid: Int?; let mode: String? }
         let server: String
@@ -97,7 +98,7 @@ import Testing
             let plain = try await probe("hv1", [])
             #expect(plain.exitCode == 0, "\(plain.stdout)\(plain.stderr)")
             let report = try JSONDecoder().decode(NFSReport.self, from: Data(plain.stdout.utf8))
-            func ports(_ name: String) -> Set<Int> { Set(report.rpc.filter { $0.name == name }.map(\.port)) }
+            func ports(_ name: String) -> Set<Int> { Set(report.rpc.filter { $0.service == name }.map(\.port)) }
             #expect(ports("mountd") == [892] && ports("nlockmgr") == [32803] && ports("rquotad") == [875] && ports("nfs") == [2049])
             #expect(report.exports.map(\.path) == ["/srv/vmstore"])
             #expect(report.exports.first?.clients == ["10.99.1.11/32", "10.99.1.12/32"])

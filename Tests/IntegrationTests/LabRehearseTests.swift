@@ -1,5 +1,6 @@
 import Foundation
 import StorageCheck
+import StorageFacts
 import StorageSystem
 import Testing
 
@@ -59,7 +60,7 @@ import Testing
             #expect(failure?.fix?.contains("firewall apply --host hv2") == true)
             let checked = try await lab.storagekit(["check", "--spec", lab.labSpec, "--only", "migration", "--json", "--timeout", "5"])
             let report = try JSONDecoder().decode(CheckReport.self, from: Data(checked.stdout.utf8))
-            #expect(report.findings.contains { $0.check == "migration.port" && $0.status == .fail && $0.hosts == ["hv2"] }, "check agrees: \(report.findings.filter { $0.status == .fail })")
+            #expect(report.findings.contains { $0.check == .migrationPort && $0.status == .fail && $0.hosts == ["hv2"] }, "check agrees: \(report.findings.filter { $0.status == .fail })")
             #expect(try await leftovers(lab).isEmpty)
 
             // Ctrl-C while the migration waits on the dropped port: nothing is left behind.

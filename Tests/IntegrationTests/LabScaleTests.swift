@@ -1,6 +1,7 @@
 import BenchSupport
 import Foundation
 import StorageCheck
+import StorageFacts
 import StorageSystem
 import Testing
 
@@ -46,12 +47,12 @@ import Testing
         #expect(check.exitCode == 0 && report.ready, "\(failing.count) false failures: \(failing.prefix(10).map { "\($0.check) \($0.hosts.prefix(5)): \($0.message)" })")
         #expect(failing.isEmpty)
         #expect(report.notChecked.isEmpty, "not checked: \(report.notChecked)")
-        let answered = report.findings.filter { $0.check == CheckID.hostFacts.rawValue && $0.status == .pass }.flatMap(\.hosts)
+        let answered = report.findings.filter { $0.check == CheckID.hostFacts && $0.status == .pass }.flatMap(\.hosts)
         #expect(Set(answered).count == Self.hypervisors)
         // Migration ports were probed between ring neighbours, and every hypervisor was a destination.
-        let probed = report.findings.filter { $0.check == CheckID.migrationPort.rawValue && $0.status != .fail }.flatMap(\.hosts)
+        let probed = report.findings.filter { $0.check == CheckID.migrationPort && $0.status != .fail }.flatMap(\.hosts)
         #expect(Set(probed).count == Self.hypervisors)
-        #expect(report.findings.contains { $0.check == CheckID.nfsCanaryShared.rawValue && $0.status == .pass && $0.hosts.count == Self.hypervisors })
+        #expect(report.findings.contains { $0.check == CheckID.nfsCanaryShared && $0.status == .pass && $0.hosts.count == Self.hypervisors })
         // JSON on a pipe carries no progress text.
         #expect(!check.stderr.contains("hypervisors answered"), "stderr: \(check.stderr.prefix(300))")
 

@@ -1,5 +1,5 @@
 import Foundation
-import StorageFacts
+import StorageGathering
 import StorageSystem
 import Testing
 

@@ -1,4 +1,5 @@
 import StorageCheck
+import StorageFacts
 import StorageModel
 
 /// A cluster like the lab's (two portals, CHAP, ganesha, hv3 outside the ACL and the clients)
@@ -95,7 +96,7 @@ enum CheckFixtures {
 }
 
 extension Array where Element == Finding {
-    func failing(_ check: CheckID) -> [Finding] { filter { $0.check == check.rawValue && $0.status == .fail } }
-    func with(_ check: CheckID, _ status: Finding.Status) -> [Finding] { filter { $0.check == check.rawValue && $0.status == status } }
+    func failing(_ check: CheckID) -> [Finding] { filter { $0.check == check && $0.status == .fail } }
+    func with(_ check: CheckID, _ status: Finding.Status) -> [Finding] { filter { $0.check == check && $0.status == status } }
     var ready: Bool { CheckReport(findings: self, durationMs: 0).ready }
 }

@@ -1,5 +1,6 @@
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import StorageTestSupport
 import Testing
@@ -13,7 +14,7 @@ import Testing
             facts["hv1"]!.domains = .known([DomainFacts(name: "db", disks: [DiskFacts(source: "/var/lib/vmstore/db.qcow2", cache: cache)])])
             facts["hv1"]!.system.libvirtVersion = libvirt.flatMap(SoftwareVersion.init).map { .known($0) } ?? .unknown("libvirtd or virtqemud is not installed (libvirt-daemon)")
             facts["hv1"]!.system.qemuVersion = qemu.flatMap(SoftwareVersion.init).map { .known($0) } ?? .unknown("qemu-system-x86_64 is not installed (qemu-system-x86)")
-        }.filter { $0.check == CheckID.migrationDisksCache.rawValue }
+        }.filter { $0.check == CheckID.migrationDisksCache }
     }
 
     @Test func writebackMigratesWithLibvirt56AndQEMU4AndFailsBefore() {
@@ -115,20 +116,20 @@ import Testing
     }
 
     @Test func xmlThatIsNotADomainIsSaidNotTakenForNoGuests() {
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtDomainParser.parse("<domain><name>x</name><devices>", source: "web.xml") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtDomainParser.parse("<network><name>default</name></network>", source: "default.xml") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtDomainParser.parse("error: failed to get domain 'web'", source: "virsh dumpxml web") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtDomainParser.parse("<domain><name>x</name><devices>", source: "web.xml") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtDomainParser.parse("<network><name>default</name></network>", source: "default.xml") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtDomainParser.parse("error: failed to get domain 'web'", source: "virsh dumpxml web") }
     }
 
     @Test func qemuImgChainsAreReadNearestFirstAndGarbageIsSaid() throws {
         #expect(try QemuImgChainParser.backingFiles(Self.fixture("qemu-img/backing-chain-2.json")) == ["/var/lib/libvirt/images/debian-12-base.qcow2"])
         #expect(try QemuImgChainParser.backingFiles(Self.fixture("qemu-img/no-backing.json")).isEmpty)
-        #expect(throws: UnreadableOutput.self) { _ = try QemuImgChainParser.backingFiles("qemu-img: Could not open 'x': No such file or directory") }
-        #expect(throws: UnreadableOutput.self) { _ = try QemuImgChainParser.backingFiles("[]") }
+        #expect(throws: ToolOutputError.self) { _ = try QemuImgChainParser.backingFiles("qemu-img: Could not open 'x': No such file or directory") }
+        #expect(throws: ToolOutputError.self) { _ = try QemuImgChainParser.backingFiles("[]") }
     }
 
     func files(_ domain: DomainFacts) -> [Finding] {
-        CheckFixtures.findings { facts in facts["hv1"]!.domains = .known([domain]) }.filter { $0.check == CheckID.migrationFilesShared.rawValue }
+        CheckFixtures.findings { facts in facts["hv1"]!.domains = .known([domain]) }.filter { $0.check == CheckID.migrationFilesShared }
     }
 
     @Test func mediaNVRAMKernelsAndBackingFilesMustBeSharedToo() {
@@ -234,9 +235,9 @@ import Testing
         let debian = "# Master configuration file for the QEMU driver.\n#\n#migration_port_min = 49152\n#migration_port_max = 49215\n\nsecurity_driver = [ \"selinux\",\n    \"apparmor\" ]\nuser = \"libvirt-qemu\"\n"
         #expect(try LibvirtQemuConf.migration(debian).ports == PortRange(49152, 49215))
         #expect(try LibvirtQemuConf.migration("migration_port_min = 50000\nmigration_port_max = 50100 # wider\n").ports == PortRange(50000, 50100))
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("migration_port_max = lots\n") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("migration_port_min = 50000\nmigration_port_max = 49999\n") }
-        #expect(throws: UnreadableOutput.self) { _ = try LibvirtQemuConf.migration("this is not qemu.conf\n") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtQemuConf.migration("migration_port_max = lots\n") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtQemuConf.migration("migration_port_min = 50000\nmigration_port_max = 49999\n") }
+        #expect(throws: ToolOutputError.self) { _ = try LibvirtQemuConf.migration("this is not qemu.conf\n") }
     }
 
     @Test func aMigrationRangeWiderThanTheFirewallsFailsOnThatHost() {
@@ -253,7 +254,7 @@ import Testing
     }
 
     func address(_ seen: MigrationAddressFacts) -> [Finding] {
-        CheckFixtures.findings { facts in facts["hv2"]!.system.migrationAddress = .known(seen) }.filter { $0.check == CheckID.migrationAddress.rawValue && $0.hosts == ["hv2"] }
+        CheckFixtures.findings { facts in facts["hv2"]!.system.migrationAddress = .known(seen) }.filter { $0.check == CheckID.migrationAddress && $0.hosts == ["hv2"] }
     }
 
     @Test func aPeerMustReachTheHostByItsNameOnTheStorageNetwork() {

@@ -4,7 +4,8 @@ import StorageModel
 import StorageSystem
 import StorageTestSupport
 import Testing
-@testable import StorageFacts
+import StorageFacts
+@testable import StorageGathering
 
 /// A node's DRBD facts: /proc/drbd under the collector's root (a fixture), `drbdsetup status`
 /// through the runner when DRBD 9 lists no devices there.
@@ -69,7 +70,7 @@ import Testing
         #expect(failed == .unknown("`drbdsetup status` failed: Could not connect to 'drbd' generic netlink family"))
         let garbage = ScriptedRunner { CommandResult(command: $0, exitCode: 0, stdout: "r0: No such resource\n", stderr: "") }
         let unreadable = try await Self.withRoot("9.0.32-version-only.txt") { await Self.collector(root: $0, runner: garbage).drbdFacts() }
-        #expect(unreadable.reason?.hasPrefix("cannot read line 1 of drbdsetup status") == true)
+        #expect(unreadable.reason?.hasPrefix("cannot read line 1 of `drbdsetup status`") == true)
     }
 
     @Test func onlyNodesOfAResourceAndNoLabHostAreAsked() async throws {

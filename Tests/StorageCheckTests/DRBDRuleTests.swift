@@ -2,7 +2,8 @@ import Foundation
 import StorageCheck
 import StorageModel
 import Testing
-@testable import StorageFacts
+import StorageFacts
+@testable import StorageGathering
 @testable import StorageSystem
 
 /// hv1 and hv2 mirror r0 (/dev/drbd0) in dual-primary mode, like examples/xen-drbd.yaml; the
@@ -39,7 +40,7 @@ enum DRBDCheckFixtures {
     static func proc(_ fixture: String) throws -> Known<DRBDFacts> {
         let text = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/Tests/Fixtures/drbd/proc/\(fixture)", encoding: .utf8)
         let contents = try ProcDRBDParser.parse(text)
-        return .known(DRBDFacts(source: "/proc/drbd", version: contents.version, devices: contents.devices.map(HostFactsCollector.facts)))
+        return .known(DRBDFacts(source: "/proc/drbd", version: contents.version, devices: contents.devices))
     }
 
     static func findings(
@@ -172,7 +173,7 @@ enum DRBDCheckFixtures {
         let skipped = findings.with(.drbdState, .skip)
         #expect(skipped.map(\.hosts) == [["hv1"]])
         #expect(skipped.first?.message == "/proc/drbd does not exist: the drbd kernel module is not loaded (modprobe drbd)")
-        #expect(!findings.contains { $0.hosts.contains("hv1") && $0.status == .pass && $0.check.hasPrefix("drbd.") })
+        #expect(!findings.contains { $0.hosts.contains("hv1") && $0.status == .pass && $0.check.area == .drbd })
     }
 
     @Test func singlePrimaryWarnsThatGuestsCannotMove() throws {
@@ -186,7 +187,7 @@ enum DRBDCheckFixtures {
     @Test func onlyAskingForDRBDOfASpecWithoutItSkips() throws {
         let findings = CheckFixtures.findings(areas: [.drbd])
         #expect(findings.with(.drbdState, .skip).first?.message == "the spec has no DRBD resources")
-        #expect(!CheckFixtures.findings().contains { $0.check.hasPrefix("drbd.") }, "no DRBD lines at all when the spec has none")
+        #expect(!CheckFixtures.findings().contains { $0.check.area == .drbd }, "no DRBD lines at all when the spec has none")
     }
 
     @Test func guestsOnTheDRBDDeviceAreOnSharedStorage() throws {

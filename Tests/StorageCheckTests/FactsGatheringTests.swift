@@ -4,7 +4,8 @@ import StorageModel
 import StorageSystem
 import StorageTestSupport
 import Testing
-@testable import StorageFacts
+import StorageFacts
+@testable import StorageGathering
 
 /// Replays canned outputs by executable and remembers what ran.
 final class ScriptedRunner: CommandRunner, @unchecked Sendable {
@@ -112,7 +113,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         let kernel = await collector.kernelFacts()
         let sessions = try #require(kernel.sessions.value)
         #expect(Set(sessions.map { $0.portal }) == ["10.99.1.5:3260", "10.99.2.5:3260"])
-        #expect(sessions.allSatisfy { $0.state == "LOGGED_IN" && $0.target == "iqn.2026-11.lab.san:vmstore" })
+        #expect(sessions.allSatisfy { $0.sessionState == .loggedIn && $0.target == "iqn.2026-11.lab.san:vmstore" })
         let maps = try #require(kernel.multipath.value)
         #expect(maps.map { $0.alias }.sorted() == ["vmstore-1", "vmstore-2"])
         #expect(maps.allSatisfy { $0.activePaths == 2 })
@@ -189,7 +190,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         guard case .needsDeploy(let older)? = await old.gather().hosts["hv1"] else { Issue.record("hv1 should need deploy"); return }
         #expect(older == "its storagekit is older than this one (no `facts --session`)")
         let context = CheckContext(spec: spec, facts: ClusterFacts(hosts: ["hv1": .needsDeploy(reason: older)]), specFile: "c.yaml", hypervisors: spec.hypervisors.filter { $0.name == "hv1" })
-        let finding = ReadinessRules.evaluate(context).first { $0.check == CheckID.hostFacts.rawValue }
+        let finding = ReadinessRules.evaluate(context).first { $0.check == CheckID.hostFacts }
         #expect(finding?.status == .fail && finding?.fix == "storagekit deploy --host hv1 --spec c.yaml", "\(String(describing: finding))")
     }
 

@@ -1,4 +1,5 @@
 import StorageCheck
+import StorageFacts
 import StorageModel
 import Testing
 
@@ -38,8 +39,8 @@ import Testing
     @Test func notDiscoveredAndLoginFailuresNameTheirFix() {
         let findings = CheckFixtures.findings { facts in
             facts["hv2"]!.iscsi[0].discovered = []
-            facts["hv2"]!.iscsi[0].error = ProbeFailure(code: "not-in-acl", message: "10.99.1.5:3260 does not offer it")
-            facts["hv1"]!.iscsi[1].error = ProbeFailure(code: "auth-failed", message: "rejected the CHAP credentials")
+            facts["hv2"]!.iscsi[0].error = ProbeFailure(.notInACL, "10.99.1.5:3260 does not offer it")
+            facts["hv1"]!.iscsi[1].error = ProbeFailure(.authFailed, "rejected the CHAP credentials")
         }
         #expect(findings.failing(.iscsiTargetDiscovered).map(\.hosts) == [["hv2"]])
         #expect(findings.failing(.iscsiLoginAccepted).count == 2)
@@ -87,12 +88,12 @@ import Testing
         let target = spec.iscsi!.targets[0]
         let wwids = target.luns.map { spec.identity(of: target, $0).wwid }
         let findings = CheckFixtures.findings { facts in
-            facts["hv1"]!.kernel.sessions = .known(CheckFixtures.portals.map { SessionFacts(target: CheckFixtures.target, portal: $0, state: "LOGGED_IN") })
+            facts["hv1"]!.kernel.sessions = .known(CheckFixtures.portals.map { SessionFacts(target: CheckFixtures.target, portal: $0, sessionState: .loggedIn) })
             facts["hv1"]!.kernel.multipath = .known([
-                MultipathMapFacts(alias: "vmstore-1", wwid: wwids[0], pathStates: ["active", "active"]),
-                MultipathMapFacts(alias: "vmstore-2", wwid: wwids[1], pathStates: ["active", "failed"]),
+                MultipathMapFacts(alias: "vmstore-1", wwid: wwids[0], paths: [.init(hctl: "2:0:0:1", device: "sda", state: "active ready running"), .init(hctl: "3:0:0:1", device: "sdc", state: "active ready running")]),
+                MultipathMapFacts(alias: "vmstore-2", wwid: wwids[1], paths: [.init(hctl: "2:0:0:2", device: "sdb", state: "active ready running"), .init(hctl: "3:0:0:2", device: "sdd", state: "failed faulty offline")]),
             ])
-            facts["hv2"]!.kernel.sessions = .known([SessionFacts(target: CheckFixtures.target, portal: CheckFixtures.portals[0], state: "LOGGED_IN")])
+            facts["hv2"]!.kernel.sessions = .known([SessionFacts(target: CheckFixtures.target, portal: CheckFixtures.portals[0], sessionState: .loggedIn)])
             facts["hv2"]!.kernel.multipath = .known([])
         }
         #expect(findings.with(.iscsiSession, .pass).count == 2 && findings.with(.iscsiSession, .pass).allSatisfy { $0.hosts.contains("hv1") })

@@ -1,4 +1,5 @@
 import StorageCheck
+import StorageFacts
 import StorageModel
 import Testing
 
@@ -32,13 +33,13 @@ import Testing
     @Test func rpcbindDroppedStopsTheRestForThatHost() {
         let findings = CheckFixtures.findings { facts in facts["hv2"]!.nfs!.rpcbind = .timeout }
         #expect(findings.failing(.nfsRpcbindReachable).first?.fix?.hasPrefix("storagekit firewall apply --host nfs --spec c.yaml;") == true)
-        #expect(!findings.contains { $0.check == "nfs.export.visible" && $0.hosts.contains("hv2") })
+        #expect(!findings.contains { $0.check == .nfsExportVisible && $0.hosts.contains("hv2") })
     }
 
     @Test func anExportNotOfferedOrNotMountableFails() {
         let findings = CheckFixtures.findings { facts in
             facts["hv2"]!.nfs!.exports = []
-            facts["hv2"]!.nfs!.mounts[0] = ExportMountFacts(export: "/srv/vmstore", error: ProbeFailure(code: "mount-denied", message: "refused to let this host mount /srv/vmstore"))
+            facts["hv2"]!.nfs!.mounts[0] = ExportMountFacts(export: "/srv/vmstore", error: ProbeFailure(.mountDenied, "refused to let this host mount /srv/vmstore"))
         }
         #expect(findings.failing(.nfsExportVisible).first?.message == "10.99.1.9 does not offer /srv/vmstore to this host")
         #expect(findings.failing(.nfsExportMount).first?.fix == "storagekit setup nfs --spec c.yaml")
@@ -110,7 +111,7 @@ import Testing
 
     @Test func onlyNFSLeavesISCSIAndMigrationOut() {
         let findings = CheckFixtures.findings(areas: [.nfs])
-        #expect(!findings.contains { $0.check.hasPrefix("iscsi.") || $0.check.hasPrefix("migration.") })
-        #expect(findings.contains { $0.check.hasPrefix("nfs.") } && findings.contains { $0.check.hasPrefix("path.") })
+        #expect(!findings.contains { $0.check.area == .iscsi || $0.check.area == .migration })
+        #expect(findings.contains { $0.check.area == .nfs } && findings.contains { $0.check.area == .path })
     }
 }

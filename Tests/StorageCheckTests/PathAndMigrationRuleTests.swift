@@ -1,4 +1,5 @@
 import StorageCheck
+import StorageFacts
 import StorageModel
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
         let findings = CheckFixtures.findings { facts in facts["hv2"]!.paths[0] = PathFacts(path: "/var/lib/vmstore", exists: false, isDirectory: false) }
         #expect(findings.failing(.pathExists).first?.fix == "storagekit mount --host hv2 --spec c.yaml")
         // hv3 shares nothing: its paths are not judged.
-        #expect(!findings.contains { $0.check == "path.mountpath.exists" && $0.hosts.contains("hv3") })
+        #expect(!findings.contains { $0.check == .pathExists && $0.hosts.contains("hv3") })
     }
 
     @Test func mountsMustBeTheSameSourceAndTypeEverywhere() {
@@ -58,7 +59,7 @@ import Testing
         #expect(failing.map(\.hosts) == [["hv1"]])
         #expect(failing.first?.message.hasPrefix("reaches none of its peers' migration ports (hv2") == true)
         // Its peer's firewall is not blamed for it.
-        #expect(!findings.contains { $0.check == CheckID.migrationPort.rawValue && $0.status == .fail && $0.hosts.contains("hv2") })
+        #expect(!findings.contains { $0.check == CheckID.migrationPort && $0.status == .fail && $0.hosts.contains("hv2") })
     }
 
     @Test func cpuVendorOSAndBridgesMustMatchFlagsMayDifferWithAWarning() {
@@ -83,7 +84,7 @@ import Testing
         }
         #expect(off.failing(.migrationSELinux).first?.fix == "setsebool -P virt_use_nfs on")
         #expect(off.with(.migrationSELinux, .pass).first?.hosts == ["hv2"])
-        #expect(CheckFixtures.findings().filter { $0.check == "migration.selinux" }.isEmpty)
+        #expect(CheckFixtures.findings().filter { $0.check == .migrationSELinux }.isEmpty)
     }
 
     @Test func guestDisksMustBeSharedWithASafeCacheMode() {

@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import Testing
 
@@ -34,7 +35,7 @@ import Testing
         // hv2 does not see what hv1 made: either one may mount other storage there; the host in
         // every failing pair of the ring is the one (check's path.mount.same names it).
         let finding = Self.failed(.incoming, on: "hv2", "qemu-system-x86_64: -drive file=/var/lib/vmstore/storagekit-canary-t-1.img,format=raw,if=virtio,cache=none: Could not open '/var/lib/vmstore/storagekit-canary-t-1.img': No such file or directory")
-        #expect(finding.check == "rehearse.migration" && finding.status == .fail && finding.hosts == ["hv1", "hv2"])
+        #expect(finding.check == .rehearseMigration && finding.status == .fail && finding.hosts == ["hv1", "hv2"])
         #expect(finding.message.hasPrefix("hv1 → hv2 on /var/lib/vmstore: starting the destination's VM (it opens the disk): hv2 does not see the image hv1 created"))
         #expect(finding.fix?.contains("storagekit check --only path --spec s.yaml") == true)
         let device = Self.failed(.incoming, on: "hv2", "Could not open '/dev/mapper/store-1': No such file or directory", storage: .device("/dev/mapper/store-1", .multipath))
@@ -86,7 +87,7 @@ import Testing
         var skipped = RehearsalResult(pair: RehearsalPair(source: "hv1", destination: "hv2", storage: .device("/dev/drbd0", .drbd)))
         skipped.skipped = "namespace lab"
         let findings = RehearsalRules.findings([passed, skipped], spec: Self.spec, specFile: "s.yaml")
-        #expect(findings.map(\.check) == ["rehearse.migration", "rehearse.cleanup", "rehearse.migration"])
+        #expect(findings.map(\.check) == [.rehearseMigration, .rehearseCleanup, .rehearseMigration])
         #expect(findings[0].status == .pass && findings[0].message == "a canary VM on /var/lib/vmstore migrated hv1 → hv2 in 0.26 s and resumed there, qemu as libvirt-qemu (64055:107)")
         #expect(findings[1].status == .fail && findings[1].hosts == ["hv2"])
         #expect(findings[2].status == .skip && findings[2].fix == "namespace lab")

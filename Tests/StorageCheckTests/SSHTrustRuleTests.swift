@@ -1,5 +1,6 @@
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import Testing
 
@@ -78,7 +79,7 @@ import Testing
     @Test func tlsTcpAndXendNeedNoSSHAndXlDoes() {
         for migration in ["{hypervisor: kvm, transport: tls}", "{hypervisor: kvm, transport: tcp}", "{hypervisor: xen}"] {
             let findings = CheckFixtures.findings(spec: Self.spec(migration)) { facts in facts["hv1"]!.ssh = [SSHTrustFacts(peer: "hv2", outcome: .keyRefused)] }
-            #expect(findings.filter { $0.check == CheckID.migrationSSH.rawValue }.isEmpty, "\(migration)")
+            #expect(findings.filter { $0.check == CheckID.migrationSSH }.isEmpty, "\(migration)")
         }
         let xl = CheckFixtures.findings(spec: Self.spec("{hypervisor: xen, toolstack: xl}")) { facts in
             facts["hv1"]!.ssh = [SSHTrustFacts(peer: "hv2", outcome: .unresolved, said: "ssh: Could not resolve hostname hv2: Name or service not known")]

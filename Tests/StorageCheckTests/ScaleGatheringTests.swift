@@ -3,7 +3,8 @@ import StorageCheck
 import StorageModel
 import StorageSystem
 import Testing
-@testable import StorageFacts
+import StorageFacts
+@testable import StorageGathering
 
 /// The gatherer at scale: a bounded number of hosts asked at once, each host's time counted
 /// from when it is asked, and hosts the check had no time left for "not checked", never silent.

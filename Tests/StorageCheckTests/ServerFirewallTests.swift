@@ -2,7 +2,8 @@ import StorageModel
 import StorageSystem
 import Testing
 @testable import StorageCheck
-@testable import StorageFacts
+import StorageFacts
+@testable import StorageGathering
 
 /// A server's firewall, seen by `check` over its transport (servers run no facts session), and
 /// judged by `host.firewall` like a hypervisor's.

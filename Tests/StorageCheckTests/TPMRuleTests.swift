@@ -1,5 +1,6 @@
 import StorageCheck
 import StorageFacts
+import StorageGathering
 import StorageModel
 import Testing
 
@@ -22,7 +23,7 @@ import Testing
             for (host, version) in libvirt {
                 facts[host]!.system.libvirtVersion = version.flatMap(SoftwareVersion.init).map { .known($0) } ?? .unknown("libvirtd or virtqemud is not installed (libvirt-daemon)")
             }
-        }.filter { $0.check == CheckID.migrationGuestTPM.rawValue }
+        }.filter { $0.check == CheckID.migrationGuestTPM }
     }
 
     @Test func localStateMovesInTheStream() {

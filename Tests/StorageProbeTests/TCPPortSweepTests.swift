@@ -48,6 +48,6 @@ import Testing
 
     @Test func anAddressThatIsNotOneSaysSoForEveryPort() {
         let outcomes = TCPPortSweep.sweep("hv2", ports: [1, 2, 3], timeout: .milliseconds(100))
-        #expect(outcomes.values.allSatisfy { $0 == .unreachable("hv2 is not an IPv4 address") } && outcomes.count == 3)
+        #expect(outcomes.values.allSatisfy { $0 == .unreachable } && outcomes.count == 3)
     }
 }

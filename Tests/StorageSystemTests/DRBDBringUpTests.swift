@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageSystem
 import Testing
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func existingMetadataIsNeverRecreatedAndARunningResourceIsOnlyAdjusted() throws {
-        let connected = DRBDDeviceStatus(minor: 0, connection: "Connected", role: "Primary", peerRole: "Primary", disk: "UpToDate", peerDisk: "UpToDate")
+        let connected = DRBDDeviceFacts(minor: 0, connection: "Connected", role: "Primary", peerRole: "Primary", disk: "UpToDate", peerDisk: "UpToDate")
         let up = [DRBDBringUp.NodeState(host: "hv1", disk: .drbdMetadata, device: connected), DRBDBringUp.NodeState(host: "hv2", disk: .drbdMetadata, device: connected)]
         #expect(argv(try DRBDBringUp.preview(resource, nodes: up, force: true)) == ["hv1: drbdadm adjust r0", "hv2: drbdadm adjust r0"])
         let down = [DRBDBringUp.NodeState(host: "hv1", disk: .drbdMetadata, device: nil), DRBDBringUp.NodeState(host: "hv2", disk: .nothing, device: nil)]
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func theInitialSyncWaitsForTheConnectionAndNeverRunsOnTheSecondNode() {
-        let fresh = DRBDDeviceStatus(connection: "Connected", role: "Secondary", peerRole: "Secondary", disk: "Inconsistent", peerDisk: "Inconsistent")
+        let fresh = DRBDDeviceFacts(connection: "Connected", role: "Secondary", peerRole: "Secondary", disk: "Inconsistent", peerDisk: "Inconsistent")
         #expect(DRBDBringUp.initialSync(resource, states: ["hv1": fresh, "hv2": fresh])?.host == "hv1")
         var waiting = fresh
         waiting.connection = "WFConnection"

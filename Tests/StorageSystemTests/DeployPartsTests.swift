@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageTestSupport
 import Testing
@@ -20,10 +21,10 @@ import Testing
     }
 
     @Test func outputThatIsNotTheCacheIsSaidNotReadAsEmpty() {
-        #expect(throws: LoaderCacheError(firstLine: "ldconfig: Can't open cache file /etc/ld.so.cache")) {
+        #expect(throws: ToolOutputError(tool: "ldconfig -p", text: "no \"libs found in cache\" header (ldconfig: Can't open cache file /etc/ld.so.cache)")) {
             try LoaderCache.sonames("ldconfig: Can't open cache file /etc/ld.so.cache\n")
         }
-        #expect(throws: LoaderCacheError(firstLine: "garbage")) { try LoaderCache.sonames("3 libs found in cache `/etc/ld.so.cache'\ngarbage\n") }
+        #expect(throws: ToolOutputError(tool: "ldconfig -p", line: 2, text: "garbage", reason: "not `soname (flags) => path`")) { try LoaderCache.sonames("3 libs found in cache `/etc/ld.so.cache'\ngarbage\n") }
     }
 
     @Test func theLoadersOwnComplaintNamesTheLibrary() {

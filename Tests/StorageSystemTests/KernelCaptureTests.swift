@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageTestSupport
 import Testing
@@ -57,7 +58,7 @@ import Testing
         #expect(maps.count == 2)
         for lun in target.luns {
             let map = try #require(maps.first { $0.wwid == spec.identity(of: target, lun).wwid })
-            #expect(map.name == spec.multipathAlias(of: target, lun))
+            #expect(map.alias == spec.multipathAlias(of: target, lun))
             #expect(map.vendorProduct == "IET,VIRTUAL-DISK")
             #expect(map.paths.count == spec.portals(of: target).count && map.paths.allSatisfy { $0.state == "active ready running" })
         }

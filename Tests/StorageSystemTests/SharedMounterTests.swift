@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageTestSupport
 import Testing
@@ -37,7 +38,7 @@ final class MountingHostTransport: Transport, @unchecked Sendable {
 
     @Test func findmntJSONParses() throws {
         #expect(try FindmntParser.parse(try Self.fixture()) == [.init(
-            target: "/tmp/fm/dst", source: "/dev/vda[/tmp/fm/src]", fstype: "ext4", options: "rw,relatime,discard,resv_strict,resuid=65534,resgid=65534")])
+            target: "/tmp/fm/dst", source: "/dev/vda[/tmp/fm/src]", fstype: "ext4", options: ["rw", "relatime", "discard", "resv_strict", "resuid=65534", "resgid=65534"])])
         #expect(try FindmntParser.parse("").isEmpty, "not a mount point: findmnt prints nothing, exit 1")
     }
 

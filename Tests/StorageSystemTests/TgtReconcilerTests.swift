@@ -1,4 +1,6 @@
+import StorageFacts
 import StorageModel
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -8,7 +10,7 @@ import Testing
     static let hv1 = "iqn.2026-11.storagekit.lab:hv1"
 
     static func live() throws -> [TgtLiveTarget] {
-        try TgtadmShowParser.parse(TgtadmShowParserTests.fixture("show-target-two-targets-one-session.txt"))
+        try TgtadmShowParser.parse(TestFixtures.text("tgtadm/show-target-two-targets-one-session.txt"))
     }
 
     /// What target 1 already is, as a desired state.
@@ -114,7 +116,7 @@ import Testing
     }
 
     @Test func portalsOnTheDefaultPortAreCoveredByTgtdsWildcardOthersAreAdded() throws {
-        let live = TgtReconciler.parsePortals(try TgtadmShowParserTests.fixture("show-portal-default.txt"))
+        let live = TgtReconciler.parsePortals(try TestFixtures.text("tgtadm/show-portal-default.txt"))
         #expect(live == [Portal(address: "[::]", port: 3260), Portal(address: "0.0.0.0", port: 3260)])
         var desired = Self.converged()
         desired.portals = [Portal(address: "10.99.8.5", port: 3260), Portal(address: "10.99.9.5", port: 3261)]

@@ -1,5 +1,6 @@
 import CLibISCSI
 import Foundation
+import StorageFacts
 
 /// What to probe: a portal, optionally one target, as one initiator, with optional CHAP.
 public struct ISCSIProbeRequest: Sendable {
@@ -32,22 +33,10 @@ public struct ISCSIProbeRequest: Sendable {
     }
 }
 
-public struct ProbedLUN: Sendable, Equatable, Codable {
-    public var lun: Int
-    public var serial: String
-    /// What multipath and `scsi_id` call the device: `3` + the NAA designator of VPD 0x83.
-    public var wwid: String?
-    public var sizeBytes: UInt64
-    public var blockSize: Int
-    public var vendor: String
-    public var product: String
-    public var ready: Bool
-}
-
 public struct ProbedTarget: Sendable, Equatable, Codable {
     public var iqn: String
     public var portals: [String]
-    public var luns: [ProbedLUN]
+    public var luns: [LUNFacts]
 }
 
 public struct ISCSIProbeResult: Sendable, Codable {
@@ -124,7 +113,7 @@ public enum ISCSIProber {
     /// Every disk LUN's identity and size, in two rounds of commands queued together: standard
     /// INQUIRY and TEST UNIT READY for all (tgtd's controller LUN and other non-disks drop out),
     /// then VPD 0x80, VPD 0x83 and READ CAPACITY(16) for all disks.
-    static func probeLUNs(_ session: ISCSISession, _ luns: [Int], _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [ProbedLUN] {
+    static func probeLUNs(_ session: ISCSISession, _ luns: [Int], _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [LUNFacts] {
         // A TEST UNIT READY beside each INQUIRY takes the LUN's UNIT ATTENTION (power on/reset
         // after login) now, so the second round needs no retry.
         let first = try session.batch(step: "INQUIRY", deadline: deadline, luns.flatMap { lun -> [ISCSISession.TaskStarter] in
@@ -159,7 +148,7 @@ public enum ISCSIProber {
         }
         let results = try session.batch(step: "VPD 0x80/0x83, READ CAPACITY(16)", deadline: deadline, starters)
         defer { for result in results { scsi_free_scsi_task(result.task) } }
-        var probed: [ProbedLUN] = []
+        var probed: [LUNFacts] = []
         for (index, disk) in disks.enumerated() {
             let (serialTask, identityTask, capacityTask) = (results[3 * index], results[3 * index + 1], results[3 * index + 2])
             for (name, result) in [("VPD 0x80", serialTask), ("VPD 0x83", identityTask), ("READ CAPACITY(16)", capacityTask)]
@@ -175,7 +164,7 @@ public enum ISCSIProber {
                 let value = raw.assumingMemoryBound(to: scsi_readcapacity16.self).pointee
                 size = ((value.returned_lba + 1) * UInt64(value.block_length), Int(value.block_length))
             }
-            probed.append(ProbedLUN(
+            probed.append(LUNFacts(
                 lun: disk.lun, serial: serial, wwid: wwid(identityTask.task), sizeBytes: size.bytes, blockSize: size.block,
                 vendor: disk.vendor, product: disk.product, ready: readyLUNs.contains(disk.lun)))
         }

@@ -1,5 +1,6 @@
 import CLibNFS
 import Foundation
+import StorageFacts
 
 public struct NFSProbeRequest: Sendable {
     public var server: String
@@ -16,19 +17,6 @@ public struct NFSProbeRequest: Sendable {
     }
 }
 
-public struct RPCProgram: Sendable, Equatable, Codable {
-    public var program: Int
-    public var name: String
-    public var version: Int
-    public var `protocol`: String
-    public var port: Int
-}
-
-public struct ExportedPath: Sendable, Equatable, Codable {
-    public var path: String
-    public var clients: [String]
-}
-
 public struct CanaryResult: Sendable, Equatable, Codable {
     public var ok: Bool
     public var path: String
@@ -41,8 +29,8 @@ public struct CanaryResult: Sendable, Equatable, Codable {
 
 public struct NFSProbeResult: Sendable, Codable {
     public var server: String
-    public var rpc: [RPCProgram]
-    public var exports: [ExportedPath]
+    public var rpc: [RPCRegistration]
+    public var exports: [ExportListing]
     public var canary: CanaryResult?
     public var timingsMs: [String: Double]
 }
@@ -100,21 +88,21 @@ public enum NFSProber {
         if let error = completion.error { throw .nfs(server: server, step: step, message: error) }
     }
 
-    static func portmapperDump(_ server: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [RPCProgram] {
+    static func portmapperDump(_ server: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [RPCRegistration] {
         try withRPC(server) { rpc, completion throws(ProbeError) in
             completion.reset()
             guard rpc_connect_async(rpc, server, 111, NFSCompletion.rpcCallback, completion.pointer) == 0 else {
                 throw .nfs(server: server, step: "connect to rpcbind", message: rpc_get_error(rpc).map { String(cString: $0) } ?? "")
             }
             try wait(rpc, completion, server, "connect to rpcbind", deadline)
-            var programs: [RPCProgram] = []
+            var programs: [RPCRegistration] = []
             completion.reset { _, data in
                 var entry = data?.assumingMemoryBound(to: pmap2_dump_result.self).pointee.list
                 while let current = entry {
                     let map = current.pointee.map
-                    programs.append(RPCProgram(
-                        program: Int(map.prog), name: programNames[Int(map.prog)] ?? "", version: Int(map.vers),
-                        protocol: map.prot == 6 ? "tcp" : map.prot == 17 ? "udp" : "\(map.prot)", port: Int(map.port)))
+                    programs.append(RPCRegistration(
+                        program: Int(map.prog), version: Int(map.vers),
+                        protocol: map.prot == 6 ? "tcp" : map.prot == 17 ? "udp" : "\(map.prot)", port: Int(map.port), service: programNames[Int(map.prog)]))
                     entry = current.pointee.next
                 }
             }
@@ -126,9 +114,9 @@ public enum NFSProber {
         }
     }
 
-    static func exportList(_ server: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [ExportedPath] {
+    static func exportList(_ server: String, _ deadline: ContinuousClock.Instant) throws(ProbeError) -> [ExportListing] {
         try withRPC(server) { rpc, completion throws(ProbeError) in
-            var listed: [ExportedPath] = []
+            var listed: [ExportListing] = []
             completion.reset { _, data in
                 // data points at an `exports`, itself a pointer to the first exportnode.
                 var node = data?.assumingMemoryBound(to: UnsafeMutablePointer<exportnode>?.self).pointee
@@ -139,7 +127,7 @@ public enum NFSProber {
                         if let name = g.pointee.gr_name { clients.append(String(cString: name)) }
                         group = g.pointee.gr_next
                     }
-                    listed.append(ExportedPath(path: current.pointee.ex_dir.map { String(cString: $0) } ?? "", clients: clients))
+                    listed.append(ExportListing(path: current.pointee.ex_dir.map { String(cString: $0) } ?? "", clients: clients))
                     node = current.pointee.ex_next
                 }
             }
@@ -174,7 +162,7 @@ public enum NFSProber {
 
 extension NFSProber {
     /// Only the portmapper dump (what `rpcinfo -p` shows), after a TCP connect to rpcbind.
-    public static func rpcPrograms(server: String, timeout: Duration) async throws(ProbeError) -> [RPCProgram] {
+    public static func rpcPrograms(server: String, timeout: Duration) async throws(ProbeError) -> [RPCRegistration] {
         try await onOwnThread { () throws(ProbeError) in
             let deadline = ContinuousClock.now + timeout
             try TCPProbe.require(server, port: 111, timeout: timeout, step: "TCP connect to rpcbind")
@@ -183,7 +171,7 @@ extension NFSProber {
     }
 
     /// Only the MOUNT export list (what `showmount -e` shows).
-    public static func exportList(server: String, timeout: Duration) async throws(ProbeError) -> [ExportedPath] {
+    public static func exportList(server: String, timeout: Duration) async throws(ProbeError) -> [ExportListing] {
         try await onOwnThread { () throws(ProbeError) in try exportList(server, ContinuousClock.now + timeout) }
     }
 }

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 import StorageRender
 

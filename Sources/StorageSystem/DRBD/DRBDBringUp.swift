@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// How `setup drbd` brings a resource up, as values: what each node runs, in which order, and
@@ -28,9 +29,9 @@ public enum DRBDBringUp {
     public struct NodeState: Sendable, Equatable {
         public var host: String
         public var disk: DiskSignature
-        public var device: DRBDDeviceStatus?
+        public var device: DRBDDeviceFacts?
 
-        public init(host: String, disk: DiskSignature, device: DRBDDeviceStatus?) {
+        public init(host: String, disk: DiskSignature, device: DRBDDeviceFacts?) {
             self.host = host
             self.disk = disk
             self.device = device
@@ -61,18 +62,18 @@ public enum DRBDBringUp {
     }
 
     /// Phase 2: the initial sync, from the resource's first node, when no disk was ever in sync.
-    public static func initialSync(_ resource: DRBDResource, states: [String: DRBDDeviceStatus]) -> Step? {
+    public static func initialSync(_ resource: DRBDResource, states: [String: DRBDDeviceFacts]) -> Step? {
         guard let first = resource.hosts.first?.name, let device = states[first], device.isConnected else { return nil }
-        guard device.disk == "Inconsistent", device.peerDisk == "Inconsistent", device.role != "Primary", device.peerRole != "Primary" else { return nil }
+        guard device.disk == .inconsistent, device.peerDisk == .inconsistent, device.role != .primary, device.peerRole != .primary else { return nil }
         return Step(host: first, argv: ["drbdadm", "primary", "--force", resource.name],
                     why: "both disks are new (Inconsistent): \(first) becomes the sync source, on this node only")
     }
 
     /// Phase 3: `primary` on each node that is not yet, when the resource is dual-primary.
-    public static func promotions(_ resource: DRBDResource, states: [String: DRBDDeviceStatus]) -> [Step] {
+    public static func promotions(_ resource: DRBDResource, states: [String: DRBDDeviceFacts]) -> [Step] {
         guard resource.allowTwoPrimaries else { return [] }
         return resource.hosts.compactMap { node in
-            guard let device = states[node.name], device.role != "Primary" else { return nil }
+            guard let device = states[node.name], device.role != .primary else { return nil }
             return Step(host: node.name, argv: ["drbdadm", "primary", resource.name], why: "dual primary (allowTwoPrimaries): both nodes run guests on \(resource.device)")
         }
     }
@@ -82,14 +83,14 @@ public enum DRBDBringUp {
         var steps: [Step] = []
         for node in nodes { steps += try attach(resource, node, force: force) }
         let fresh = nodes.allSatisfy { $0.device == nil && $0.disk != .drbdMetadata }
-        var states: [String: DRBDDeviceStatus] = [:]
+        var states: [String: DRBDDeviceFacts] = [:]
         for node in nodes {
-            states[node.host] = node.device ?? DRBDDeviceStatus(connection: "Connected", role: "Secondary", peerRole: "Secondary",
-                                                                disk: fresh ? "Inconsistent" : "UpToDate", peerDisk: fresh ? "Inconsistent" : "UpToDate")
+            states[node.host] = node.device ?? DRBDDeviceFacts(connection: .connected, role: .secondary, peerRole: .secondary,
+                                                               disk: fresh ? .inconsistent : .upToDate, peerDisk: fresh ? .inconsistent : .upToDate)
         }
         if let sync = initialSync(resource, states: states) {
             steps.append(sync)
-            if let first = resource.hosts.first?.name { states[first]?.role = "Primary" }
+            if let first = resource.hosts.first?.name { states[first]?.role = .primary }
         }
         return steps + promotions(resource, states: states)
     }

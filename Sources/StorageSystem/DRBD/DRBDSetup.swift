@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// Runs `DRBDBringUp`'s phases on a resource's two nodes through their transports, reading the
@@ -62,7 +63,7 @@ public struct DRBDSetup: Sendable {
         let promotions = DRBDBringUp.promotions(resource, states: states)
         guard !promotions.isEmpty else { return }
         progress("waiting for both disks of \(resource.name) to be UpToDate before the second Primary (≤ \(syncTimeout.components.seconds) s)")
-        _ = try await waitUntil("both disks UpToDate", within: syncTimeout) { $0.values.allSatisfy { $0.disk == "UpToDate" && $0.peerDisk == "UpToDate" } }
+        _ = try await waitUntil("both disks UpToDate", within: syncTimeout) { $0.values.allSatisfy { $0.disk == .upToDate && $0.peerDisk == .upToDate } }
         for step in promotions { try await perform(step, progress) }
     }
 
@@ -99,7 +100,7 @@ public struct DRBDSetup: Sendable {
 
     /// The resource's device in the node's kernel: /proc/drbd by minor (DRBD 8), else
     /// `drbdsetup status NAME --verbose` (DRBD 9); nil when it is not up.
-    private func device(_ transport: any Transport) async throws(Failure) -> DRBDDeviceStatus? {
+    private func device(_ transport: any Transport) async throws(Failure) -> DRBDDeviceFacts? {
         let proc = try await run(transport, ["cat", "/proc/drbd"], what: "/proc/drbd")
         guard proc.succeeded else { return nil }
         let contents: ProcDRBDParser.Contents
@@ -111,15 +112,15 @@ public struct DRBDSetup: Sendable {
         do { return try DRBDStatusParser.parse(status.stdout).first } catch { throw .cannotRead(host: transport.host, what: "drbdsetup status", reason: error.description) }
     }
 
-    private func readStates() async throws(Failure) -> [String: DRBDDeviceStatus] {
-        var states: [String: DRBDDeviceStatus] = [:]
+    private func readStates() async throws(Failure) -> [String: DRBDDeviceFacts] {
+        var states: [String: DRBDDeviceFacts] = [:]
         for node in resource.hosts {
             if let device = try await device(try transport(node.name)) { states[node.name] = device }
         }
         return states
     }
 
-    private func waitUntil(_ what: String, within limit: Duration, _ done: ([String: DRBDDeviceStatus]) -> Bool) async throws(Failure) -> [String: DRBDDeviceStatus] {
+    private func waitUntil(_ what: String, within limit: Duration, _ done: ([String: DRBDDeviceFacts]) -> Bool) async throws(Failure) -> [String: DRBDDeviceFacts] {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var states = try await readStates()
@@ -131,7 +132,7 @@ public struct DRBDSetup: Sendable {
         return states
     }
 
-    static func describe(_ states: [String: DRBDDeviceStatus]) -> String {
+    static func describe(_ states: [String: DRBDDeviceFacts]) -> String {
         states.keys.sorted().map { host in
             let state = states[host]!
             return "\(host) \(state.connection) \(state.role)/\(state.peerRole) \(state.disk)/\(state.peerDisk)" + (state.syncPercent.map { " \($0)%" } ?? "")

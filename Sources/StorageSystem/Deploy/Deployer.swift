@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 
 /// The binary `deploy` puts on hosts: its file here, which build it is, and its sha256.

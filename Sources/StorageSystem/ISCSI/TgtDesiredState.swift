@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// What tgtd on one host must serve, from the spec.

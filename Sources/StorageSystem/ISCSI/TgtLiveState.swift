@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// tgtd's live state on a host, read with tgtadm and parsed.

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// One change to live tgtd state, as a tgtadm call.

@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageRender
 
@@ -170,7 +171,7 @@ public struct ISCSIInitiator: Sendable {
     }
 
     /// `iscsiadm -m session -P 3`: sessions with their disks (none: exit 21).
-    public func sessionDetails() async throws -> [ISCSISessionDetail] {
+    public func sessionDetails() async throws -> [SessionFacts] {
         let result = try await files.run(iscsiadm(["-m", "session", "-P", "3"]), "describing iSCSI sessions", allowFailure: true)
         if result.exitCode == 21 { return [] }
         guard result.succeeded else { throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }

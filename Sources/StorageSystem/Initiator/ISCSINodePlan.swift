@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// One open-iscsi node record a hypervisor needs: a target through one portal, with the

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// A directory a lab host gets of its own so that storagekit can write where the spec says

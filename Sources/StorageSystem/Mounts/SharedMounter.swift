@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 import StorageRender
 
@@ -19,7 +20,7 @@ public struct SharedMounter: Sendable {
     public typealias Failure = HostStepFailure
 
     /// What findmnt should show for a mount.
-    static func matches(_ mounted: FindmntParser.Mounted, _ mount: SharedMount) -> Bool {
+    static func matches(_ mounted: MountFacts, _ mount: SharedMount) -> Bool {
         switch mount.source {
         case .nfs:
             return mounted.source == mount.what && (mounted.fstype == "nfs" || mounted.fstype == "nfs4")
@@ -33,7 +34,7 @@ public struct SharedMounter: Sendable {
 
     /// What `findmnt --json --mountpoint` printed: the mount there, nil when it is not a mount
     /// point; output it cannot read stops the run, saying so.
-    static func mounted(_ output: String, steps: [Step]) throws -> FindmntParser.Mounted? {
+    static func mounted(_ output: String, steps: [Step]) throws -> MountFacts? {
         do { return try FindmntParser.parse(output).first } catch { throw Failure(steps: steps, reason: error.description) }
     }
 

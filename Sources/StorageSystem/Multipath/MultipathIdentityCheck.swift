@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// What a hypervisor saw of one LUN through one portal (from its pre-flight probe).

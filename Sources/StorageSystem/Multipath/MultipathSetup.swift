@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 import StorageRender
 
@@ -42,22 +43,22 @@ public struct MultipathSetup: Sendable {
         }
         steps.append(Step(ok: true, text: "multipathd reloaded"))
         // multipathd builds the maps after `reconfigure` returns: give it a bounded while.
-        var maps: [MultipathMap] = []
+        var maps: [MultipathMapFacts] = []
         for attempt in 0..<30 {
             if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
             let listed = try await files.run(["multipath", "-ll"], "listing multipath maps", allowFailure: true)
             do { maps = try MultipathListParser.parse(listed.stdout) } catch { return (steps, error.description) }
             let complete = expected.allSatisfy { map in
-                maps.first { $0.wwid == map.wwid }.map { $0.paths.filter { $0.state.hasPrefix("active") }.count == map.portals } ?? false
+                maps.first { $0.wwid == map.wwid }.map { $0.activePaths == map.portals } ?? false
             }
             if complete { break }
         }
         var missing: [String] = []
         for map in expected {
             let found = maps.first { $0.wwid == map.wwid }
-            let active = found?.paths.filter { $0.state.hasPrefix("active") }.count ?? 0
-            let ok = found?.name == map.alias && active == map.portals
-            steps.append(Step(ok: ok, text: "/dev/mapper/\(map.alias): \(found.map { "\($0.name), \(active) active path(s) of \(map.portals)" } ?? "no map")"))
+            let active = found?.activePaths ?? 0
+            let ok = found?.alias == map.alias && active == map.portals
+            steps.append(Step(ok: ok, text: "/dev/mapper/\(map.alias): \(found.map { "\($0.alias), \(active) active path(s) of \(map.portals)" } ?? "no map")"))
             if !ok { missing.append(map.alias) }
         }
         return (steps, missing.isEmpty ? nil : "multipath -ll does not show one active path per portal for \(missing.joined(separator: ", "))")

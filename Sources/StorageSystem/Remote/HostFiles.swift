@@ -1,3 +1,5 @@
+import StorageFacts
+
 /// A file as it is on a host.
 public struct HostFileState: Sendable, Equatable {
     public var content: String

@@ -1,3 +1,4 @@
+import StorageFacts
 import StorageModel
 
 /// One fact checked on a server after setup.
