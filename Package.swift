@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "StorageSystem",
             dependencies: [
-                "StorageModel", "StorageRender", "StorageFacts",
+                "StorageModel", "StorageRender", "StorageFacts", "StorageCheck",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -87,62 +87,32 @@ enum ISCSIReadinessRules {
         return findings
     }
 
-    struct Sighting {
-        var host: String
-        var portal: String
-        var target: String
-        var lun: Int
-        var serial: String
-        var wwid: String
-    }
-
-    static func sightings(_ context: CheckContext) -> [Sighting] {
+    static func sightings(_ context: CheckContext) -> [LUNSighting] {
         context.answered.flatMap { host, facts in
             facts.iscsi.filter { $0.error == nil }.flatMap { seen in
-                seen.luns.map { Sighting(host: host.name, portal: seen.portal, target: seen.target, lun: $0.lun, serial: $0.serial, wwid: $0.wwid ?? "") }
+                seen.luns.map { LUNSighting(host: host.name, target: seen.target, portal: seen.portal, lun: $0.lun, serial: $0.serial, wwid: $0.wwid) }
             }
         }
     }
 
     /// Each LUN: one serial and one WWID from every host and portal, the ones the spec predicts;
-    /// no two LUNs with the same serial or WWID.
+    /// no two LUNs with the same serial or WWID (`LUNIdentityRule`).
     static func identity(_ context: CheckContext) -> [Finding] {
-        guard let iscsi = context.spec.iscsi else { return [] }
+        guard context.spec.iscsi != nil else { return [] }
         let all = sightings(context)
         let setupTarget = context.command("setup iscsi-target")
+        let (problems, agreed) = LUNIdentityRule.evaluate(all, spec: context.spec)
         var findings: [Finding] = []
-        for (target, lun) in iscsi.allLUNs {
-            let seen = all.filter { $0.target == target.iqn && $0.lun == lun.lun }
-            guard !seen.isEmpty else { continue }
-            let hosts = Set(seen.map(\.host)).sorted()
-            let expected = context.spec.identity(of: target, lun)
-            let pairs = Set(seen.map { "serial \($0.serial), WWID \($0.wwid)" })
-            if pairs.count > 1 {
-                let detail = seen.map { "\($0.host) via \($0.portal): serial \($0.serial) WWID \($0.wwid)" }.joined(separator: "; ")
-                findings.append(Finding(.iscsiLUNIdentity, hosts: hosts, .fail,
-                                        "LUN \(lun.lun) of \(target.iqn) is not one disk everywhere: \(detail)",
-                                        fix: "every portal must lead to the same tgtd target: \(setupTarget)"))
-            } else if seen[0].serial != expected.serial || seen[0].wwid != expected.wwid {
-                findings.append(Finding(.iscsiLUNIdentity, hosts: hosts, .fail,
-                                        "LUN \(lun.lun) of \(target.iqn) reports serial \(seen[0].serial) WWID \(seen[0].wwid); the spec gives serial \(expected.serial) WWID \(expected.wwid)",
-                                        fix: "tgtd serves other identities than the rendered ones: \(setupTarget)"))
-            } else {
-                findings.append(Finding(.iscsiLUNIdentity, hosts: hosts, .pass,
-                                        "LUN \(lun.lun) of \(target.iqn): serial \(expected.serial), WWID \(expected.wwid) from every host and portal"))
+        for (target, lun) in context.spec.iscsi?.allLUNs ?? [] {
+            if let problem = problems.first(where: { $0.lun?.target == target.iqn && $0.lun?.lun == lun.lun }) {
+                findings.append(Finding(.iscsiLUNIdentity, hosts: problem.hosts, .fail, problem.message, fix: problem.fix(setupTarget)))
+            } else if let seen = agreed.first(where: { $0.target == target.iqn && $0.lun == lun.lun }) {
+                findings.append(Finding(.iscsiLUNIdentity, hosts: seen.hosts, .pass,
+                                        "LUN \(seen.lun) of \(seen.target): serial \(seen.identity.serial), WWID \(seen.identity.wwid) from every host and portal"))
             }
         }
-        for (key, value) in [("serial", \Sighting.serial), ("WWID", \Sighting.wwid)] as [(String, KeyPath<Sighting, String>)] {
-            var owners: [String: Set<String>] = [:]
-            for sighting in all where !sighting[keyPath: value].isEmpty {
-                owners[sighting[keyPath: value], default: []].insert("LUN \(sighting.lun) of \(sighting.target)")
-            }
-            for (identity, luns) in owners.sorted(by: { $0.key < $1.key }) where luns.count > 1 {
-                findings.append(Finding(.iscsiLUNUnique, hosts: Set(all.filter { $0[keyPath: value] == identity }.map(\.host)).sorted(), .fail,
-                                        "\(luns.sorted().joined(separator: " and ")) report the same \(key) \(identity): multipath would merge them into one device",
-                                        fix: "give each LUN its own identity (storagekit renders scsi_sn/scsi_id per LUN): \(setupTarget)"))
-            }
-        }
-        if !all.isEmpty && !findings.contains(where: { $0.check == .iscsiLUNUnique }) {
+        findings += problems.filter(\.isSharing).map { Finding(.iscsiLUNUnique, hosts: $0.hosts, .fail, $0.message, fix: $0.fix(setupTarget)) }
+        if !all.isEmpty && !problems.contains(where: \.isSharing) {
             findings.append(Finding(.iscsiLUNUnique, hosts: Set(all.map(\.host)).sorted(), .pass, "no two LUNs share a serial or WWID"))
         }
         return findings

@@ -64,7 +64,7 @@ struct Probe: AsyncParsableCommand {
                 result = try await ISCSIProber.probe(request)
             } catch {
                 if json {
-                    try Console.json(["error": error.failure])
+                    try Console.json(ProbeFailureReport(error: error.failure))
                 } else {
                     Console.error("error: \(error)")
                 }
@@ -118,7 +118,7 @@ struct Probe: AsyncParsableCommand {
                 result = try await NFSProber.probe(request)
             } catch {
                 if json {
-                    try Console.json(["error": error.failure])
+                    try Console.json(ProbeFailureReport(error: error.failure))
                 } else {
                     Console.error("error: \(error)")
                 }

@@ -33,19 +33,6 @@ public struct ISCSIProbeRequest: Sendable {
     }
 }
 
-public struct ProbedTarget: Sendable, Equatable, Codable {
-    public var iqn: String
-    public var portals: [String]
-    public var luns: [LUNFacts]
-}
-
-public struct ISCSIProbeResult: Sendable, Codable {
-    public var portal: String
-    public var targets: [ProbedTarget]
-    /// Milliseconds per step (`connect`, `discovery`, `login <iqn>`, `lun <iqn>/<n>`…).
-    public var timingsMs: [String: Double]
-}
-
 /// Protocol-level iSCSI probe with libiscsi: TCP connect, SendTargets, login (CHAP when given),
 /// REPORT LUNS, standard INQUIRY with TEST UNIT READY, VPD 0x80 and 0x83, READ CAPACITY(16), logout.
 /// Each probe runs on its own thread with its own context (libiscsi is not thread-safe), so

@@ -1,4 +1,5 @@
 import Foundation
+import StorageCheck
 import StorageFacts
 import StorageModel
 import StorageRender
@@ -50,9 +51,9 @@ public struct ISCSIInitiator: Sendable {
     }
 
     /// The pre-flight, with every LUN as the host saw it through each portal.
-    public func preflightSeeing() async -> (steps: [Step], seen: [SeenLUN]) {
+    public func preflightSeeing() async -> (steps: [Step], seen: [LUNSighting]) {
         var steps: [Step] = []
-        var seen: [SeenLUN] = []
+        var seen: [LUNSighting] = []
         for node in nodes {
             var arguments = storagekit + ["probe", "iscsi", "--portal", node.portal, "--target", node.target,
                                           "--initiator-name", spec.initiatorName(of: host), "--timeout", "5", "--json"]
@@ -65,11 +66,11 @@ public struct ISCSIInitiator: Sendable {
             command.environment = [:]
             do {
                 let result = try await files.run(command, "pre-flight of \(node.target) via \(node.portal)", allowFailure: true)
-                if result.succeeded, let report = try? JSONDecoder().decode(PreflightReport.self, from: Data(result.stdout.utf8)) {
+                if result.succeeded, let report = try? JSONDecoder().decode(ISCSIProbeResult.self, from: Data(result.stdout.utf8)) {
                     let luns = report.targets.first?.luns.map { "LUN \($0.lun) \($0.serial)" }.joined(separator: ", ") ?? ""
                     steps.append(Step(ok: true, text: "\(node.portal) admits \(spec.initiatorName(of: host)) to \(node.target): \(luns.isEmpty ? "no LUNs" : luns)"))
-                    seen += (report.targets.first?.luns ?? []).map { SeenLUN(target: node.target, portal: node.portal, lun: $0.lun, serial: $0.serial, wwid: $0.wwid) }
-                } else if let failure = try? JSONDecoder().decode(PreflightFailure.self, from: Data(result.stdout.utf8)) {
+                    seen += (report.targets.first?.luns ?? []).map { LUNSighting(host: host.name, target: node.target, portal: node.portal, lun: $0.lun, serial: $0.serial, wwid: $0.wwid) }
+                } else if let failure = try? JSONDecoder().decode(ProbeFailureReport.self, from: Data(result.stdout.utf8)) {
                     steps.append(Step(ok: false, text: failure.error.message))
                 } else {
                     steps.append(Step(ok: false, text: "pre-flight of \(node.target) via \(node.portal) could not run: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
@@ -190,15 +191,4 @@ public struct ISCSIInitiator: Sendable {
     private func iscsiadm(_ arguments: [String], timeout: Duration = .seconds(30)) -> Command {
         Command("iscsiadm", arguments, timeout: timeout)
     }
-}
-
-struct PreflightReport: Decodable {
-    struct Target: Decodable { let iqn: String; let luns: [LUN] }
-    struct LUN: Decodable { let lun: Int; let serial: String; let wwid: String? }
-    let targets: [Target]
-}
-
-struct PreflightFailure: Decodable {
-    struct Body: Decodable { let code: String; let message: String }
-    let error: Body
 }

@@ -1,3 +1,4 @@
+import StorageCheck
 import StorageFacts
 import StorageModel
 import StorageRender
@@ -19,8 +20,11 @@ public struct MultipathSetup: Sendable {
     public func run(dryRun: Bool) async throws -> (steps: [ISCSIInitiator.Step], failure: String?) {
         var (steps, seen) = await initiator.preflightSeeing()
         if let failed = steps.first(where: { !$0.ok }) { return (steps, failed.text) }
-        let problems = MultipathIdentityCheck.problems(seen, spec: spec)
-        if !problems.isEmpty { return (steps + problems.map { Step(ok: false, text: $0) }, "\(problems.count) LUN identity problem(s): multipath was not touched") }
+        let problems = LUNIdentityRule.evaluate(seen, spec: spec).problems
+        if !problems.isEmpty {
+            let said = problems.map { Step(ok: false, text: "\($0.message): \($0.fix("storagekit setup iscsi-target"))") }
+            return (steps + said, "\(problems.count) LUN identity problem(s): multipath was not touched")
+        }
         let expected = expectedMaps()
         for map in expected {
             steps.append(Step(ok: true, text: "\(map.alias): WWID \(map.wwid) seen through \(map.portals) portal(s)"))
