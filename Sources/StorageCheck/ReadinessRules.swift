@@ -35,10 +35,8 @@ enum HostRules {
             case .needsDeploy(let reason)?:
                 return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)", fix: context.command("deploy --host \(host.name)"))
             case .silent(let reason)?:
-                let fix = host.transport == .lab
-                    ? "storagekit lab status --spec \(context.specFile); is the lab up and the host's namespace alive?"
-                    : "ssh root@\(host.addresses.first ?? host.name) storagekit --version (is the host up, is storagekit installed?)"
-                return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)", fix: fix)
+                return Finding(.hostFacts, hosts: [host.name], .fail, "gave no facts: \(reason)",
+                               fix: host.transport.reachabilityCheck(of: host, specFile: context.specFile))
             case .notChecked(let reason)?:
                 return Finding(.hostFacts, hosts: [host.name], .skip, "not checked", fix: reason)
             case nil:

@@ -14,9 +14,9 @@ public enum RehearsalRules {
             } else if result.passed {
                 let took = result.stepsMs["migrate"].map { String(format: " in %.2f s", $0 / 1000) } ?? ""
                 let account = result.account.map { ", qemu as \($0)" } ?? ""
-                if let directory = result.sharedByLab {
+                if let directory = result.diskStandIn {
                     findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
-                                            "a canary VM migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account); namespace lab: its disk was in \(directory), which all lab hosts share, so this proves qemu, the port and the firewall, not \(pair.storage.path)"))
+                                            "a canary VM migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account); its disk was in \(directory), which both hosts share on one machine, so this proves qemu, the port and the firewall, not \(pair.storage.path)"))
                 } else {
                     findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,
                                             "a canary VM on \(pair.storage.path) migrated \(pair.source) → \(pair.destination)\(took) and resumed there\(account)"))

@@ -33,9 +33,10 @@ public struct RehearsalResult: Sendable, Codable, Equatable {
     public var passed: Bool
     /// Not rehearsed, and why (a block device in the namespace lab, which has no device-mapper).
     public var skipped: String?
-    /// Namespace lab: the disk was in this directory, which every lab host shares on one
-    /// machine, instead of the pair's storage (what passed is qemu, the port and the firewall).
-    public var sharedByLab: String?
+    /// The disk was not on the pair's storage but in this directory, which both hosts share
+    /// because they run on one machine (the namespace lab): what passed is qemu, the port and
+    /// the firewall, not the storage.
+    public var diskStandIn: String?
     /// The step that failed and the host it failed on.
     public var failedStep: RehearsalStep?
     public var failedOn: String?

@@ -91,7 +91,7 @@ public struct MigrationRehearser: Sendable {
                 return result
             }
             storage = .directory(shared)
-            result.sharedByLab = shared
+            result.diskStandIn = shared
         }
         let timeoutMs = Int(timeout.milliseconds)
         func step(_ name: RehearsalStep, _ side: Side, _ request: CanaryVMRequest) async -> CanaryVMReply {

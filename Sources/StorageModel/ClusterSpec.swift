@@ -48,6 +48,15 @@ public enum TransportKind: String, Sendable, Codable, CaseIterable {
     case ssh
     /// A host of `storagekit lab` on this machine (its network and mount namespaces).
     case lab
+
+    /// What an admin runs to see why `host` could not be reached this way.
+    public func reachabilityCheck(of host: Host, specFile: String) -> String {
+        switch self {
+        case .local: "storagekit --version (is storagekit installed here?)"
+        case .ssh: "ssh root@\(host.addresses.first ?? host.name) storagekit --version (is the host up, is storagekit installed?)"
+        case .lab: "storagekit lab status --spec \(specFile); is the lab up and the host's namespace alive?"
+        }
+    }
 }
 
 public enum HostRole: String, Sendable, Codable, CaseIterable {

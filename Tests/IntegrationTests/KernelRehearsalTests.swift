@@ -104,7 +104,7 @@ import Testing
                     #expect(passed.contains("\(source)>\(destination) \(path)"), "\(source) → \(destination) on \(path): \(passed.sorted())")
                 }
             }
-            #expect(ring.rehearsals.allSatisfy { $0.destinationStatus == "running" && $0.skipped == nil && $0.sharedByLab == nil })
+            #expect(ring.rehearsals.allSatisfy { $0.destinationStatus == "running" && $0.skipped == nil && $0.diskStandIn == nil })
             try await expectNothingLeft(lab, "after the ring")
 
             // The ground-truth matrix.
