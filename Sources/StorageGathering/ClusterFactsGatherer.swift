@@ -264,10 +264,11 @@ public struct ClusterFactsGatherer: Sendable {
         switch await ask(host, request) {
         case .failure(let reason): return .failure(reason)
         case .success(let output):
-            guard let answers = try? JSONDecoder().decode([CanaryAnswer].self, from: Data(output.utf8)) else {
-                return .failure(FailureText("its storagekit printed an answer this one cannot read"))
+            do {
+                return .success(try JSONDecoder().decode([CanaryAnswer].self, from: Data(output.utf8)))
+            } catch {
+                return .failure(FailureText("its storagekit printed an answer this one cannot read (\(ToolOutputError.firstLine(output)))"))
             }
-            return .success(answers)
         }
     }
 

@@ -157,10 +157,11 @@ public struct MigrationRehearser: Sendable {
             }
             switch reply {
             case .line(let text):
-                guard let decoded = try? JSONDecoder().decode(CanaryVMReply.self, from: Data(text.utf8)) else {
-                    return CanaryVMReply(ok: false, error: "storagekit on \(host) answered something that is not a canary-vm reply of this version")
+                do {
+                    return try JSONDecoder().decode(CanaryVMReply.self, from: Data(text.utf8))
+                } catch {
+                    return CanaryVMReply(ok: false, error: "storagekit on \(host) answered something that is not a canary-vm reply of this version (\(ToolOutputError.firstLine(text)))")
                 }
-                return decoded
             case .ended(let exitCode, let signal, let stderr):
                 let said = stderr.split(separator: "\n").last.map(String.init) ?? ""
                 if exitCode == 255 { return CanaryVMReply(ok: false, error: "cannot reach \(host): ssh failed: \(said)") }
