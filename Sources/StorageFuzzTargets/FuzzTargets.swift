@@ -19,11 +19,12 @@ public enum FuzzTargets {
         Target(name: "spec", seeds: ["examples", "Tests/StorageRenderTests/Specs"], run: spec),
         Target(name: "tgtadm-show", seeds: ["Tests/Fixtures/tgtadm"]) { text in
             _ = try? TgtadmShowParser.parse(text)
-            _ = TgtReconciler.parsePortals(text)
+            _ = try? TgtadmListParser.portals(text)
+            _ = try? TgtadmListParser.accounts(text)
         },
         Target(name: "iscsiadm-session", seeds: ["Tests/Fixtures/kernel-guest"]) { text in
             _ = try? ISCSISessionDetailParser.parse(text)
-            _ = ISCSISessionListParser.parse(text)
+            _ = try? ISCSISessionListParser.parse(text)
             _ = ISCSINodeSettingsParser.parse(text)
         },
         Target(name: "rpcinfo", seeds: ["Tests/Fixtures/rpcinfo"]) { text in _ = try? RpcinfoParser.parse(text) },

@@ -1,4 +1,5 @@
 import Foundation
+import StorageFacts
 import StorageModel
 import StorageTestSupport
 import Testing
@@ -69,11 +70,14 @@ final class FreshHypervisorTransport: Transport, @unchecked Sendable {
         #expect(login.count == nodes.count, "exit 15 (session already present) is success: \(login)")
     }
 
-    @Test func sessionListParses() {
-        let sessions = ISCSISessionListParser.parse("tcp: [1] 10.99.1.5:3260,1 iqn.2026-11.lab.san:vmstore (non-flash)\ntcp: [2] 10.99.2.5:3260,1 iqn.2026-11.lab.san:vmstore (non-flash)\n")
+    @Test func sessionListParses() throws {
+        let sessions = try ISCSISessionListParser.parse("tcp: [1] 10.99.1.5:3260,1 iqn.2026-11.lab.san:vmstore (non-flash)\ntcp: [2] 10.99.2.5:3260,1 iqn.2026-11.lab.san:vmstore (non-flash)\n")
         #expect(sessions == [
             .init(id: 1, portal: "10.99.1.5:3260", target: "iqn.2026-11.lab.san:vmstore"),
             .init(id: 2, portal: "10.99.2.5:3260", target: "iqn.2026-11.lab.san:vmstore"),
         ])
+        #expect(throws: ToolOutputError(tool: "iscsiadm -m session", line: 2, text: "iscsiadm: something new", reason: "not `TRANSPORT: [SID] PORTAL,TPGT IQN`")) {
+            try ISCSISessionListParser.parse("tcp: [1] 10.99.1.5:3260,1 iqn.2026-11.lab.san:vmstore (non-flash)\niscsiadm: something new\n")
+        }
     }
 }

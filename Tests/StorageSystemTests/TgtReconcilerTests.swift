@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func portalsOnTheDefaultPortAreCoveredByTgtdsWildcardOthersAreAdded() throws {
-        let live = TgtReconciler.parsePortals(try TestFixtures.text("tgtadm/show-portal-default.txt"))
+        let live = try TgtadmListParser.portals(try TestFixtures.text("tgtadm/show-portal-default.txt"))
         #expect(live == [Portal(address: "[::]", port: 3260), Portal(address: "0.0.0.0", port: 3260)])
         var desired = Self.converged()
         desired.portals = [Portal(address: "10.99.8.5", port: 3260), Portal(address: "10.99.9.5", port: 3261)]

@@ -1,3 +1,5 @@
+import StorageModel
+
 /// Live state of one tgtd target, as `tgtadm --op show --mode target` prints it.
 public struct TgtLiveTarget: Sendable, Equatable {
     public struct Session: Sendable, Equatable {
@@ -113,5 +115,30 @@ public enum TgtadmShowParser {
     private static func keyValue<S: StringProtocol>(_ line: S) -> (String, String) {
         guard let colon = line.firstIndex(of: ":") else { return (String(line), "") }
         return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: " "))
+    }
+}
+
+/// `tgtadm --mode portal --op show` ("Portal: 0.0.0.0:3260,1" per line) and `--mode account`
+/// ("Account list:" then one indented user per line).
+public enum TgtadmListParser {
+    public static func portals(_ output: String) throws(ToolOutputError) -> [Portal] {
+        var portals: [Portal] = []
+        for (index, line) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.trimmingCharacters(in: " \t").isEmpty {
+            let value = line.hasPrefix("Portal: ") ? line.dropFirst("Portal: ".count).split(separator: ",").first ?? "" : ""
+            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]) else {
+                throw ToolOutputError(tool: "tgtadm --mode portal --op show", line: index + 1, text: String(line), reason: "not `Portal: ADDRESS:PORT,TPGT`")
+            }
+            portals.append(Portal(address: String(value[..<colon]), port: port))
+        }
+        return portals
+    }
+
+    public static func accounts(_ output: String) throws(ToolOutputError) -> [String] {
+        let lines = output.split(separator: "\n")
+        guard let header = lines.first else { return [] }
+        guard header.hasPrefix("Account list:") else {
+            throw ToolOutputError(tool: "tgtadm --mode account --op show", line: 1, text: String(header), reason: "not `Account list:`")
+        }
+        return lines.dropFirst().map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
     }
 }

@@ -16,9 +16,11 @@ public struct TgtLiveState: Sendable {
             throw HostCommandError(host: files.host, what: "reading tgtd's targets", reason: error.description)
         }
         let accounts = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "account"], "reading tgtd's CHAP accounts")
-        // "Account list:" then one indented user per line.
-        let users = accounts.stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
         let portals = try await files.run(["tgtadm", "--lld", "iscsi", "--op", "show", "--mode", "portal"], "reading tgtd's portals")
-        return TgtLiveState(targets: targets, accounts: users, portals: TgtReconciler.parsePortals(portals.stdout))
+        do {
+            return TgtLiveState(targets: targets, accounts: try TgtadmListParser.accounts(accounts.stdout), portals: try TgtadmListParser.portals(portals.stdout))
+        } catch {
+            throw HostCommandError(host: files.host, what: "reading tgtd's accounts and portals", reason: error.description)
+        }
     }
 }

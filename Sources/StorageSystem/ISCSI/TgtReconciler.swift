@@ -79,16 +79,6 @@ public enum TgtReconciler {
         public var unmanaged: [String]
     }
 
-    /// Portals as `tgtadm --mode portal --op show` lists them ("Portal: 0.0.0.0:3260,1").
-    public static func parsePortals(_ output: String) -> [Portal] {
-        output.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("Portal: ") else { return nil }
-            let value = line.dropFirst("Portal: ".count).split(separator: ",").first ?? ""
-            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]) else { return nil }
-            return Portal(address: String(value[..<colon]), port: port)
-        }
-    }
-
     static func desiredPortals(_ desired: [TgtDesiredTarget]) -> [Portal] {
         var seen = Set<Portal>()
         return desired.flatMap(\.portals).filter { seen.insert($0).inserted }

@@ -168,7 +168,9 @@ public struct ISCSIInitiator: Sendable {
         let result = try await files.run(iscsiadm(["-m", "session"]), "listing iSCSI sessions", allowFailure: true)
         if result.exitCode == 21 { return [] }
         guard result.succeeded else { throw HostCommandError(host: host.name, what: "listing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        return ISCSISessionListParser.parse(result.stdout)
+        do { return try ISCSISessionListParser.parse(result.stdout) } catch {
+            throw HostCommandError(host: host.name, what: "listing iSCSI sessions", reason: error.description)
+        }
     }
 
     /// `iscsiadm -m session -P 3`: sessions with their disks (none: exit 21).

@@ -35,34 +35,3 @@ public struct ISCSINode: Sendable, Equatable {
         }
     }
 }
-
-/// `iscsiadm -m session` ("tcp: [1] 10.99.1.5:3260,1 iqn.… (non-flash)"); exit 21 means none.
-public enum ISCSISessionListParser {
-    public struct Session: Sendable, Equatable {
-        public var id: Int
-        public var portal: String
-        public var target: String
-    }
-
-    public static func parse(_ output: String) -> [Session] {
-        output.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count >= 4, fields[1].hasPrefix("["), let id = Int(fields[1].dropFirst().dropLast()) else { return nil }
-            let portal = fields[2].split(separator: ",").first.map(String.init) ?? ""
-            return Session(id: id, portal: portal, target: String(fields[3]))
-        }
-    }
-}
-
-/// `iscsiadm -m node -T IQN -p PORTAL` prints "name = value" lines.
-public enum ISCSINodeSettingsParser {
-    public static func parse(_ output: String) -> [String: String] {
-        var settings: [String: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            settings[parts[0].trimmingCharacters(in: " ")] = parts[1].trimmingCharacters(in: " ")
-        }
-        return settings
-    }
-}
