@@ -1,6 +1,4 @@
 import ArgumentParser
-import StorageModel
-import StorageRender
 import StorageSystem
 
 struct Plan: AsyncParsableCommand {
@@ -12,7 +10,7 @@ struct Plan: AsyncParsableCommand {
     @OptionGroup var change: ChangeOptions
 
     func run() async throws {
-        try await ChangeRun(options: options, change: change, parts: Set(HostRenderer.Part.allCases), defaultHosts: { $0.hosts.map(\.name) }, planOnly: true).run()
+        try await ChangeCommand(options: options, change: change, scope: .everything, planOnly: true).run()
     }
 }
 
@@ -34,19 +32,8 @@ struct Apply: AsyncParsableCommand {
     var confirmWithin: Int?
 
     func run() async throws {
-        var run = ChangeRun(options: options, change: change, parts: Set(HostRenderer.Part.allCases), defaultHosts: { $0.hosts.map(\.name) })
-        run.force = force
-        run.confirmFirewallWithin = FirewallDefaults.confirmWithin(confirmWithin)
-        try await run.run()
-    }
-}
-
-enum FirewallDefaults {
-    /// On ssh a wrong rule can cut the connection that would fix it: a timer by default there.
-    static func confirmWithin(_ seconds: Int?) -> (HostContext) -> Duration? {
-        { context in
-            let value = seconds ?? (context.host.transport == .ssh ? 60 : 0)
-            return value > 0 ? .seconds(value) : nil
-        }
+        try await ChangeCommand(
+            options: options, change: change, scope: .everything, force: force, firewallConfirmation: .within(seconds: confirmWithin)
+        ).run()
     }
 }

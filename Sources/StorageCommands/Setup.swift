@@ -1,6 +1,4 @@
 import ArgumentParser
-import StorageModel
-import StorageRender
 import StorageSystem
 
 struct Setup: AsyncParsableCommand {
@@ -23,18 +21,7 @@ struct Setup: AsyncParsableCommand {
         @OptionGroup var change: ChangeOptions
 
         func run() async throws {
-            var run = ChangeRun(options: options, change: change, parts: [.nfsServer, .firewall], defaultHosts: { spec in spec.nfs.map { [$0.server] } ?? [] })
-            run.confirmFirewallWithin = FirewallDefaults.confirmWithin(0)
-            run.refuseHost = { spec, host in
-                guard let nfs = spec.nfs else { return "the spec has no `nfs:` section" }
-                return host.name == nfs.server ? nil : "\(host.name) is not the NFS server (nfs.server is \(nfs.server))"
-            }
-            run.verify = { spec, context in
-                var asker = context
-                if let client = NFSServerVerifier.clientHost(spec), let clientContext = try? HostContext.make(spec, host: client) { asker = clientContext }
-                return await NFSServerVerifier(spec: spec, files: asker.files).verify().map { VerificationLine(ok: $0.ok, text: $0.text) }
-            }
-            try await run.run()
+            try await ChangeCommand(options: options, change: change, scope: .nfsServer).run()
         }
     }
 
@@ -53,16 +40,7 @@ struct Setup: AsyncParsableCommand {
         @Flag(help: "Change targets and LUNs even while initiators are logged in to them.") var force = false
 
         func run() async throws {
-            var run = ChangeRun(
-                options: options, change: change, parts: [.iscsiTarget, .firewall],
-                defaultHosts: { spec in spec.hosts.filter { $0.has(.iscsiTarget) }.map(\.name) })
-            run.force = force
-            run.confirmFirewallWithin = FirewallDefaults.confirmWithin(0)
-            run.refuseHost = { spec, host in
-                (spec.iscsi?.targets ?? []).contains { $0.server == host.name } ? nil : "\(host.name) serves no iSCSI target in the spec (see iscsi.targets[].server)"
-            }
-            run.verify = { spec, context in await ISCSITargetVerifier(spec: spec, files: context.files).verify().map { VerificationLine(ok: $0.ok, text: $0.text) } }
-            try await run.run()
+            try await ChangeCommand(options: options, change: change, scope: .iscsiTarget, force: force).run()
         }
     }
 }
