@@ -31,7 +31,7 @@ struct CanaryVM: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        while let line = await Facts.nextLine() {
+        while let line = await StandardInput.nextLine() {
             guard !line.isEmpty else { continue }
             guard let request = try? JSONDecoder().decode(CanaryVMRequest.self, from: Data(line.utf8)) else {
                 _ = await side.end()
