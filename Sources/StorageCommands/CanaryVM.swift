@@ -15,6 +15,7 @@ struct CanaryVM: AsyncParsableCommand {
             QMP, resume it, stop it. When standard input closes, or on SIGINT, SIGTERM or SIGHUP, \
             the VM is stopped and the canary image removed; what a killed session left behind \
             is removed by the next one.
+
             Exit status: 0 session over, 2 bad usage.
             """,
         shouldDisplay: false)

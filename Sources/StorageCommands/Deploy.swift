@@ -16,8 +16,10 @@ struct Deploy: AsyncParsableCommand {
             The copy goes to a temporary name beside the destination, is checked by sha256 and \
             run once there, and is then renamed over the old file: a facts session running the \
             old one finishes, and a half-copied file never runs.
+
             Only a release build with the Swift runtime linked in can go to hosts; from another \
             build, deploy says how to make that one.
+
             Exit status: 0 every host has this build, 1 a host was refused or failed, 2 bad \
             usage or spec, or this build cannot go to hosts.
             """)

@@ -15,6 +15,7 @@ struct Facts: AsyncParsableCommand {
             line on standard input (the spec, CHAP secrets, canary work), answered with one line of \
             JSON each, so all of a check's rounds cost one process per host; `--request -` answers \
             one request and exits. People use --spec and --host.
+
             Exit status: 0 facts printed, 2 bad usage or spec.
             """)
 

@@ -20,7 +20,7 @@ struct ISCSI: AsyncParsableCommand {
     struct Discover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "From each hypervisor, with libiscsi: each portal answers, the target is offered, this initiator is admitted (ACL, CHAP).",
-            discussion: "Changes nothing. Exit status: 0 every portal admits the host, 1 one does not (the cause is printed), 2 bad usage.")
+            discussion: "Changes nothing.\n\nExit status: 0 every portal admits the host, 1 one does not (the cause is printed), 2 bad usage.")
         @OptionGroup var options: Options
 
         func run() async throws {
@@ -39,7 +39,9 @@ struct ISCSI: AsyncParsableCommand {
                 down, the target missing, the host outside the ACL or CHAP wrong, before iscsiadm is \
                 touched. Node records are made with `iscsiadm -m node -o new` for the spec's targets \
                 and portals only; the CHAP secret comes from its file and is never printed. A second \
-                run changes nothing. Exit status: 0 logged in everywhere, 1 a step failed, 2 bad usage.
+                run changes nothing.
+
+                Exit status: 0 logged in everywhere, 1 a step failed, 2 bad usage.
                 """)
         @OptionGroup var options: Options
         @Flag(help: "Show what would be done; change nothing.") var dryRun = false

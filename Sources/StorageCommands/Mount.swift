@@ -11,6 +11,7 @@ struct Mount: AsyncParsableCommand {
             atomic), creates the mount point, starts the unit (systemd) or runs `mount PATH`, then \
             checks `findmnt --json` for the expected source and type. Idempotent; refuses to mount over \
             a directory that holds files, or over a mount of something else.
+
             Exit status: 0 mounted everywhere, 1 a step failed, 2 bad usage.
             """)
 

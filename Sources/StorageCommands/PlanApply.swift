@@ -4,7 +4,7 @@ import StorageSystem
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what apply would change on each host: files with their diffs, backing files, tgtadm calls, services, firewall.",
-        discussion: "Reads the hosts, changes nothing. Exit status: 0 planned, 1 a host could not be read, 2 bad usage or invalid spec.")
+        discussion: "Reads the hosts, changes nothing.\n\nExit status: 0 planned, 1 a host could not be read, 2 bad usage or invalid spec.")
 
     @OptionGroup var options: SpecOptions
     @OptionGroup var change: ChangeOptions
@@ -22,6 +22,7 @@ struct Apply: AsyncParsableCommand {
             (nfsconf, tgt-admin, iptables-restore) and renamed over it; the file it replaces is kept \
             in /var/lib/storagekit/backups/<time>/ on that host. The first failure stops the run \
             and says how to roll back. A second apply right after reports 0 changes.
+
             Exit status: 0 applied, 1 failed or refused, 2 bad usage or invalid spec.
             """)
 

@@ -10,6 +10,7 @@ struct Render: AsyncParsableCommand {
             Nothing outside --root is touched: render into an empty directory to review the files, \
             or with --root / on the host itself. Whole files are replaced atomically; in shared \
             files (/etc/fstab) only storagekit's marked block changes. Same spec, same bytes.
+
             Exit status: 0 written, 1 a file could not be written, 2 bad usage or invalid spec.
             """)
 

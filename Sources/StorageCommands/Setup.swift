@@ -15,6 +15,7 @@ struct Setup: AsyncParsableCommand {
                 rpcbind, rpc-statd, nfs-server and `exportfs -ra`. nfs-ganesha: ganesha.conf, then \
                 rpcbind and ganesha. Afterwards every pinned port is looked up with `rpcinfo -p` and \
                 every export with `showmount -e`, from the server itself.
+
                 Exit status: 0 set up and verified, 1 failed or not verified, 2 bad usage or invalid spec.
                 """)
         @OptionGroup var options: SpecOptions
@@ -33,6 +34,7 @@ struct Setup: AsyncParsableCommand {
                 Live state is read with `tgtadm --op show` and only the difference is changed. Backing \
                 files are created sparse when absent and never truncated. A target or LUN with \
                 logged-in initiators is not changed without --force; the refusal names them.
+
                 Exit status: 0 set up and verified, 1 failed, refused or not verified, 2 bad usage or invalid spec.
                 """)
         @OptionGroup var options: SpecOptions

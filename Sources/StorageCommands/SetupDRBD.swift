@@ -15,6 +15,7 @@ extension Setup {
                 the resource's first node only (the initial sync); with allowTwoPrimaries, once both \
                 disks are UpToDate, `drbdadm primary` on each node. A second run changes nothing. \
                 --dry-run shows the files' diffs and these steps as the nodes' current state implies.
+
                 Exit status: 0 done, 1 failed, refused or timed out, 2 bad usage or invalid spec.
                 """)
         @OptionGroup var options: SpecOptions
