@@ -1,6 +1,5 @@
 import ArgumentParser
 import StorageModel
-import StorageRender
 import StorageSystem
 
 struct Firewall: AsyncParsableCommand {
