@@ -5,7 +5,7 @@ let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "storagekit",
-    platforms: [.macOS(.v15)],
+    // Linux only (namespaces, /proc, libiscsi, tgt): no `platforms:` to pretend otherwise.
     products: [
         .executable(name: "storagekit", targets: ["storagekit"]),
         .library(name: "StorageModel", targets: ["StorageModel"]),

@@ -133,7 +133,7 @@ enum ISCSIReadinessRules {
                 for target in targets {
                     for portal in spec.portals(of: target) {
                         let session = sessions.first { $0.target == target.iqn && $0.portal == portal.description }
-                        findings.append(session?.sessionState == .loggedIn
+                        findings.append(session?.isLoggedIn == true
                             ? Finding(.iscsiSession, hosts: [host.name], .pass, "logged in to \(target.iqn) via \(portal)")
                             : Finding(.iscsiSession, hosts: [host.name], .fail,
                                       "no session to \(target.iqn) via \(portal)\(session.map { " (state \($0.sessionState))" } ?? "")", fix: login))

@@ -10,6 +10,7 @@ struct BuildInfoCommand: ParsableCommand {
             compares it to skip hosts that already have this build, and `check` warns about a \
             host that answers with another. Hosts need a release build with the Swift runtime \
             linked in (`swift build -c release --static-swift-stdlib`).
+
             Exit status: 0, or 1 when this binary cannot be read.
             """)
 

@@ -16,6 +16,7 @@ struct CanaryVM: AsyncParsableCommand {
             QMP, resume it, stop it. When standard input closes, or on SIGINT, SIGTERM or SIGHUP, \
             the VM is stopped and the canary image removed; what a killed session left behind \
             is removed by the next one.
+
             Exit status: 0 session over, 2 bad usage.
             """,
         shouldDisplay: false)
@@ -32,7 +33,7 @@ struct CanaryVM: AsyncParsableCommand {
         defer { withExtendedLifetime(signals) {} }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        while let line = await Facts.nextLine() {
+        while let line = await StandardInput.nextLine() {
             guard !line.isEmpty else { continue }
             guard let request = try? JSONDecoder().decode(CanaryVMRequest.self, from: Data(line.utf8)) else {
                 _ = await side.end()

@@ -71,11 +71,7 @@ struct Check: AsyncParsableCommand {
             progress: { done, all in progress.show("facts: \(done) of \(all) hypervisors answered") })
         let facts = await gatherer.gather()
         progress.clear()
-        let warnings = diagnostics.warnings.count
-        var findings = [Finding(.specValid, hosts: [], .pass, warnings == 0 ? "\(spec.spec) is valid" : "\(spec.spec) is valid, with \(warnings) warning(s): storagekit validate --spec \(spec.spec)")]
-        findings += diagnostics.warnings.filter(\.exposure).map { warning in
-            Finding(.specExposure, hosts: [], .warn, warning.path.isEmpty ? warning.message : "\(warning.path): \(warning.message)", fix: warning.fix)
-        }
+        var findings = SpecRules.findings(diagnostics, specFile: spec.spec)
         let judging = clock.now
         findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts, allPairs: allPairs), areas: Set(only))
         var phases = facts.phasesMs ?? [:]

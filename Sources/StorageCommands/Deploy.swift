@@ -16,8 +16,10 @@ struct Deploy: AsyncParsableCommand {
             The copy goes to a temporary name beside the destination, is checked by sha256 and \
             run once there, and is then renamed over the old file: a facts session running the \
             old one finishes, and a half-copied file never runs.
+
             Only a release build with the Swift runtime linked in can go to hosts; from another \
             build, deploy says how to make that one.
+
             Exit status: 0 every host has this build, 1 a host was refused or failed, 2 bad \
             usage or spec, or this build cannot go to hosts.
             """)
@@ -52,22 +54,15 @@ struct Deploy: AsyncParsableCommand {
             hosts = hosts.filter { host.contains($0.name) }
         }
         try RootRequirement.check(hosts, changing: !dryRun)
-        let source = try await Self.source(binary)
+        let source: DeploySource
+        do { source = try await DeploySource.read(binary, running: StorageKitOnHost.selfPath, version: StorageKit.version) } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
+        }
         let destination = StorageKitInstall.deployPath(in: spec)
         let progress = ProgressLine(wanted: !json)
-        let lab = try? LabLayout(spec: spec)
-        let results = await Self.concurrently(hosts, limit: concurrency) { target in
-            let result: DeployResult
-            do {
-                let context = try HostContext.make(spec, host: target, lab: lab)
-                result = await Deployer(context: context, source: source, destination: destination).deploy(dryRun: dryRun)
-            } catch {
-                result = DeployResult(host: target.name, state: .failed, path: destination, before: nil, message: "\(error)")
-            }
-            return result
-        } progress: { done in
-            progress.show("deploy: \(done) of \(hosts.count) hosts done")
-        }
+        let run = DeployRun(spec: spec, source: source, destination: destination, dryRun: dryRun, concurrency: concurrency)
+        let results = await run.run(hosts) { done in progress.show("deploy: \(done) of \(hosts.count) hosts done") }
         progress.clear()
         if json {
             try Console.json(Report(build: source.info.buildID, version: source.info.version, path: destination, hosts: results))
@@ -83,66 +78,4 @@ struct Deploy: AsyncParsableCommand {
         }
         if results.contains(where: { $0.state == .refused || $0.state == .failed }) { throw ExitCode(1) }
     }
-
-    /// The binary to copy, which build it is, and its sha256; refused (exit 2) when hosts cannot
-    /// run it.
-    static func source(_ binary: String?) async throws -> DeploySource {
-        let runner = SubprocessRunner()
-        let path: String
-        let info: BuildInfo
-        do {
-            if let binary {
-                path = binary.hasPrefix("/") ? binary : FileManager.default.currentDirectoryPath + "/" + binary
-                let said = try await runner.run(Command(path, ["build-info", "--json"], timeout: .seconds(30)))
-                guard said.succeeded else { throw DeploySourceError("\(binary) build-info failed: \(said.stderr.split(separator: "\n").last ?? "")") }
-                do { info = try JSONDecoder().decode(BuildInfo.self, from: Data(said.stdout.utf8)) } catch {
-                    throw DeploySourceError("\(binary) build-info printed what this storagekit cannot read: is it storagekit?")
-                }
-            } else {
-                guard let own = StorageKitOnHost.selfPath else { throw DeploySourceError("cannot find this program's own file (/proc/self/exe)") }
-                path = own
-                info = try BuildInfo.running(version: StorageKit.version)
-            }
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
-        }
-        if let unfit = info.unfitForHosts {
-            Console.error("error: \(binary.map { "\($0): " } ?? "")\(unfit)")
-            throw ExitCode(2)
-        }
-        let sum = try await runner.run(Command("sha256sum", ["--", path], timeout: .seconds(120)))
-        guard sum.succeeded, let sha256 = sum.stdout.split(separator: " ").first.map(String.init), sha256.count == 64 else {
-            Console.error("error: cannot compute the sha256 of \(path): \(sum.stderr)")
-            throw ExitCode(2)
-        }
-        return DeploySource(path: path, info: info, sha256: sha256)
-    }
-
-    /// `body` for each host, at most `limit` at once, results in input order.
-    static func concurrently(_ hosts: [StorageModel.Host], limit: Int, _ body: @escaping @Sendable (StorageModel.Host) async -> DeployResult,
-                             progress: @escaping (Int) -> Void) async -> [DeployResult] {
-        await withTaskGroup(of: (Int, DeployResult).self) { group in
-            var next = 0
-            var results: [(Int, DeployResult)] = []
-            func start() {
-                guard next < hosts.count else { return }
-                let index = next, target = hosts[index]
-                next += 1
-                group.addTask { (index, await body(target)) }
-            }
-            for _ in 0..<min(limit, hosts.count) { start() }
-            for await result in group {
-                results.append(result)
-                progress(results.count)
-                start()
-            }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-    }
-}
-
-struct DeploySourceError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

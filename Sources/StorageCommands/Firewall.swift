@@ -1,6 +1,5 @@
 import ArgumentParser
 import StorageModel
-import StorageRender
 import StorageSystem
 
 struct Firewall: AsyncParsableCommand {
@@ -31,11 +30,7 @@ struct Firewall: AsyncParsableCommand {
         var confirmWithin: Int?
 
         func run() async throws {
-            var run = ChangeRun(
-                options: options, change: change, parts: [.firewall],
-                defaultHosts: { spec in spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } })
-            run.confirmFirewallWithin = FirewallDefaults.confirmWithin(confirmWithin)
-            try await run.run()
+            try await ChangeCommand(options: options, change: change, scope: .firewall, firewallConfirmation: .within(seconds: confirmWithin)).run()
         }
     }
 
@@ -63,7 +58,7 @@ struct Firewall: AsyncParsableCommand {
         func run() async throws {
             let (loaded, _) = try options.loadValidated(printWarnings: false)
             let spec = loaded.spec
-            let names = host.isEmpty ? spec.hosts.map(\.name).filter { FirewallFiles.chainRestoreInput(spec, host: $0) != nil } : host
+            let names = host.isEmpty ? ChangeScope.firewall.defaultHosts(spec) : host
             try RootRequirement.check(names.compactMap(spec.host(named:)), changing: !dryRun)
             var missing = false
             var results: [Result] = []

@@ -123,20 +123,12 @@ struct Lab: AsyncParsableCommand {
 }
 
 enum LabCommandSupport {
-    /// The lab needs CHAP secrets that nobody has yet: random ones, mode 600, made once.
     static func createMissingCHAPSecrets(_ options: SpecOptions) throws {
-        let loaded = try options.load()
-        for chap in (loaded.spec.iscsi?.targets ?? []).compactMap(\.chap) where !FileManager.default.fileExists(atPath: chap.secretFile) {
-            var generator = SystemRandomNumberGenerator()
-            let secret = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-            do {
-                try FileManager.default.createDirectory(atPath: (chap.secretFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try LocalFileSystem().write(chap.secretFile, contents: secret + "\n", mode: 0o600)
-            } catch {
-                Console.error("error: cannot create the lab's CHAP secret \(chap.secretFile): \(error)")
-                throw ExitCode(1)
-            }
-            Console.error("created \(chap.secretFile) (random CHAP secret for the lab, mode 600)")
+        do {
+            try LabCHAPSecrets.createMissing(try options.load().spec) { Console.error("created \($0) (random CHAP secret for the lab, mode 600)") }
+        } catch let error as LabCHAPSecrets.Failure {
+            Console.error("error: \(error)")
+            throw ExitCode(1)
         }
     }
 

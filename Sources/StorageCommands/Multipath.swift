@@ -17,6 +17,7 @@ struct Multipath: AsyncParsableCommand {
                 one the spec fixed. Then /etc/multipath.conf (allow-list, one alias per LUN) and \
                 /etc/multipath/wwids are written through apply, multipathd reloads, and `multipath -ll` \
                 must show each alias with one active path per portal.
+
                 Exit status: 0 every map has its paths, 1 a check failed, 2 bad usage.
                 """)
         @OptionGroup var options: ISCSI.Options

@@ -1,18 +1,16 @@
 import ArgumentParser
-import StorageModel
-import StorageRender
 import StorageSystem
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what apply would change on each host: files with their diffs, backing files, tgtadm calls, services, firewall.",
-        discussion: "Reads the hosts, changes nothing. Exit status: 0 planned, 1 a host could not be read, 2 bad usage or invalid spec.")
+        discussion: "Reads the hosts, changes nothing.\n\nExit status: 0 planned, 1 a host could not be read, 2 bad usage or invalid spec.")
 
     @OptionGroup var options: SpecOptions
     @OptionGroup var change: ChangeOptions
 
     func run() async throws {
-        try await ChangeRun(options: options, change: change, parts: Set(HostRenderer.Part.allCases), defaultHosts: { $0.hosts.map(\.name) }, planOnly: true).run()
+        try await ChangeCommand(options: options, change: change, scope: .everything, planOnly: true).run()
     }
 }
 
@@ -24,6 +22,7 @@ struct Apply: AsyncParsableCommand {
             (nfsconf, tgt-admin, iptables-restore) and renamed over it; the file it replaces is kept \
             in /var/lib/storagekit/backups/<time>/ on that host. The first failure stops the run \
             and says how to roll back. A second apply right after reports 0 changes.
+
             Exit status: 0 applied, 1 failed or refused, 2 bad usage or invalid spec.
             """)
 
@@ -34,19 +33,8 @@ struct Apply: AsyncParsableCommand {
     var confirmWithin: Int?
 
     func run() async throws {
-        var run = ChangeRun(options: options, change: change, parts: Set(HostRenderer.Part.allCases), defaultHosts: { $0.hosts.map(\.name) })
-        run.force = force
-        run.confirmFirewallWithin = FirewallDefaults.confirmWithin(confirmWithin)
-        try await run.run()
-    }
-}
-
-enum FirewallDefaults {
-    /// On ssh a wrong rule can cut the connection that would fix it: a timer by default there.
-    static func confirmWithin(_ seconds: Int?) -> (HostContext) -> Duration? {
-        { context in
-            let value = seconds ?? (context.host.transport == .ssh ? 60 : 0)
-            return value > 0 ? .seconds(value) : nil
-        }
+        try await ChangeCommand(
+            options: options, change: change, scope: .everything, force: force, firewallConfirmation: .within(seconds: confirmWithin)
+        ).run()
     }
 }

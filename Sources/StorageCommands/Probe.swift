@@ -18,7 +18,9 @@ struct Probe: AsyncParsableCommand {
                 login as --initiator-name (CHAP with --chap-user and --chap-secret-file), REPORT LUNS, \
                 INQUIRY, VPD 0x80 and 0x83, READ CAPACITY(16), TEST UNIT READY, logout; all under \
                 one deadline. The WWID is what multipath will name the device.
+
                 Exit status: 0 probed, 1 the probe failed (the reason says which step), 2 bad usage.
+
                 JSON: {"portal", "targets": [{"iqn", "portals", "luns": [{"lun", "serial", "wwid", \
                 "sizeBytes", "blockSize", "vendor", "product", "ready"}]}], "timingsMs": {step: ms}}; \
                 on failure {"error": {"code", "message"}}.
@@ -94,7 +96,9 @@ struct Probe: AsyncParsableCommand {
                 makes showmount hang for minutes, this gives up in time. With --canary, mounts the \
                 export (--export, default the first listed) with libnfs, writes a file, reads it back, \
                 reports the owner and mode of the export root, and removes the file.
+
                 Exit status: 0 probed (and canary ok), 1 a step failed, 2 bad usage.
+
                 JSON: {"server", "rpc": [{"program", "version", "protocol", "port", "service"}], \
                 "exports": [{"path", "clients"}], "canary": {"ok", "path", "error", "uid", "gid", "mode"}, \
                 "timingsMs": {step: ms}}; on failure {"error": {"code", "message"}}.

@@ -86,16 +86,7 @@ struct Rehearse: AsyncParsableCommand {
     static func rehearse(_ pairs: [RehearsalPair], cluster: ClusterSpec, timeout: Double, live: Bool, concurrency: Int, json: Bool) async -> [RehearsalResult] {
         let lab = try? LabLayout(spec: cluster)
         let progress = ProgressLine(wanted: !json)
-        // Namespace-lab hosts share this machine's file system but each has its own /var/lib:
-        // their canary goes to a directory they all see.
-        var shared: String?
-        if let lab, !lab.namespaceHosts.isEmpty, cluster.hypervisors.contains(where: { $0.transport == .lab }) {
-            let directory = "\(lab.dataDirectory)/rehearse"
-            if (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
-                (try? FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: directory)) != nil {
-                shared = directory
-            }
-        }
+        let shared = lab?.sharedRehearsalDirectory(for: cluster)
         let rehearser = MigrationRehearser(
             spec: cluster, transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { StorageKitOnHost.argv(on: $0, in: cluster) },
             timeout: .milliseconds(Int(timeout * 1000)), live: live, concurrency: concurrency, namespaceLabDirectory: shared,

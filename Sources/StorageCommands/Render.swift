@@ -10,6 +10,7 @@ struct Render: AsyncParsableCommand {
             Nothing outside --root is touched: render into an empty directory to review the files, \
             or with --root / on the host itself. Whole files are replaced atomically; in shared \
             files (/etc/fstab) only storagekit's marked block changes. Same spec, same bytes.
+
             Exit status: 0 written, 1 a file could not be written, 2 bad usage or invalid spec.
             """)
 
@@ -40,7 +41,7 @@ struct Render: AsyncParsableCommand {
         let spec = loaded.spec
         let names = all ? spec.hosts.map(\.name) : host
         var reports: [HostReport] = []
-        let rendered = await Self.renderConcurrently(spec, hosts: names)
+        let rendered = await ClusterRender.render(spec, hosts: names)
         for (name, outcome) in zip(names, rendered) {
             let files: [RenderedFile]
             switch outcome {
@@ -69,27 +70,6 @@ struct Render: AsyncParsableCommand {
                 print("  \(file.mode)  \(file.path.padding(toLength: 44, withPad: " ", startingAt: 0))  \(state.padding(toLength: 11, withPad: " ", startingAt: 0))  \(file.purpose)")
             }
             if report.files.isEmpty { print("  (no files: the host has no role that needs one)") }
-        }
-    }
-}
-
-extension Render {
-    /// Every host's files, rendered side by side (pure work: one core per host), in `hosts` order.
-    static func renderConcurrently(_ spec: ClusterSpec, hosts: [String]) async -> [Result<[RenderedFile], RenderError>] {
-        await withTaskGroup(of: (Int, Result<[RenderedFile], RenderError>).self) { group in
-            for (index, name) in hosts.enumerated() {
-                group.addTask {
-                    let secrets = SecretFiles(fileSystem: LocalFileSystem()).read(HostRenderer.secretFiles(spec, host: name))
-                    do throws(RenderError) {
-                        return (index, .success(try HostRenderer.render(spec, host: name, secrets: secrets)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
-            }
-            var results = [Result<[RenderedFile], RenderError>?](repeating: nil, count: hosts.count)
-            for await (index, result) in group { results[index] = result }
-            return results.map { $0! }
         }
     }
 }

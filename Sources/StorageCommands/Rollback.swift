@@ -13,6 +13,7 @@ struct Rollback: AsyncParsableCommand {
             iptables chain and nftables table as they were, and firewalld reloaded with its \
             policy file as it was. Services are not restarted: restart them (or fix the spec \
             and apply again).
+
             Exit status: 0 rolled back, 1 failed or no backup, 2 bad usage.
             """)
 

@@ -1,7 +1,5 @@
 import ArgumentParser
-import StorageModel
 import StorageSystem
-import Synchronization
 
 extension Setup {
     struct DRBD: AsyncParsableCommand {
@@ -17,6 +15,7 @@ extension Setup {
                 the resource's first node only (the initial sync); with allowTwoPrimaries, once both \
                 disks are UpToDate, `drbdadm primary` on each node. A second run changes nothing. \
                 --dry-run shows the files' diffs and these steps as the nodes' current state implies.
+
                 Exit status: 0 done, 1 failed, refused or timed out, 2 bad usage or invalid spec.
                 """)
         @OptionGroup var options: SpecOptions
@@ -27,76 +26,8 @@ extension Setup {
         var syncTimeout = 600
 
         func run() async throws {
-            var run = ChangeRun(
-                options: options, change: change, parts: [.drbd, .firewall],
-                defaultHosts: { spec in DRBDFollowUp.nodes(spec) })
-            run.confirmFirewallWithin = FirewallDefaults.confirmWithin(0)
-            run.refuseHost = { spec, host in
-                guard spec.drbd != nil else { return "the spec has no `drbd:` section" }
-                return spec.drbdResources(of: host.name).isEmpty ? "\(host.name) is a node of no DRBD resource (see drbd.resources[].hosts)" : nil
-            }
-            let force = force
-            let syncTimeout = Duration.seconds(syncTimeout)
-            run.followUp = { spec, hosts, dryRun in await DRBDFollowUp.run(spec, hosts: hosts, dryRun: dryRun, force: force, syncTimeout: syncTimeout) }
-            try await run.run()
+            let followUp = DRBDFollowUp(force: force, syncTimeout: .seconds(syncTimeout))
+            try await ChangeCommand(options: options, change: change, scope: .drbd(followUp)).run()
         }
-    }
-}
-
-/// The part of `setup drbd` that spans both nodes of each resource.
-enum DRBDFollowUp {
-    static func nodes(_ spec: ClusterSpec) -> [String] {
-        var seen = Set<String>()
-        return (spec.drbd?.resources ?? []).flatMap { $0.hosts.map(\.name) }.filter { seen.insert($0).inserted }
-    }
-
-    static func run(_ spec: ClusterSpec, hosts: [String], dryRun: Bool, force: Bool, syncTimeout: Duration) async -> FollowUp {
-        var followUp = FollowUp(title: dryRun ? "DRBD steps (dry run: none run)" : "DRBD")
-        for resource in spec.drbd?.resources ?? [] {
-            let nodes = resource.hosts.map(\.name)
-            guard nodes.contains(where: hosts.contains) else { continue }
-            guard nodes.allSatisfy(hosts.contains) else {
-                followUp.lines.append(.init(mark: "·", text: "\(resource.name): not brought up, \(nodes.filter { !hosts.contains($0) }.joined(separator: ", ")) is not in this run (--host); both nodes act together"))
-                continue
-            }
-            var transports: [String: any Transport] = [:]
-            do {
-                for name in nodes {
-                    guard let host = spec.host(named: name) else { continue }
-                    transports[name] = try HostContext.make(spec, host: host).transport
-                }
-            } catch {
-                followUp.lines.append(.init(mark: "✗", text: "\(resource.name): \(error)"))
-                followUp.failed = true
-                continue
-            }
-            var setup = DRBDSetup(resource: resource, transports: transports)
-            setup.force = force
-            setup.syncTimeout = syncTimeout
-            do {
-                if dryRun {
-                    let states = try await setup.nodeStates(loadModule: false)
-                    do {
-                        for step in try DRBDBringUp.preview(resource, nodes: states, force: force) { followUp.lines.append(.init(mark: "→", text: step.description)) }
-                    } catch {
-                        followUp.lines.append(.init(mark: "✗", text: "\(resource.name): refused on \(error)"))
-                        followUp.failed = true
-                    }
-                } else {
-                    let lines = Mutex<[String]>([])
-                    try await setup.run { line in
-                        // Waits can be long: say so as they start, on stderr (stdout stays one report).
-                        if line.hasPrefix("waiting") { Console.error("  … \(line)") }
-                        lines.withLock { $0.append(line) }
-                    }
-                    followUp.lines += lines.withLock { $0 }.filter { !$0.hasPrefix("waiting") }.map { .init(mark: "✓", text: $0) }
-                    followUp.lines.append(.init(mark: "✓", text: "\(resource.name) is up on \(nodes.joined(separator: " and "))"))
-                }
-            } catch {
-                followUp.lines.append(.init(mark: "✗", text: error.description))
-                followUp.failed = true
-            }
-        }
-        return followUp
     }
 }

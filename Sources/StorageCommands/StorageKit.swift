@@ -31,7 +31,7 @@ extension StorageKit {
         // `check` starts this on every host: skipping the parser's setup (the Swift runtime's
         // conformance lookups, a quarter of a start) saves each host a few ms of CPU.
         if Array(CommandLine.arguments.dropFirst()) == ["facts", "--session"] {
-            do { try await Facts.serve() } catch { exit(withError: error) }
+            do { try await Facts.serveSession() } catch { exit(withError: error) }
             return
         }
         do {

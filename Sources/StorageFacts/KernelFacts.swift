@@ -56,6 +56,9 @@ public struct SessionFacts: Sendable, Codable, Equatable {
         self.recoveryTimeout = recoveryTimeout
         self.disks = disks
     }
+
+    /// What `iscsi status` and `check` (iscsi.session) both call a working session.
+    public var isLoggedIn: Bool { sessionState == .loggedIn }
 }
 
 /// One map of `multipath -ll`.

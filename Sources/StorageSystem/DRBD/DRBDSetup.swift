@@ -22,6 +22,26 @@ public struct DRBDSetup: Sendable {
         }
     }
 
+    /// What `run` reports as it goes.
+    public enum Event: Sendable {
+        case done(DRBDBringUp.Step)
+        /// A bounded wait starts; it can be long.
+        case waiting(Wait)
+    }
+
+    public enum Wait: Sendable, CustomStringConvertible {
+        case connected(resource: String, within: Duration)
+        /// Both disks UpToDate, before the second node becomes Primary.
+        case upToDate(resource: String, within: Duration)
+
+        public var description: String {
+            switch self {
+            case .connected(let resource, let limit): "waiting for \(resource) to connect (≤ \(limit.components.seconds) s)"
+            case .upToDate(let resource, let limit): "waiting for both disks of \(resource) to be UpToDate before the second Primary (≤ \(limit.components.seconds) s)"
+            }
+        }
+    }
+
     public var resource: DRBDResource
     /// By host name, both nodes.
     public var transports: [String: any Transport]
@@ -45,26 +65,26 @@ public struct DRBDSetup: Sendable {
         return nodes
     }
 
-    /// Phases 1–3; `progress` gets each step as it is done and each wait as it starts.
-    public func run(progress: @Sendable (String) -> Void) async throws(Failure) {
+    /// Phases 1–3; `events` gets each step as it is done and each wait as it starts.
+    public func run(events: (Event) -> Void) async throws(Failure) {
         let nodes = try await nodeStates(loadModule: true)
         var attach: [DRBDBringUp.Step] = []
         for node in nodes {
             do { attach += try DRBDBringUp.attach(resource, node, force: force) } catch { throw .refused(error) }
         }
-        for step in attach { try await perform(step, progress) }
+        for step in attach { try await perform(step, events) }
 
-        progress("waiting for \(resource.name) to connect (≤ \(connectTimeout.components.seconds) s)")
+        events(.waiting(.connected(resource: resource.name, within: connectTimeout)))
         var states = try await waitUntil("both nodes Connected", within: connectTimeout) { $0.values.allSatisfy(\.isConnected) }
         if let sync = DRBDBringUp.initialSync(resource, states: states) {
-            try await perform(sync, progress)
+            try await perform(sync, events)
             states = try await readStates()
         }
         let promotions = DRBDBringUp.promotions(resource, states: states)
         guard !promotions.isEmpty else { return }
-        progress("waiting for both disks of \(resource.name) to be UpToDate before the second Primary (≤ \(syncTimeout.components.seconds) s)")
+        events(.waiting(.upToDate(resource: resource.name, within: syncTimeout)))
         _ = try await waitUntil("both disks UpToDate", within: syncTimeout) { $0.values.allSatisfy { $0.disk == .upToDate && $0.peerDisk == .upToDate } }
-        for step in promotions { try await perform(step, progress) }
+        for step in promotions { try await perform(step, events) }
     }
 
     // MARK: - reading
@@ -141,14 +161,14 @@ public struct DRBDSetup: Sendable {
 
     // MARK: - acting
 
-    private func perform(_ step: DRBDBringUp.Step, _ progress: @Sendable (String) -> Void) async throws(Failure) {
+    private func perform(_ step: DRBDBringUp.Step, _ events: (Event) -> Void) async throws(Failure) {
         let transport = try transport(step.host)
         let result: CommandResult
         do { result = try await transport.run(Command(step.argv[0], Array(step.argv.dropFirst()), timeout: .seconds(120))) } catch {
             throw .stepFailed(step, reason: error.description)
         }
         guard result.succeeded else { throw .stepFailed(step, reason: Self.said(result)) }
-        progress(step.description)
+        events(.done(step))
     }
 
     private func run(_ transport: any Transport, _ argv: [String], what: String) async throws(Failure) -> CommandResult {
