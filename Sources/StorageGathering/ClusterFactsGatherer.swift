@@ -342,7 +342,7 @@ public struct ClusterFactsGatherer: Sendable {
         case .success(let found): transport = found
         }
         var request = request
-        request.namespaceLab = transport.isNamespaceLab
+        request.kernelNotOwn = transport.isNamespaceLab ? HostFactsCollector.namespaceReason : nil
         // The session has the spec from its first request, the facts one.
         if channel.session != nil && request.mode != .gather { request.specYAML = "" }
         guard let body = try? JSONEncoder().encode(request) else { return .failure(FailureText("could not encode the request")) }

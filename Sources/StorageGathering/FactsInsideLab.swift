@@ -26,7 +26,7 @@ public enum FactsInsideLab {
         var inside = request
         inside.secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: spec)
         inside.writeCanaries = false
-        inside.namespaceLab = transport.isNamespaceLab
+        inside.kernelNotOwn = transport.isNamespaceLab ? HostFactsCollector.namespaceReason : nil
         let body = String(decoding: try JSONEncoder().encode(inside), as: UTF8.self)
         return try await transport.run(Command(program, ["facts", "--request", "-"], stdin: body))
     }

@@ -62,7 +62,7 @@ public struct FactsServer: Sendable {
     public func answer(_ request: FactsRequest, spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], writeCanaries: Bool) async -> any Encodable {
         let collector = HostFactsCollector(
             spec: spec, host: host, secrets: secrets, probeTimeout: .milliseconds(request.probeTimeoutMs), version: version,
-            namespaceLab: request.namespaceLab, toolCache: ToolOutputCache())
+            kernelNotOwn: .some(request.kernelNotOwn), toolCache: ToolOutputCache())
         switch request.mode {
         case .gather:
             return await collector.gather(

@@ -8,11 +8,10 @@ import StorageSystem
 /// configuration and stops at a resource the kernel does not have ("No such resource"): the
 /// kernel's own list is what readiness is judged on.
 extension HostFactsCollector {
-    static let drbdLabReason = "lab host: a network namespace has no DRBD devices of its own"
 
     func drbdFacts() async -> Known<DRBDFacts> {
         guard !spec.drbdResources(of: host.name).isEmpty else { return .unknown("\(host.name) is a node of no DRBD resource") }
-        if namespaceLab { return .unknown(Self.drbdLabReason) }
+        if let kernelNotOwn { return .unknown(kernelNotOwn) }
         guard let text = try? String(contentsOfFile: root + "/proc/drbd", encoding: .utf8) else {
             return .unknown("/proc/drbd does not exist: the drbd kernel module is not loaded (modprobe drbd)")
         }

@@ -22,18 +22,19 @@ public struct HostFactsCollector: Sendable {
     public let version: String
     /// Prefix for /proc, /etc and /sys (tests point it at fixtures).
     public let root: String
-    /// A lab host in a network namespace: kernel facts and guests are unknown there.
-    public let namespaceLab: Bool
+    /// Why this host's kernel facts and guests are not its own (a network namespace shares the
+    /// kernel of the machine it runs on); nil when they are: they are then unknown with it.
+    public let kernelNotOwn: String?
     /// Where the output of the version and machine-type commands is kept between checks; nil:
     /// they run every time.
     public let toolCache: ToolOutputCache?
 
     public init(
         spec: ClusterSpec, host: StorageModel.Host, secrets: [String: String], probeTimeout: Duration, version: String,
-        runner: any CommandRunner = SubprocessRunner(), root: String = "", namespaceLab: Bool? = nil, toolCache: ToolOutputCache? = nil
+        runner: any CommandRunner = SubprocessRunner(), root: String = "", kernelNotOwn: String?? = nil, toolCache: ToolOutputCache? = nil
     ) {
         self.toolCache = toolCache
-        self.namespaceLab = namespaceLab ?? (host.transport == .lab)
+        self.kernelNotOwn = kernelNotOwn ?? (host.transport == .lab ? Self.namespaceReason : nil)
         self.spec = spec
         self.host = host
         self.secrets = secrets
@@ -43,7 +44,8 @@ public struct HostFactsCollector: Sendable {
         self.root = root
     }
 
-    static let labReason = "lab host: no kernel iSCSI initiator, device-mapper or NFS client inside a network namespace"
+    /// Where a host is a network namespace of this machine (a namespace lab host).
+    public static let namespaceReason = "lab host: no kernel iSCSI initiator, device-mapper or NFS client inside a network namespace"
 
     /// - Parameters:
     ///   - migrationPeers: the hypervisors whose migration ports to connect to (`check` sends
@@ -231,7 +233,7 @@ public struct HostFactsCollector: Sendable {
     }
 
     func kernelFacts(wanted: Set<CheckArea> = Set(CheckArea.allCases), skipped: String = "") async -> KernelFacts {
-        guard !namespaceLab else { return KernelFacts(sessions: .unknown(Self.labReason), multipath: .unknown(Self.labReason), mounts: .unknown(Self.labReason)) }
+        if let kernelNotOwn { return KernelFacts(sessions: .unknown(kernelNotOwn), multipath: .unknown(kernelNotOwn), mounts: .unknown(kernelNotOwn)) }
         var facts = KernelFacts()
         if !wanted.contains(.iscsi) {
             facts.sessions = .unknown(skipped)
@@ -468,7 +470,7 @@ public struct HostFactsCollector: Sendable {
         guard spec.migration.hypervisor == .kvm else { return xenDomains() }
         var domains: [DomainFacts] = []
         // A lab namespace asks its own /etc, never this machine's libvirtd.
-        let listed = namespaceLab ? nil : await output(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), emptyExit: nil)
+        let listed = kernelNotOwn != nil ? nil : await output(Command("virsh", ["list", "--all", "--name"], timeout: .seconds(10)), emptyExit: nil)
         switch listed {
         case .known(let output)?:
             for name in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
@@ -513,7 +515,7 @@ public struct HostFactsCollector: Sendable {
     /// libvirt refuses to migrate a guest with snapshots: `virsh snapshot-list --name`, or the
     /// snapshot definitions libvirt keeps in /var/lib/libvirt/qemu/snapshot/<guest> without virsh.
     func snapshotCount(of name: String) async -> Int {
-        if !namespaceLab, let listed = try? await runner.run(Command("virsh", ["snapshot-list", "--name", name], timeout: .seconds(10))), listed.succeeded {
+        if kernelNotOwn == nil, let listed = try? await runner.run(Command("virsh", ["snapshot-list", "--name", name], timeout: .seconds(10))), listed.succeeded {
             return listed.stdout.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: root + "/var/lib/libvirt/qemu/snapshot/\(name)")) ?? []

@@ -24,7 +24,7 @@ import StorageFacts
     }
 
     static func collector(_ host: String = "hv1", root: String, runner: ScriptedRunner, spec: ClusterSpec = DRBDCheckFixtures.spec) -> HostFactsCollector {
-        HostFactsCollector(spec: spec, host: spec.host(named: host)!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner, root: root, namespaceLab: false)
+        HostFactsCollector(spec: spec, host: spec.host(named: host)!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner, root: root, kernelNotOwn: .some(nil))
     }
 
     static var noTools: ScriptedRunner { ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) } }
@@ -79,7 +79,7 @@ import StorageFacts
         let runner = Self.noTools
         let outsider = try await Self.withRoot("8.4.3-connected-dual-primary.txt") { await Self.collector("hv3", root: $0, runner: runner, spec: spec).drbdFacts() }
         #expect(outsider == .unknown("hv3 is a node of no DRBD resource"))
-        let lab = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner, namespaceLab: true)
+        let lab = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner, kernelNotOwn: .some(HostFactsCollector.namespaceReason))
         #expect(await lab.drbdFacts().reason?.hasPrefix("lab host") == true)
     }
 

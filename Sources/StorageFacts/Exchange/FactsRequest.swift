@@ -28,9 +28,9 @@ public struct FactsRequest: Sendable, Codable, Equatable {
     public var removeAfterReading: [CanaryRef]?
     /// `gather` writes canaries unless this is false (a person looking, not a check).
     public var writeCanaries: Bool?
-    /// The host is a network namespace of the lab (this machine's kernel: no initiator,
-    /// device-mapper or NFS client); nil: any lab host is.
-    public var namespaceLab: Bool?
+    /// Why the host's kernel facts (sessions, maps, mounts, DRBD, guests) are not its own, when
+    /// they are not: it shares the kernel of the machine that runs it. nil: the host knows.
+    public var kernelNotOwn: String?
     /// The hypervisors whose migration ports to probe (`PeerPlan`); nil: every other one.
     public var migrationPeers: [String]?
     /// Of `migrationPeers`, those whose whole qemu migration range to sweep; the others get its
