@@ -47,8 +47,6 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
         let (loaded, diagnostics) = try spec.loadValidated(printWarnings: false)
         let cluster = loaded.spec
         if rehearse { try Rehearse.refuseXen(cluster) }
@@ -61,36 +59,19 @@ struct Check: AsyncParsableCommand {
             hosts = hosts.filter { host.contains($0.name) }
         }
         let specYAML = (try? String(contentsOfFile: spec.spec, encoding: .utf8)) ?? ""
-        let secrets = SecretFiles(fileSystem: LocalFileSystem()).chapSecrets(of: cluster)
-        let lab = try? LabLayout(spec: cluster)
+        let options = ClusterCheck.Options(
+            hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)), concurrency: concurrency, allPairs: allPairs, areas: Set(only), rehearse: rehearse)
         let progress = ProgressLine(wanted: !json)
-        let gatherer = ClusterFactsGatherer(
-            spec: cluster, specYAML: specYAML, secrets: secrets, hosts: hosts, timeout: .milliseconds(Int(timeout * 1000)),
-            transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { StorageKitOnHost.argv(on: $0, in: cluster) },
-            concurrency: concurrency, allPairs: allPairs, areas: Set(only),
-            progress: { done, all in progress.show("facts: \(done) of \(all) hypervisors answered") })
-        let facts = await gatherer.gather()
-        progress.clear()
-        var findings = SpecRules.findings(diagnostics, specFile: spec.spec)
-        let judging = clock.now
-        findings += ReadinessRules.evaluate(CheckContext(spec: cluster, facts: facts, specFile: spec.spec, hypervisors: hosts, allPairs: allPairs), areas: Set(only))
-        var phases = facts.phasesMs ?? [:]
-        phases["rules"] = (clock.now - judging).milliseconds
-        var rehearsals: [RehearsalResult] = []
-        if rehearse {
-            let rehearsing = clock.now
-            let pairs = cluster.rehearsalPairs(.ring, among: hosts)
-            rehearsals = await Rehearse.rehearse(pairs, cluster: cluster, timeout: max(timeout, 10), live: false, concurrency: MigrationRehearser.defaultConcurrency, json: json)
-            findings += RehearsalRules.findings(rehearsals, spec: cluster, specFile: spec.spec)
-            if pairs.isEmpty {
-                findings.append(Finding(.rehearseMigration, hosts: [], .skip, "nothing to rehearse: fewer than two hypervisors share storage"))
+        let outcome = await ClusterCheck(spec: cluster, specYAML: specYAML, specFile: spec.spec, diagnostics: diagnostics, options: options).run { event in
+            switch event {
+            case .factsAnswered(let done, let all): progress.show("facts: \(done) of \(all) hypervisors answered")
+            case .rehearsed(let done, let all): progress.show("rehearse: \(done) of \(all) migrations done")
+            case .factsGathered, .rehearsalsDone: progress.clear()
             }
-            phases["rehearse"] = (clock.now - rehearsing).milliseconds
         }
-        let elapsed = clock.now - started
-        let report = CheckReport(findings: findings, durationMs: elapsed.milliseconds, phasesMs: phases, notChecked: facts.notChecked)
+        let report = outcome.report
         if json && rehearse {
-            try Console.json(RehearseReport(report: report, rehearsals: rehearsals))
+            try Console.json(RehearseReport(report: report, rehearsals: outcome.rehearsals))
         } else if json {
             try Console.json(report)
         } else {

@@ -84,15 +84,10 @@ struct Rehearse: AsyncParsableCommand {
 
     /// The rehearsals, with a progress line on a terminal.
     static func rehearse(_ pairs: [RehearsalPair], cluster: ClusterSpec, timeout: Double, live: Bool, concurrency: Int, json: Bool) async -> [RehearsalResult] {
-        let lab = try? LabLayout(spec: cluster)
         let progress = ProgressLine(wanted: !json)
-        let shared = lab?.sharedRehearsalDirectory(for: cluster)
-        let rehearser = MigrationRehearser(
-            spec: cluster, transport: { host in try HostContext.make(cluster, host: host, lab: lab).transport }, storagekit: { StorageKitOnHost.argv(on: $0, in: cluster) },
-            timeout: .milliseconds(Int(timeout * 1000)), live: live, concurrency: concurrency, namespaceLabDirectory: shared,
-            progress: { done, all in progress.show("rehearse: \(done) of \(all) migrations done") })
-        progress.show("rehearse: 0 of \(pairs.count) migrations done")
-        let results = await rehearser.rehearse(pairs)
+        let results = await RehearsalRun.rehearse(pairs, cluster: cluster, timeout: .milliseconds(Int(timeout * 1000)), live: live, concurrency: concurrency) { done, all in
+            progress.show("rehearse: \(done) of \(all) migrations done")
+        }
         progress.clear()
         return results
     }

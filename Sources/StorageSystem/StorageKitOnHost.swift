@@ -3,13 +3,13 @@ import StorageModel
 
 /// The storagekit program that commands run on a host (facts sessions, iSCSI logins, the canary
 /// VM's side): `StorageKitInstall.program`, with this very binary for lab and local hosts.
-enum StorageKitOnHost {
-    static func argv(on host: StorageModel.Host, in spec: ClusterSpec) -> [String] {
+public enum StorageKitOnHost {
+    public static func argv(on host: StorageModel.Host, in spec: ClusterSpec) -> [String] {
         [StorageKitInstall.program(on: host, in: spec, local: selfPath)]
     }
 
     /// The running binary (`/proc/self/exe`), nil where it cannot be read.
-    static var selfPath: String? {
+    public static var selfPath: String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 }
