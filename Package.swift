@@ -79,7 +79,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "StorageFuzz", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
 
-        .target(name: "StorageTestSupport", dependencies: ["StorageModel"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
+        .target(name: "StorageTestSupport", dependencies: ["StorageModel", "StorageSystem"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -92,29 +93,12 @@ import Testing
     }
 
     @Test func sshAndLabTransportsWrapTheSessionsCommandAsTheyWrapRun() throws {
-        let recorder = RecordingSessionRunner()
+        let recorder = ScriptedRunner()
         let ssh = SSHTransport(host: "hv1", destination: "root@10.0.0.1", runner: recorder)
         _ = ssh.startSession(Command("storagekit", ["facts", "--session"], timeout: .seconds(9)))
-        let started = try #require(recorder.started.first)
+        let started = try #require(recorder.sessions.first)
         #expect(started.executable == "ssh")
         #expect(started.arguments.suffix(3) == ["--", "root@10.0.0.1", "'storagekit' 'facts' '--session'"])
         #expect(started.timeout == .seconds(9))
-    }
-}
-
-/// Runs nothing; remembers the sessions asked for.
-final class RecordingSessionRunner: CommandRunner, @unchecked Sendable {
-    private let lock = NSLock()
-    private var commands: [Command] = []
-
-    var started: [Command] { lock.withLock { commands } }
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        CommandResult(command: command, exitCode: 0, stdout: "", stderr: "")
-    }
-
-    func startSession(_ command: Command) -> (any LineSession)? {
-        lock.withLock { commands.append(command) }
-        return nil
     }
 }
