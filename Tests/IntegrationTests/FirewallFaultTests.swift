@@ -1,6 +1,7 @@
 import Foundation
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The firewall never locks an admin out: unconfirmed rules go back even when storagekit dies

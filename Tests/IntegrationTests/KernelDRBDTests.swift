@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// DRBD dual-primary for real (examples/kernel-lab-drbd.yaml): hv1 and hv2 are qemu guests on

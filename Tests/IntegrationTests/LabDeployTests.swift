@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageFacts
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The release build that hosts get (scripts/test builds it first, and the package from it):

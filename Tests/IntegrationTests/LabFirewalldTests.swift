@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 #if canImport(Glibc)

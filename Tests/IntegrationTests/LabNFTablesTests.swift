@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `firewall.backend: nftables` for real in the namespace lab: storagekit's rules live in

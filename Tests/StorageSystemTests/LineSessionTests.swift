@@ -54,11 +54,14 @@ import Testing
     }
 
     @Test func killEndsASilentCommandAndAnswersTheWaitingCaller() async throws {
-        let session = try Self.session("read -r line; sleep 30")
+        let received = FileManager.default.temporaryDirectory.appendingPathComponent("storagekit-session-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: received) }
+        let session = try Self.session("read -r line; touch '\(received)'; sleep 30")
         let clock = ContinuousClock()
         let start = clock.now
         async let reply = session.exchange("anything")
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the command has the line, its caller is waiting for the answer.
+        try await waitUntil("the command has read the line", timeout: .seconds(4), every: .milliseconds(20)) { FileManager.default.fileExists(atPath: received) }
         session.kill()
         let ended = await reply
         #expect(clock.now - start < .seconds(5))
