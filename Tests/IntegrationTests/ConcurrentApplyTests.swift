@@ -5,7 +5,7 @@ import Testing
 
 /// One change at a time per host: a second run waits for the first and then finds the work
 /// done; a run that cannot get the lock in time fails naming who holds it, having written nothing.
-@Suite(.serialized) struct ConcurrentApplyTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct ConcurrentApplyTests {
     @Test func twoAppliesAtOnceNeverInterleaveAndAHeldLockFailsClearly() async throws {
         try await LabFixture.with("sktl") { lab in
             let before = try await lab.exec("hv1", ["cat", "/etc/fstab"]).stdout

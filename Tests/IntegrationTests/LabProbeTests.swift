@@ -7,7 +7,7 @@ import Testing
 /// `storagekit probe iscsi` run inside the lab's hypervisors against the real tgtd that
 /// `setup iscsi-target` configured: identities as the spec predicts them, and each failure
 /// with its own code.
-@Suite(.serialized) struct LabProbeTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabProbeTests {
     struct Report: Decodable {
         struct Target: Decodable { let iqn: String; let luns: [LUN] }
         struct LUN: Decodable { let lun: Int; let serial: String; let wwid: String?; let sizeBytes: UInt64; let vendor: String; let product: String }

@@ -6,7 +6,7 @@ import Testing
 
 /// The server side for real, in the namespace lab: real tgtd, real nfs-ganesha + rpcbind, real
 /// iptables, reached from the hypervisor hosts with libiscsi/libnfs and the standard tools.
-@Suite(.serialized) struct LabServerTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabServerTests {
     static let target = "iqn.2026-11.lab.san:vmstore"
     static let portals = ["10.99.1.5", "10.99.2.5"]
 

@@ -7,7 +7,7 @@ import Testing
 /// The namespace lab for real: hosts on two bridges, each with its own /etc; `up` idempotent;
 /// `down` removes exactly what `up` made, also after a failed `up`, and nothing it did not make.
 /// Traffic is sent only from inside lab namespaces.
-@Suite(.serialized) struct LabTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabTests {
     static let yaml = """
         cluster: skit
         mountPath: /var/lib/vmstore

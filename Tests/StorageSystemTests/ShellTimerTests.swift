@@ -6,7 +6,7 @@ import Testing
 /// The timer of hosts without systemd (this machine is one), run for real through the local
 /// transport: it fires after its delay even though the command that set it has returned, and
 /// a cancelled one never fires.
-@Suite struct ShellTimerTests {
+@Suite(.needsRoot("the timer keeps its pid file under /run/storagekit")) struct ShellTimerTests {
     func timer(_ file: String) -> ServiceDefinition {
         ServiceDefinition(name: "test", systemdUnit: "storagekit-test-\(UUID().uuidString.prefix(8))", foreground: ["touch", file])
     }
