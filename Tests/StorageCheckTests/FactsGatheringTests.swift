@@ -132,8 +132,9 @@ import Testing
         let started = ContinuousClock.now
         let facts = await gatherer.gather()
         let elapsed = ContinuousClock.now - started
-        // Far below the 5 s the host takes, with room for a loaded CI machine.
-        #expect(elapsed < .seconds(4), "waited \(elapsed) for a host that takes 5 s")
+        // Far below the 30 s the host takes, with room for a loaded machine of two cores, where
+        // other tests' work can hold both of Swift's cooperative threads for seconds.
+        #expect(elapsed < .seconds(15), "waited \(elapsed) for a host that takes \(StuckTransport.delay) s")
         guard case .silent(let reason)? = facts.hosts["hv1"] else { Issue.record("hv1 should be silent"); return }
         #expect(reason == "did not answer within 0.5 s")
     }

@@ -61,10 +61,11 @@ import Testing
         let start = clock.now
         async let reply = session.exchange("anything")
         // Once the command has the line, its caller is waiting for the answer.
-        try await waitUntil("the command has read the line", timeout: .seconds(4), every: .milliseconds(20)) { FileManager.default.fileExists(atPath: received) }
+        try await waitUntil("the command has read the line", timeout: .seconds(10), every: .milliseconds(20)) { FileManager.default.fileExists(atPath: received) }
         session.kill()
         let ended = await reply
-        #expect(clock.now - start < .seconds(5))
+        // Far below the 30 s of the command, with room for a loaded machine of two cores.
+        #expect(clock.now - start < .seconds(15))
         guard case .ended(_, let signal, _) = ended else {
             Issue.record("expected the end, got \(ended)")
             return
@@ -77,7 +78,8 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         let reply = await session.exchange("anything")
-        #expect(clock.now - start < .seconds(5))
+        // Far below the 30 s of the command, with room for a loaded machine of two cores.
+        #expect(clock.now - start < .seconds(15))
         guard case .ended = reply else {
             Issue.record("expected the end, got \(reply)")
             return
