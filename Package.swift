@@ -82,7 +82,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "StorageFuzz", dependencies: ["StorageFuzzTargets"], swiftSettings: swiftSettings),
 
-        .target(name: "StorageTestSupport", dependencies: ["StorageModel", "StorageFacts"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
+        .target(name: "StorageTestSupport", dependencies: ["StorageModel", "StorageFacts", "StorageSystem"], path: "Tests/StorageTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "StorageModelTests", dependencies: ["StorageModel", "StorageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageRenderTests", dependencies: ["StorageRender", "StorageModel", "StorageSystem", "StorageTestSupport"],

@@ -1,10 +1,11 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `setup iscsi-target` never shrinks, truncates or overwrites a backing file: one larger than
 /// the spec's size stops the run naming the field; one of the right size keeps every byte.
-@Suite(.serialized) struct BackingStoreSafetyTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct BackingStoreSafetyTests {
     static let lun1 = "/srv/iscsi/vmstore1.img"
 
     func fingerprint(_ lab: LabFixture) async throws -> String {

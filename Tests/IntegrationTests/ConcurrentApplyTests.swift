@@ -1,10 +1,11 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// One change at a time per host: a second run waits for the first and then finds the work
 /// done; a run that cannot get the lock in time fails naming who holds it, having written nothing.
-@Suite(.serialized) struct ConcurrentApplyTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct ConcurrentApplyTests {
     @Test func twoAppliesAtOnceNeverInterleaveAndAHeldLockFailsClearly() async throws {
         try await LabFixture.with("sktl") { lab in
             let before = try await lab.exec("hv1", ["cat", "/etc/fstab"]).stdout
@@ -20,9 +21,14 @@ import Testing
             #expect(blocked.stderr.contains("storagekit pid \(pid) on other-admin since 2026-11-25T08:00:00Z is changing this host (waited 2 s)"), "\(blocked.stderr)")
             #expect(try await lab.exec("hv1", ["cat", "/etc/fstab"]).stdout == before, "nothing written while locked out")
 
-            // Released while a run waits: it goes on and finishes.
+            // Released while a run waits: it goes on and finishes. A run that finds the lock taken
+            // reads who holds it, which moves the owner file's access time off the epoch.
+            let owned = "/run/storagekit/apply.lock/owner"
+            #expect(try await lab.exec("hv1", ["touch", "-a", "-d", "@0", owned]).exitCode == 0)
             async let waited = lab.onLab(["apply"], ["--host", "hv1"], environment: ["STORAGEKIT_LOCK_WAIT_SECONDS": "20"])
-            try await Task.sleep(for: .seconds(2))
+            try await waitUntil("the second apply has read who holds the lock") {
+                try await lab.exec("hv1", ["stat", "-c", "%X", owned]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            }
             #expect(try await lab.exec("hv1", ["sh", "-c", "rm -rf /run/storagekit/apply.lock; kill \"$0\"", pid]).exitCode == 0)
             let finished = try await waited
             #expect(finished.exitCode == 0 && finished.stdout.contains("update /etc/fstab"), "the waiting apply: \(finished.stdout)\(finished.stderr)")

@@ -1,12 +1,13 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `apply` killed with SIGKILL right after each action k of hv1's plan (every k, not one):
 /// every managed file is then byte for byte its old or its new content, no staged file is left,
 /// `rollback` of that crashed run brings back exactly the old files, and the next apply converges
 /// to the same files a run without a crash writes.
-@Suite(.serialized) struct CrashAtEveryActionTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct CrashAtEveryActionTests {
     static let paths = ["/etc/fstab", "/etc/iscsi/initiatorname.iscsi", "/etc/multipath.conf", "/etc/multipath/wwids", "/etc/systemd/system/var-lib-vmstore.mount"]
 
     func sha256s(_ lab: LabFixture) async throws -> [String: String] {

@@ -1,5 +1,6 @@
 import Foundation
 import StorageModel
+import StorageTestSupport
 import Testing
 
 /// `drbdadm -c FILE dump` reads the rendered configuration the way each node will: drbdadm picks
@@ -8,7 +9,7 @@ import Testing
 /// rendered global_common.conf and *.res. `-d` with no terminal skips drbdadm's check that the
 /// node's address is on this machine (the parse is what is tested; no kernel module is needed).
 /// Both parsers drbd-utils ships run: its own (DRBD 9) and the 8.4 one (`/lib/drbd/drbdadm-84`).
-@Suite struct DRBDConfigRealParserTests {
+@Suite(.needsRoot("drbdadm reads each node's section under its own hostname (unshare --uts)")) struct DRBDConfigRealParserTests {
     static let parsers = ["drbdadm", "/lib/drbd/drbdadm-84"]
 
     /// The dump of `config` as host `node` sees it, blanks collapsed so lines compare as words.

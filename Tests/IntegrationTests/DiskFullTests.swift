@@ -1,10 +1,11 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// A full file system under a config storagekit writes: a clear error naming the file and
 /// ENOSPC, the old file intact, no staged copy left behind, and a rerun with room converges.
-@Suite(.serialized) struct DiskFullTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct DiskFullTests {
     @Test func noSpaceLeavesTheOldFileAndSaysSo() async throws {
         try await LabFixture.with("sktd") { lab in
             // hv1's /etc/iscsi becomes a 64 KiB tmpfs (its own mount namespace) holding the

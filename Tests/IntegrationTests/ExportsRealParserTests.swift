@@ -1,12 +1,13 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `exportfs -ra` on every rendered /etc/exports, in a private mount namespace: the file is bound
 /// over /etc/exports (inside an overlay of /etc) and a scratch directory over /var/lib/nfs, so the
 /// machine's own export table is never touched. exportfs stats each export directory, so the
 /// exported path (first field) points at a temporary directory; every option is kept as rendered.
-@Suite struct ExportsRealParserTests {
+@Suite(.needsRoot("exportfs runs in a private mount namespace (unshare -m)")) struct ExportsRealParserTests {
     static let script = """
         mount -t overlay overlay -o lowerdir=/etc,upperdir="$1/upper",workdir="$1/work" /etc &&
         cp "$1/exports" /etc/exports && mount --bind "$1/varlib" /var/lib/nfs && exportfs -ra && exportfs -v

@@ -1,11 +1,12 @@
 import Foundation
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The firewall never locks an admin out: unconfirmed rules go back even when storagekit dies
 /// the instant they are live, and rules iptables-restore --test rejects never go live at all.
-@Suite(.serialized) struct FirewallFaultTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct FirewallFaultTests {
     func chainRules(_ lab: LabFixture) async throws -> Int {
         try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).stdout.split(separator: "\n").filter { $0.hasPrefix("-A") }.count
     }

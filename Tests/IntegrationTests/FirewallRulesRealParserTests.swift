@@ -1,11 +1,12 @@
 import Foundation
 import StorageRender
+import StorageTestSupport
 import Testing
 
 /// Every rendered iptables-restore file passes `iptables-restore --test` and also loads for real
 /// into a fresh network namespace (`--test` misses a jump to a chain that does not exist).
 /// Nothing on this machine changes: the namespace dies with the command.
-@Suite struct FirewallRulesRealParserTests {
+@Suite(.needsRoot("the rules are loaded into a private network namespace (unshare -n)")) struct FirewallRulesRealParserTests {
     @Test func everyRenderedRulesFileIsAcceptedByIptablesRestore() async throws {
         let directory = try TemporaryDirectory()
         let rules = try RealTool.renderEverySpec(directory).filter {

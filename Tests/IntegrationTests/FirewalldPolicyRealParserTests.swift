@@ -2,12 +2,13 @@ import Foundation
 import StorageModel
 import StorageRender
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// Every host's firewalld policy, for every example spec, passes firewalld's own offline
 /// checker with no warning (a warning is a rule firewalld would skip), in a private mount
 /// namespace whose /etc/firewalld holds only that policy: nothing on this machine changes.
-@Suite struct FirewalldPolicyRealParserTests {
+@Suite(.needsRoot("firewalld's checker runs in a private mount namespace (unshare -m)")) struct FirewalldPolicyRealParserTests {
     static let script = """
         mount -t tmpfs tmpfs /etc/firewalld && mkdir /etc/firewalld/policies && cp "$1" /etc/firewalld/firewalld.conf \\
         && cp "$2" /etc/firewalld/policies/storagekit.xml && exec firewall-offline-cmd --check-config

@@ -1,12 +1,13 @@
 import Foundation
 import StorageFacts
+import StorageTestSupport
 import Testing
 
 /// nfs-ganesha has no check-only mode: it parses its configuration at start-up and logs every
 /// problem as `Config File (F:line): …`. It starts here in a fresh network namespace (loopback
 /// only, no rpcbind, so it stops by itself once parsing is done), under a deadline. The VFS FSAL
 /// stats each export directory, so `Path =` points at temporary directories; the rest is as rendered.
-@Suite struct GaneshaConfigRealParserTests {
+@Suite(.needsRoot("ganesha.nfsd runs in a private network namespace (unshare -n)")) struct GaneshaConfigRealParserTests {
     func parse(_ conf: String) async throws -> String {
         let scratch = try TemporaryDirectory()
         var exports = 0

@@ -1,6 +1,7 @@
 import Foundation
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// docs/howto/*.md run as written: every `$ ` command of every ```console block, its output
@@ -18,7 +19,7 @@ import Testing
         .filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
     static var updating: Bool { ProcessInfo.processInfo.environment["STORAGEKIT_UPDATE_HOWTOS"] == "1" }
 
-    @Test(arguments: pages) func pageRunsAsWritten(_ name: String) async throws {
+    @Test(.tags(.lab), .needsLab, arguments: pages) func pageRunsAsWritten(_ name: String) async throws {
         let path = Self.directory.appendingPathComponent(name).path
         let started = ContinuousClock.now
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// DRBD dual-primary for real (examples/kernel-lab-drbd.yaml): hv1 and hv2 are qemu guests on
@@ -9,7 +10,7 @@ import Testing
 /// Primary on both; data written on one is read back on the other; `check` judges the real
 /// /proc/drbd, and names a disconnect and a filtered replication port (both a split brain in
 /// dual primary) with the recovery as the fix; READY again after it.
-@Suite(.serialized) struct KernelDRBDTests {
+@Suite(.serialized, .tags(.kernelLab), .needsLab) struct KernelDRBDTests {
     func ok(_ result: CommandResult, _ what: String) {
         #expect(result.exitCode == 0, "\(what): exit \(result.exitCode.map(String.init) ?? "signal")\n\(result.stdout)\(result.stderr)")
     }

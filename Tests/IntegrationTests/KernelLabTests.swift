@@ -3,6 +3,7 @@ import StorageCheck
 import StorageFacts
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The kernel lab (examples/kernel-lab.yaml): hv1, hv2 and the knfsd server are qemu guests
@@ -10,7 +11,7 @@ import Testing
 /// namespace lab can only show on recorded outputs happens here for real: pinned knfsd ports,
 /// kernel iSCSI sessions on two portals, multipath maps, NFS mounts at the same path, and
 /// `check` judging those facts, including three faults.
-@Suite(.serialized) struct KernelLabTests {
+@Suite(.serialized, .tags(.kernelLab), .needsLab) struct KernelLabTests {
     func ok(_ result: CommandResult, _ what: String) {
         #expect(result.exitCode == 0, "\(what): exit \(result.exitCode.map(String.init) ?? "signal")\n\(result.stdout)\(result.stderr)")
     }

@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageFacts
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// A real migration is the judge (examples/kernel-lab-rehearse.yaml: hv1, hv2, hv3 and the
@@ -9,7 +10,7 @@ import Testing
 /// device on every hypervisor). `rehearse` must pass for every pair over both and leave nothing
 /// behind; then, fault by fault, `check` and `rehearse` must agree (check NOT READY ⇔ a
 /// rehearsal fails) and name the same host. Where they disagree, check is wrong.
-@Suite(.serialized) struct KernelRehearsalTests {
+@Suite(.serialized, .tags(.kernelLab), .needsLab) struct KernelRehearsalTests {
     struct Fault {
         let name: String
         /// The host both must name.

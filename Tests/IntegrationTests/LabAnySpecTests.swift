@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The namespace lab takes a spec that was not written for it: an export under /export, backing
@@ -8,7 +9,7 @@ import Testing
 /// not have. Each host gets them of its own; the machine keeps none of their content. While
 /// the lab is up, the spec that reaches its hosts over ssh is refused from this machine's
 /// namespace, and a counter on this namespace's OUTPUT proves that nothing was sent.
-@Suite(.serialized) struct LabAnySpecTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabAnySpecTests {
     static func userLayout(_ yaml: String) -> String {
         yaml.replacingOccurrences(of: "mountPath: /var/lib/vmstore\n", with: "mountPath: /var/lib/anyspec/vms\n")
             .replacingOccurrences(of: "- path: /srv/vmstore\n", with: "- path: /export/anyspec\n")

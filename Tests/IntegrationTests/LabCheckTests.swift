@@ -2,12 +2,13 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `storagekit check` on the lab: READY after the setup commands; then each fault, one at a
 /// time, gives NOT READY with the right check id and a fix, within the timeout, and READY
 /// again once it is undone.
-@Suite(.serialized) struct LabCheckTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabCheckTests {
     static let timeout = 4.0
 
     struct Fault {

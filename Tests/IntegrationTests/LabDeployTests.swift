@@ -3,6 +3,7 @@ import StorageCheck
 import StorageFacts
 import StorageGathering
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The release build that hosts get (scripts/test builds it first, and the package from it):
@@ -45,7 +46,7 @@ enum ReleaseBuild {
 /// READY; a second deploy copies nothing; a host with another build gets this one while a facts
 /// session of the old one runs, and that session still answers; the Debian package installed
 /// with dpkg in a host lets check use it.
-@Suite(.serialized) struct LabDeployTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabDeployTests {
     static let path = "/usr/local/bin/storagekit"
 
     func report(_ result: CommandResult) throws -> CheckReport {

@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ import Glibc
 /// says why, storagekit's policy opens exactly the ports, survives `firewall-cmd --reload`, a
 /// second apply changes nothing, an unconfirmed apply goes back by itself (killed at once, too),
 /// and a move to nftables takes the policy out of firewalld.
-@Suite(.serialized) struct LabFirewalldTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabFirewalldTests {
     func check(_ lab: LabFixture) async throws -> CheckReport {
         let result = try await lab.onLab(["check"], ["--json", "--timeout", "10"])
         return try JSONDecoder().decode(CheckReport.self, from: Data(result.stdout.utf8))

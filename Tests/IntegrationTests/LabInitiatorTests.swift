@@ -1,12 +1,13 @@
 import Foundation
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `storagekit iscsi` on the lab's hypervisors: the pre-flight against the real tgtd, node
 /// records in the host's own /etc/iscsi, and the login failing in one clear line (no kernel
 /// initiator here; the kernel lab logs in for real).
-@Suite(.serialized) struct LabInitiatorTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabInitiatorTests {
     static let target = "iqn.2026-11.lab.san:vmstore"
 
     @Test func preflightRecordsAndLoginFailureThenLogout() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import StorageCheck
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `migration.ssh` in the namespace lab: an sshd in each hypervisor, root's key and the host
@@ -10,7 +11,7 @@ import Testing
 /// a few ports in the middle of qemu's migration range dropped on one host, and a guest whose
 /// vTPM state is local (moves in the stream) or on shared storage (needs libvirt ≥ 8.10: the
 /// lab's hosts have Debian 12's 9.0), and the cache modes libvirt's and QEMU's releases allow.
-@Suite(.serialized) struct LabMigrationAccessTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabMigrationAccessTests {
     static let hypervisors = ["hv1", "hv2", "hv3"]
 
     func check(_ lab: LabFixture, spec: String) async throws -> (exitCode: Int32?, report: CheckReport) {

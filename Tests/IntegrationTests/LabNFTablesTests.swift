@@ -2,13 +2,14 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `firewall.backend: nftables` for real in the namespace lab: storagekit's rules live in
 /// `table inet storagekit` and nowhere in iptables, `check` judges through them, a second apply
 /// changes nothing, an unconfirmed apply goes back by itself, `firewall confirm` tells its
 /// "nothing pending" cases apart, and moving back to iptables leaves no table behind.
-@Suite(.serialized) struct LabNFTablesTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabNFTablesTests {
     func table(_ lab: LabFixture, _ host: String) async throws -> String? {
         let listed = try await lab.exec(host, ["nft", "list", "table", "inet", "storagekit"])
         return listed.exitCode == 0 ? listed.stdout : nil

@@ -2,12 +2,13 @@ import Foundation
 import StorageFacts
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `storagekit probe iscsi` run inside the lab's hypervisors against the real tgtd that
 /// `setup iscsi-target` configured: identities as the spec predicts them, and each failure
 /// with its own code.
-@Suite(.serialized) struct LabProbeTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabProbeTests {
     struct Report: Decodable {
         struct Target: Decodable { let iqn: String; let luns: [LUN] }
         struct LUN: Decodable { let lun: Int; let serial: String; let wwid: String?; let sizeBytes: UInt64; let vendor: String; let product: String }
@@ -104,11 +105,12 @@ import Testing
             #expect(report.exports.first?.clients == ["10.99.1.11/32", "10.99.1.12/32"])
 
             // The canary waits out ganesha's 5 s grace period (new files get NFS3ERR_JUKEBOX until then).
-            var canary = try await probe("hv1", ["--canary"])
-            for _ in 0..<20 where canary.stdout.contains("JUKEBOX") {
-                try await Task.sleep(for: .milliseconds(500))
-                canary = try await probe("hv1", ["--canary"])
+            var answer: CommandResult?
+            try await waitUntil("ganesha's grace period is over (the canary gets no JUKEBOX)", timeout: .seconds(20), every: .milliseconds(250)) {
+                answer = try await probe("hv1", ["--canary"])
+                return answer?.stdout.contains("JUKEBOX") == false
             }
+            let canary = try #require(answer)
             #expect(canary.exitCode == 0, "canary: \(canary.stdout)\(canary.stderr)")
             let written = try JSONDecoder().decode(NFSReport.self, from: Data(canary.stdout.utf8)).canary
             #expect(written?.ok == true && written?.uid == 0 && written?.mode == "755")

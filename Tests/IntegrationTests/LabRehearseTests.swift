@@ -2,13 +2,14 @@ import Foundation
 import StorageCheck
 import StorageFacts
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `rehearse` in the namespace lab: qemu runs in each hypervisor's namespaces and migrates over
 /// the lab network through the hosts' firewalls. The hosts share this machine's file system, so
 /// the canary's disk is in a directory they all see: this proves qemu, the migration port and
 /// the firewall (and says so), not the shared storage (the kernel lab does).
-@Suite(.serialized) struct LabRehearseTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabRehearseTests {
     struct Rehearsed: Decodable {
         var ready: Bool
         var findings: [Finding]

@@ -3,13 +3,14 @@ import Foundation
 import StorageCheck
 import StorageFacts
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `check` at 50 hypervisors on this machine's lab: READY with no failing finding, every host
 /// checked. At 50 the check's own load once turned a ready cluster NOT READY (a machine-wide
 /// neighbour table overflowing, N² migration probes, every host started at once); bench/scale
 /// measures 20 to 200.
-@Suite(.serialized) struct LabScaleTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabScaleTests {
     static let hypervisors = 50
 
     @Test func fiftyHypervisorsAreReadyWithNoFalseFailure() async throws {

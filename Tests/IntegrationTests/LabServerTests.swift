@@ -2,11 +2,12 @@ import Foundation
 import StorageFacts
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The server side for real, in the namespace lab: real tgtd, real nfs-ganesha + rpcbind, real
 /// iptables, reached from the hypervisor hosts with libiscsi/libnfs and the standard tools.
-@Suite(.serialized) struct LabServerTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabServerTests {
     static let target = "iqn.2026-11.lab.san:vmstore"
     static let portals = ["10.99.1.5", "10.99.2.5"]
 
@@ -108,13 +109,13 @@ import Testing
             // it answers NFS3ERR_JUKEBOX until then, which kernel clients retry and nfs-cp does not.
             // (A refused attempt may leave an empty file behind: each attempt has its own name.)
             var attempt = 0
-            var copy = try await lab.exec("hv1", ["nfs-cp", local, "nfs://10.99.1.9/srv/vmstore/canary-0.txt"])
-            while copy.stderr.contains("JUKEBOX") && attempt < 20 {
-                try await Task.sleep(for: .milliseconds(500))
+            var copy: CommandResult?
+            try await waitUntil("ganesha's grace period is over (nfs-cp gets no JUKEBOX)", timeout: .seconds(20), every: .milliseconds(250)) {
                 attempt += 1
                 copy = try await lab.exec("hv1", ["nfs-cp", local, "nfs://10.99.1.9/srv/vmstore/canary-\(attempt).txt"])
+                return copy?.stderr.contains("JUKEBOX") == false
             }
-            #expect(copy.exitCode == 0, "nfs-cp: \(copy.stderr)")
+            #expect(copy?.exitCode == 0, "nfs-cp: \(copy?.stderr ?? "")")
             let read = try await lab.exec("hv2", ["nfs-cat", "nfs://10.99.1.9/srv/vmstore/canary-\(attempt).txt"])
             #expect(read.stdout == canary, "hv2 reads what hv1 wrote: \(read.stdout)\(read.stderr)")
 
@@ -158,9 +159,13 @@ import Testing
             let persistedBefore = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
             let again = try await lab.onLab(["firewall", "apply"], ["--host", "nfs", "--confirm-within", "6"])
             #expect(again.exitCode == 0)
+            let services = try LabServiceManager(layout: LabLayout(spec: SpecLoader.load(yaml: String(contentsOfFile: lab.labSpec, encoding: .utf8)).spec), host: "nfs")
+            let timer = try #require(services.pid(FirewallApplier.rollbackTimer), "apply armed no rollback timer")
             let confirm = try await lab.onLab(["firewall", "confirm"], ["--host", "nfs"])
             #expect(confirm.exitCode == 0, "confirm: \(confirm.stdout)\(confirm.stderr)")
-            try await Task.sleep(for: .seconds(7))
+            // The timer's process itself gone, not merely late: nothing is left to restore the old rules.
+            try await waitUntil("the rollback timer (pid \(timer)) has ended") { !DetachedProcess.isAlive(timer) }
+            #expect(services.pid(FirewallApplier.rollbackTimer) == nil)
             #expect(try await ruleCount(lab) > 10)
             let saved = try await lab.exec("nfs", ["cat", "/etc/iptables/rules.v4"])
             #expect(saved.stdout.contains("-A INPUT -j STORAGEKIT") && saved.stdout.contains("--dport 892"))
@@ -219,14 +224,4 @@ import Testing
     private func ruleCount(_ lab: LabFixture) async throws -> Int {
         try await lab.exec("nfs", ["iptables", "-S", "STORAGEKIT"]).stdout.split(separator: "\n").filter { $0.hasPrefix("-A") }.count
     }
-}
-
-/// Polls `condition` (bounded) until it holds.
-func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    Issue.record("timed out waiting until \(what)")
 }

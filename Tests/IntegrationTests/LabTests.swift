@@ -1,12 +1,13 @@
 import Foundation
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The namespace lab for real: hosts on two bridges, each with its own /etc; `up` idempotent;
 /// `down` removes exactly what `up` made, also after a failed `up`, and nothing it did not make.
 /// Traffic is sent only from inside lab namespaces.
-@Suite(.serialized) struct LabTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct LabTests {
     static let yaml = """
         cluster: skit
         mountPath: /var/lib/vmstore
@@ -83,14 +84,12 @@ import Testing
     }
 
     @Test func downAfterAFailedUpCleansUpWhatWasMade() async throws {
-        // A runner that fails the first `unshare`: up stops half way.
-        struct FailingUnshare: CommandRunner {
-            func run(_ command: Command) async throws(CommandError) -> CommandResult {
-                if command.executable == "unshare" { return CommandResult(command: command, exitCode: 1, stdout: "", stderr: "injected failure") }
-                return try await SubprocessRunner().run(command)
-            }
+        // A runner that fails every `unshare`: up stops half way.
+        let failingUnshare = ScriptedRunner { command async throws(CommandError) in
+            if command.executable == "unshare" { return CommandResult(command: command, exitCode: 1, stdout: "", stderr: "injected failure") }
+            return try await SubprocessRunner().run(command)
         }
-        let broken = LabController(layout: layout, runner: FailingUnshare())
+        let broken = LabController(layout: layout, runner: failingUnshare)
         _ = try? await LabController(layout: layout).down()
         await #expect(throws: LabError.self) { try await broken.up() }
         #expect(try await namespaces().contains("sk-skit-san"))

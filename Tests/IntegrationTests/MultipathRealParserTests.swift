@@ -1,10 +1,11 @@
 import Foundation
+import StorageTestSupport
 import Testing
 
 /// `multipath -t` prints the configuration it would use, merged with its built-in defaults; it
 /// runs with the rendered file placed at /etc/multipath.conf inside an overlay of /etc in a
 /// private mount namespace.
-@Suite struct MultipathRealParserTests {
+@Suite(.needsRoot("multipath runs in a private mount namespace (unshare -m)")) struct MultipathRealParserTests {
     static let script = """
         mount -t overlay overlay -o lowerdir=/etc,upperdir="$1/upper",workdir="$1/work" /etc &&
         cp "$2" /etc/multipath.conf && mkdir -p /etc/multipath && cp "$3" /etc/multipath/wwids && multipath -t

@@ -1,13 +1,14 @@
 import Foundation
 import StorageModel
 import StorageRender
+import StorageTestSupport
 import Testing
 
 /// Every host's nftables table, for every example spec, passes `nft -c` and loads for real in
 /// a fresh network namespace, twice (the file's first lines make a reload replace the table),
 /// and nft then lists exactly the table storagekit compares against. Nothing on this machine
 /// changes: the namespace dies with the command.
-@Suite struct NFTablesRealParserTests {
+@Suite(.needsRoot("the tables are loaded into a private network namespace (unshare -n)")) struct NFTablesRealParserTests {
     @Test func everyTableParsesLoadsTwiceAndListsAsRendered() async throws {
         let directory = try TemporaryDirectory()
         var checked = 0

@@ -1,10 +1,11 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// A mutating command run by someone other than root says "needs root" before it touches
 /// anything, rather than failing halfway with a permission error.
-@Suite struct NeedsRootTests {
+@Suite(.needsRoot("it runs storagekit as user nobody (setpriv) to see what a non-root user gets")) struct NeedsRootTests {
     /// `storagekit ARGS` as user nobody (setpriv), on a spec nobody may read.
     func asNobody(_ arguments: [String]) async throws -> CommandResult {
         try await SubprocessRunner().run(Command("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", RenderCommandTests.binary] + arguments, timeout: .seconds(30)))

@@ -1,11 +1,12 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// The lab's CHAP secret (random, in its 0600 file) through every command that reads it: never
 /// in stdout, stderr or --json, never in the argv of a process left running, never in a file
 /// others may read (rendered files, backups, node records, the tgt config), here or on a host.
-@Suite(.serialized) struct SecretsNeverLeakTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct SecretsNeverLeakTests {
     @Test func theCHAPSecretStaysInItsFilesAndOutOfEveryOutput() async throws {
         try await LabFixture.with("skse") { lab in
             let secret = try lab.secret()

@@ -1,5 +1,6 @@
 import Foundation
 import StorageSystem
+import StorageTestSupport
 import Testing
 
 /// `setup drbd` on the lab of examples/xen-drbd.yaml. A namespace has no DRBD of its own, so
@@ -8,7 +9,7 @@ import Testing
 /// written by drbdmeta), the refusal, the files, and the clear error where drbd.ko is missing.
 /// Each node's "disk" is an image in its own tmpfs on /dev/shm (the lab's mount namespaces
 /// are private), so hv1 and hv2 see different disks at the spec's one path.
-@Suite(.serialized) struct SetupDRBDTests {
+@Suite(.serialized, .tags(.lab), .needsLab) struct SetupDRBDTests {
     static let disk = "/dev/shm/storagekit-r0.img"
 
     struct Followed: Decodable {

@@ -1,10 +1,11 @@
 import Foundation
 import StorageModel
+import StorageTestSupport
 import Testing
 
 /// `tgt-admin -c FILE -e -p` prints the tgtadm commands it would run (no tgtd needed). It ignores
 /// directives it does not know, silently: so every directive we render must show up as a command.
-@Suite struct TgtAdminRealParserTests {
+@Suite(.needsRoot("tgt-admin refuses to run for anyone else, even to print")) struct TgtAdminRealParserTests {
     @Test(arguments: ["examples/xen-iscsi-multipath.yaml", "Tests/StorageRenderTests/Specs/iscsi-two-servers-chap.yaml",
                       "Tests/StorageRenderTests/Specs/iscsi-gfs2.yaml"])
     func everyRenderedDirectiveBecomesATgtadmCommand(_ specPath: String) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import StorageCheck
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 import StorageFacts
 @testable import StorageGathering
@@ -15,7 +16,7 @@ import StorageFacts
         let meter = InFlight()
         let gatherer = ClusterFactsGatherer(
             spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(20),
-            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(100), meter: meter) },
+            transport: { host in server.slowHost(host.name, delay: .milliseconds(100), meter: meter) },
             storagekit: { _ in ["storagekit"] }, concurrency: 2)
         let facts = await gatherer.gather()
         #expect(facts.hosts.values.allSatisfy { $0.facts != nil })
@@ -31,7 +32,7 @@ import StorageFacts
         let server = FakeServer()
         let gatherer = ClusterFactsGatherer(
             spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(2),
-            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(1750), meter: InFlight()) },
+            transport: { host in server.slowHost(host.name, delay: .milliseconds(1750), meter: InFlight()) },
             storagekit: { _ in ["storagekit"] }, concurrency: 1)
         let facts = await gatherer.gather()
         for name in ["hv1", "hv2", "hv3"] {
@@ -47,7 +48,7 @@ import StorageFacts
         let hosts = (1...15).map { Host(name: "hv\($0)", addresses: ["10.99.1.\(10 + $0)"], roles: [.hypervisor]) }
         let gatherer = ClusterFactsGatherer(
             spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: hosts, timeout: .seconds(1),
-            transport: { host in SlowTransport(host: host.name, server: server, delay: .milliseconds(700), meter: InFlight()) },
+            transport: { host in server.slowHost(host.name, delay: .milliseconds(700), meter: InFlight()) },
             storagekit: { _ in ["storagekit"] }, concurrency: 1)
         let facts = await gatherer.gather()
         #expect(facts.hosts["hv1"]?.facts != nil && facts.hosts["hv2"]?.facts != nil)
@@ -77,7 +78,7 @@ import StorageFacts
         let server = FakeServer()
         let gatherer = ClusterFactsGatherer(
             spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: .seconds(5),
-            transport: { host in AnsweringTransport(host: host.name, server: server) }, storagekit: { _ in ["storagekit"] },
+            transport: { host in server.answeringHost(host.name) }, storagekit: { _ in ["storagekit"] },
             areas: [.nfs])
         _ = await gatherer.gather()
         let asked = server.requests.filter { $0.request.mode == .gather }.map(\.request)
@@ -159,18 +160,15 @@ final class InFlight: @unchecked Sendable {
     func highest(_ mode: FactsRequest.Mode) -> Int { lock.withLock { peak[mode] ?? 0 } }
 }
 
-/// A host that takes `delay` over each request, one process per request.
-struct SlowTransport: Transport {
-    let host: String
-    let server: FakeServer
-    let delay: Duration
-    let meter: InFlight
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let mode = (try? JSONDecoder().decode(FactsRequest.self, from: Data((command.stdin ?? "").utf8)))?.mode ?? .gather
-        meter.enter(mode)
-        try? await Task.sleep(for: delay)
-        meter.leave(mode)
-        return CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
+extension FakeServer {
+    /// A host that takes `delay` over each request, one process per request, counted by `meter`.
+    func slowHost(_ name: String, delay: Duration, meter: InFlight) -> ScriptedTransport {
+        ScriptedTransport(host: name) { command in
+            let mode = (try? JSONDecoder().decode(FactsRequest.self, from: Data((command.stdin ?? "").utf8)))?.mode ?? .gather
+            meter.enter(mode)
+            try? await Task.sleep(for: delay)
+            meter.leave(mode)
+            return CommandResult(command: command, exitCode: 0, stdout: self.answer(name, command), stderr: "")
+        }
     }
 }

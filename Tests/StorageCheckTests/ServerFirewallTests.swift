@@ -1,5 +1,6 @@
 import StorageModel
 import StorageSystem
+import StorageTestSupport
 import Testing
 @testable import StorageCheck
 import StorageFacts
@@ -8,23 +9,16 @@ import StorageFacts
 /// A server's firewall, seen by `check` over its transport (servers run no facts session), and
 /// judged by `host.firewall` like a hypervisor's.
 @Suite struct ServerFirewallTests {
-    /// Answers each program by name, as the real tools do; a program left out is not installed.
-    struct ScriptedServer: Transport {
-        let host = "nfs"
-        var answers: [String: (Int32, String, String)]
+    static let noChain = (Int32(1), "", "iptables: No chain/target/match by that name.\n")
 
-        func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    /// The server answers each program by name, as the real tools do; a program left out is
+    /// not installed.
+    func observe(_ answers: [String: (Int32, String, String)]) async -> Known<FirewallFacts> {
+        let server = ScriptedTransport(host: "nfs") { command throws(CommandError) in
             guard let (code, stdout, stderr) = answers[command.executable] else { throw .notFound(command.executable) }
             return CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
         }
-
-        func startSession(_ command: Command) -> (any LineSession)? { nil }
-    }
-
-    static let noChain = (Int32(1), "", "iptables: No chain/target/match by that name.\n")
-
-    func observe(_ answers: [String: (Int32, String, String)]) async -> Known<FirewallFacts> {
-        await ServerFirewallObserver(transport: ScriptedServer(answers: answers), timeout: .seconds(5)).observe()
+        return await ServerFirewallObserver(transport: server, timeout: .seconds(5)).observe()
     }
 
     @Test func firewalldRunningWithTheChainInIptables() async {

@@ -29,27 +29,24 @@ import Testing
     }
 }
 
-/// A host where firewalld 0.6 (RHEL 7) runs: its own table is there, and `--version` is old.
-final class OldFirewalldTransport: Transport, @unchecked Sendable {
-    let host: String
-    init(host: String) { self.host = host }
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let stdout = switch command.executable {
-        case "nft": "table ip filter\ntable inet firewalld\n"
-        case "firewall-offline-cmd": "0.6.3\n"
-        default: ""
-        }
-        return CommandResult(command: command, exitCode: 0, stdout: stdout, stderr: "")
-    }
-}
-
 @Suite struct OldFirewalldPlanTests {
+    /// A host where firewalld 0.6 (RHEL 7) runs: its own table is there, and `--version` is old.
+    static func oldFirewalldHost(_ host: String) -> ScriptedTransport {
+        ScriptedTransport(host: host) { command in
+            let stdout = switch command.executable {
+            case "nft": "table ip filter\ntable inet firewalld\n"
+            case "firewall-offline-cmd": "0.6.3\n"
+            default: ""
+            }
+            return CommandResult(command: command, exitCode: 0, stdout: stdout, stderr: "")
+        }
+    }
+
     @Test func thePlanRefusesNamingTheReleaseAndTheWayOut() async throws {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
         let nfs = try #require(spec.nfs)
         let server = try #require(spec.host(named: nfs.server))
-        let transport = OldFirewalldTransport(host: server.name)
+        let transport = Self.oldFirewalldHost(server.name)
         let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
         do {
             _ = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()

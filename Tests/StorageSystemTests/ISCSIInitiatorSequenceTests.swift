@@ -5,49 +5,48 @@ import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
-/// A hypervisor with open-iscsi and no records yet, answering as iscsiadm does (exit 21 "No
-/// records found" / "No active sessions", exit 15 when a session already exists).
-final class FreshHypervisorTransport: Transport, @unchecked Sendable {
-    let host: String
-    private(set) var commands: [Command] = []
-    private var records = Set<String>()
-
-    init(host: String) { self.host = host }
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        commands.append(command)
-        let argv = [command.executable] + command.arguments
-        func result(_ code: Int32, _ out: String = "", _ err: String = "") -> CommandResult { CommandResult(command: command, exitCode: code, stdout: out, stderr: err) }
-        if argv.contains("probe") {
-            return result(0, #"{"portal":"x","targets":[{"iqn":"t","portals":[],"luns":[{"lun":1,"serial":"SK1","sizeBytes":1,"blockSize":512,"vendor":"IET","product":"VIRTUAL-DISK","ready":true}]}],"timingsMs":{}}"#)
-        }
-        switch argv[0] {
-        case "stat", "test": return result(1, "", "No such file or directory\n")
-        case "iscsiadm":
-            if argv == ["iscsiadm", "-m", "session"] { return result(21, "", "iscsiadm: No active sessions.\n") }
-            // As in the namespace lab: no iscsid to discover through.
-            if argv.contains("discovery") { return result(4, "", "iscsiadm: can not connect to iSCSI daemon (111)!\niscsiadm: Could not perform SendTargets discovery: iSCSI daemon is not running\n") }
-            let key = "\(argv[argv.firstIndex(of: "-T")! + 1]) \(argv[argv.firstIndex(of: "-p")! + 1])"
-            if argv.contains("new") { records.insert(key); return result(0, "New iSCSI node [...] added\n") }
-            if argv.contains("--login") {
-                return key.hasSuffix("10.20.0.5:3260")
-                    ? result(0, "Login to [iface: default, target: …, portal: 10.20.0.5,3260] successful.\n")
-                    : result(15, "", "iscsiadm: default: 1 session requested, but 1 already present.\n")
-            }
-            if argv.contains("update") { return result(0) }
-            return records.contains(key) ? result(0, "node.startup = manual\n") : result(21, "", "iscsiadm: No records found\n")
-        default: return result(0)
-        }
-    }
-}
-
 @Suite struct ISCSIInitiatorSequenceTests {
+    /// A hypervisor with open-iscsi and no records yet, answering as iscsiadm does (exit 21 "No
+    /// records found" / "No active sessions", exit 15 when a session already exists).
+    static func freshHypervisor(_ host: String) -> ScriptedTransport {
+        ScriptedTransport(host: host, replyAfter: { command, earlier in
+            let argv = [command.executable] + command.arguments
+            func result(_ code: Int32, _ out: String = "", _ err: String = "") -> CommandResult { CommandResult(command: command, exitCode: code, stdout: out, stderr: err) }
+            /// "TARGET PORTAL" of an iscsiadm node command.
+            func node(_ argv: [String]) -> String? {
+                guard let target = argv.firstIndex(of: "-T"), let portal = argv.firstIndex(of: "-p") else { return nil }
+                return "\(argv[target + 1]) \(argv[portal + 1])"
+            }
+            if argv.contains("probe") {
+                return result(0, #"{"portal":"x","targets":[{"iqn":"t","portals":[],"luns":[{"lun":1,"serial":"SK1","sizeBytes":1,"blockSize":512,"vendor":"IET","product":"VIRTUAL-DISK","ready":true}]}],"timingsMs":{}}"#)
+            }
+            switch argv[0] {
+            case "stat", "test": return result(1, "", "No such file or directory\n")
+            case "iscsiadm":
+                if argv == ["iscsiadm", "-m", "session"] { return result(21, "", "iscsiadm: No active sessions.\n") }
+                // As in the namespace lab: no iscsid to discover through.
+                if argv.contains("discovery") { return result(4, "", "iscsiadm: can not connect to iSCSI daemon (111)!\niscsiadm: Could not perform SendTargets discovery: iSCSI daemon is not running\n") }
+                let key = node(argv)!
+                if argv.contains("new") { return result(0, "New iSCSI node [...] added\n") }
+                if argv.contains("--login") {
+                    return key.hasSuffix("10.20.0.5:3260")
+                        ? result(0, "Login to [iface: default, target: …, portal: 10.20.0.5,3260] successful.\n")
+                        : result(15, "", "iscsiadm: default: 1 session requested, but 1 already present.\n")
+                }
+                if argv.contains("update") { return result(0) }
+                let recorded = earlier.contains { $0.executable == "iscsiadm" && $0.arguments.contains("new") && node([$0.executable] + $0.arguments) == key }
+                return recorded ? result(0, "node.startup = manual\n") : result(21, "", "iscsiadm: No records found\n")
+            default: return result(0)
+            }
+        })
+    }
+
     @Test func recordsForEveryPortalCHAPRedactedAndExit15CountsAsLoggedIn() async throws {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("Tests/StorageRenderTests/Specs/iscsi-two-servers-chap.yaml"))
         let host = try #require(spec.hosts.first { $0.has(.hypervisor) && !ISCSINode.all(spec, host: $0).isEmpty })
         let nodes = ISCSINode.all(spec, host: host)
         #expect(nodes.count >= 2)
-        let transport = FreshHypervisorTransport(host: host.name)
+        let transport = Self.freshHypervisor(host.name)
         let context = HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: SystemdServiceManager(transport: transport))
         let initiator = ISCSIInitiator(spec: spec, context: context, secrets: TestSpecs.secrets, storagekit: ["/usr/bin/storagekit"])
 

@@ -4,54 +4,42 @@ import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
-/// A host that answers like a fresh systemd server with no storagekit files yet (GNU stat's
-/// and systemctl's real exit codes and messages), and remembers every command.
-final class FreshServerTransport: Transport, @unchecked Sendable {
-    let host: String
-    /// nfsconf's real complaint (it exits 0 and says so on stderr) when set.
-    let nfsconfComplains: Bool
-    /// Units `systemctl is-active` reports active.
-    let active: Set<String>
-    private(set) var commands: [Command] = []
-
-    init(host: String, nfsconfComplains: Bool = false, active: Set<String> = []) {
-        self.host = host
-        self.nfsconfComplains = nfsconfComplains
-        self.active = active
-    }
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        commands.append(command)
-        let argv = [command.executable] + command.arguments
-        func result(_ code: Int32, _ stdout: String = "", _ stderr: String = "") -> CommandResult {
-            CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
-        }
-        switch argv[0] {
-        case "stat": return result(1, "", "stat: cannot statx '\(argv.last ?? "")': No such file or directory\n")
-        case "test" where argv == ["test", "-d", "/run/systemd/system"]: return result(0)
-        case "test": return result(1)
-        case "nfsconf" where nfsconfComplains: return result(0, "", "nfsconf: config error at \(argv[2]):3: unknown section\n")
-        case "systemctl" where argv[1] == "is-active": return result(argv.contains { active.contains($0) } ? 0 : 3)
-        case "iptables" where argv[1] == "-S": return result(1, "", "iptables: No chain/target/match by that name.\n")
-        case "iptables" where argv[1] == "-C": return result(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n")
-        case "firewall-cmd" where argv[1] == "--state": return result(252, "not running\n")
-        case "systemctl" where argv[1] == "is-enabled": return result(1, "disabled\n")
-        case "nft": return result(1, "", "Error: No such file or directory\nlist table inet storagekit\n                 ^^^^^^^^^^\n")
-        case "iptables-save": return result(0, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
-        default: return result(0)
-        }
-    }
-}
-
 /// knfsd cannot run on this machine (no kernel NFS server): its setup sequence is proved here,
 /// command by command, and for real in the kernel lab.
 @Suite struct KnfsdSetupSequenceTests {
+    /// A host that answers like a fresh systemd server with no storagekit files yet (GNU stat's
+    /// and systemctl's real exit codes and messages). `nfsconfComplains`: nfsconf's real
+    /// complaint (it exits 0 and says so on stderr); `active`: units `systemctl is-active`
+    /// reports active.
+    static func freshServer(_ host: String, nfsconfComplains: Bool = false, active: Set<String> = []) -> ScriptedTransport {
+        ScriptedTransport(host: host) { command in
+            let argv = [command.executable] + command.arguments
+            func result(_ code: Int32, _ stdout: String = "", _ stderr: String = "") -> CommandResult {
+                CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
+            }
+            switch argv[0] {
+            case "stat": return result(1, "", "stat: cannot statx '\(argv.last ?? "")': No such file or directory\n")
+            case "test" where argv == ["test", "-d", "/run/systemd/system"]: return result(0)
+            case "test": return result(1)
+            case "nfsconf" where nfsconfComplains: return result(0, "", "nfsconf: config error at \(argv[2]):3: unknown section\n")
+            case "systemctl" where argv[1] == "is-active": return result(argv.contains { active.contains($0) } ? 0 : 3)
+            case "iptables" where argv[1] == "-S": return result(1, "", "iptables: No chain/target/match by that name.\n")
+            case "iptables" where argv[1] == "-C": return result(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).\n")
+            case "firewall-cmd" where argv[1] == "--state": return result(252, "not running\n")
+            case "systemctl" where argv[1] == "is-enabled": return result(1, "disabled\n")
+            case "nft": return result(1, "", "Error: No such file or directory\nlist table inet storagekit\n                 ^^^^^^^^^^\n")
+            case "iptables-save": return result(0, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
+            default: return result(0)
+            }
+        }
+    }
+
     @Test func filesFirstThenRpcbindStatdNfsServerLockdPortsAndExportfs() async throws {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
         let nfs = try #require(spec.nfs)
         #expect(nfs.implementation == .kernel)
         let server = try #require(spec.host(named: nfs.server))
-        let transport = FreshServerTransport(host: server.name)
+        let transport = Self.freshServer(server.name)
         let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
 
         let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.nfsServer, .firewall]).plan()
@@ -96,7 +84,7 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
     @Test func aFileItsToolRejectsIsNeverInstalledAndTheRunStopsThere() async throws {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
         let server = try #require(spec.host(named: spec.nfs?.server ?? ""))
-        let transport = FreshServerTransport(host: server.name, nfsconfComplains: true)
+        let transport = Self.freshServer(server.name, nfsconfComplains: true)
         let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
         let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.nfsServer]).plan()
         let planned = transport.commands.count
@@ -111,7 +99,7 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
     @Test func onSystemdTheFirewallRollbackIsATransientTimerAndNothingIsPersistedBeforeConfirm() async throws {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kvm-nfs.yaml"))
         let server = try #require(spec.host(named: spec.nfs?.server ?? ""))
-        let transport = FreshServerTransport(host: server.name)
+        let transport = Self.freshServer(server.name)
         let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
         let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()
         var applier = Applier(context: context, secrets: [:])
@@ -133,7 +121,7 @@ final class FreshServerTransport: Transport, @unchecked Sendable {
     func plan(active: Set<String>) async throws -> [String] {
         let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("examples/kernel-lab.yaml"))
         let host = try #require(spec.host(named: "hv1"))
-        let transport = FreshServerTransport(host: host.name, active: active)
+        let transport = KnfsdSetupSequenceTests.freshServer(host.name, active: active)
         let context = HostContext(host: host, osFamily: spec.osFamily(of: host), transport: transport, services: SystemdServiceManager(transport: transport))
         return try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.hypervisor]).plan().actions.map(\.summary)
     }

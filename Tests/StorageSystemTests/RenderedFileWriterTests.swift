@@ -103,7 +103,8 @@ import Testing
         await #expect(throws: CommandError.self) {
             try await SubprocessRunner().run(Command("/bin/sleep", ["30"], timeout: .milliseconds(300)))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Far below the 30 s of the command, with room for a loaded machine of two cores.
+        #expect(ContinuousClock.now - start < .seconds(15))
     }
 
     @Test func aMissingExecutableSaysSo() async throws {

@@ -1,11 +1,12 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
 /// The timer of hosts without systemd (this machine is one), run for real through the local
 /// transport: it fires after its delay even though the command that set it has returned, and
 /// a cancelled one never fires.
-@Suite struct ShellTimerTests {
+@Suite(.needsRoot("the timer keeps its pid file under /run/storagekit")) struct ShellTimerTests {
     func timer(_ file: String) -> ServiceDefinition {
         ServiceDefinition(name: "test", systemdUnit: "storagekit-test-\(UUID().uuidString.prefix(8))", foreground: ["touch", file])
     }
@@ -19,8 +20,7 @@ import Testing
         try await services.startTimer(timer, after: .seconds(4))
         #expect(try await services.timerPending(timer))
         #expect(!FileManager.default.fileExists(atPath: file), "not before its delay")
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(FileManager.default.fileExists(atPath: file), "fired")
+        try await waitUntil("the timer has fired", timeout: .seconds(10), every: .milliseconds(100)) { FileManager.default.fileExists(atPath: file) }
         #expect(try await !services.timerPending(timer))
         #expect(try await !services.cancelTimer(timer), "nothing left to cancel")
     }
@@ -31,8 +31,12 @@ import Testing
         let services = SystemdServiceManager(transport: LocalTransport(host: "local"))
         let timer = timer(file)
         try await services.startTimer(timer, after: .seconds(4))
+        let pidFile = ShellTimer(transport: LocalTransport(host: "local")).pidFile(timer)
+        let shell = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try await services.cancelTimer(timer))
-        try await Task.sleep(for: .milliseconds(5000))
+        // The shell that would run the command gone, not merely late: nothing is left to fire.
+        try await waitUntil("the timer's shell (pid \(shell)) has ended", timeout: .seconds(5), every: .milliseconds(20)) { !DetachedProcess.isAlive(shell) }
         #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(!FileManager.default.fileExists(atPath: pidFile))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
 
@@ -10,8 +11,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
         let program = "\(root)/bin/qemu-system-x86_64"
         FileManager.default.createFile(atPath: program, contents: Data("#!/bin/sh\necho 7.2\n".utf8), attributes: [.posixPermissions: 0o755])
-        var version = "QEMU emulator version 7.2.19"
-        let runner = RecordingRunner { CommandResult(command: $0, exitCode: 0, stdout: version, stderr: "") }
+        let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 0, stdout: "QEMU emulator version 7.2.19", stderr: "") }
         let cache = ToolOutputCache(directory: "\(root)/cache")
         let command = Command(program, ["--version"])
 
@@ -23,7 +23,7 @@ import Testing
         #expect(runner.commands.count == 2)
 
         // An upgrade writes a new file: asked again.
-        version = "QEMU emulator version 8.2.2"
+        runner.reply = { CommandResult(command: $0, exitCode: 0, stdout: "QEMU emulator version 8.2.2", stderr: "") }
         try FileManager.default.removeItem(atPath: program)
         FileManager.default.createFile(atPath: program, contents: Data("#!/bin/sh\necho 8.2.2 upgraded\n".utf8), attributes: [.posixPermissions: 0o755])
         #expect(try await cache.run(command, runner).stdout == "QEMU emulator version 8.2.2")
@@ -33,7 +33,7 @@ import Testing
     @Test func aFailedRunIsNotKept() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sk-toolcache-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let runner = RecordingRunner { CommandResult(command: $0, exitCode: 1, stdout: "", stderr: "broken") }
+        let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 1, stdout: "", stderr: "broken") }
         let cache = ToolOutputCache(directory: root)
         for _ in 0..<2 { #expect(try await cache.run(Command("/bin/true", ["--version"]), runner).exitCode == 1) }
         #expect(runner.commands.count == 2)

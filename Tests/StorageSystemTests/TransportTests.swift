@@ -1,19 +1,7 @@
 import StorageModel
+import StorageTestSupport
 import Testing
 @testable import StorageSystem
-
-/// Replays one canned result and remembers what it was asked to run.
-final class RecordingRunner: CommandRunner, @unchecked Sendable {
-    private(set) var commands: [Command] = []
-    let reply: (Command) -> CommandResult
-
-    init(reply: @escaping (Command) -> CommandResult) { self.reply = reply }
-
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        commands.append(command)
-        return reply(command)
-    }
-}
 
 @Suite struct TransportTests {
     static let hostile = ["plain", "two words", "semi;colon", "$(id)", "`id`", "it's", "\"quoted\"", "new\nline", "*", "", "-n", "ünï"]
@@ -32,7 +20,7 @@ final class RecordingRunner: CommandRunner, @unchecked Sendable {
     }
 
     @Test func sshsOwnFailureIsNotBlamedOnTheCommand() async throws {
-        let runner = RecordingRunner { CommandResult(command: $0, exitCode: 255, stdout: "", stderr: "ssh: connect to host 10.20.0.11 port 22: Connection refused\n") }
+        let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 255, stdout: "", stderr: "ssh: connect to host 10.20.0.11 port 22: Connection refused\n") }
         let ssh = SSHTransport(host: "hv1", destination: "root@10.20.0.11", runner: runner)
         await #expect(throws: CommandError.launchFailed("true", reason: "ssh to root@10.20.0.11 failed: ssh: connect to host 10.20.0.11 port 22: Connection refused")) {
             try await ssh.run(Command("true"))
@@ -41,7 +29,7 @@ final class RecordingRunner: CommandRunner, @unchecked Sendable {
     }
 
     @Test func secretsTravelOnStdinNotInTheRemoteCommand() async throws {
-        let runner = RecordingRunner { CommandResult(command: $0, exitCode: 0, stdout: "", stderr: "") }
+        let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 0, stdout: "", stderr: "") }
         let ssh = SSHTransport(host: "san1", destination: "root@10.20.0.5", runner: runner)
         _ = try await ssh.run(Command("tgtadm", ["--mode", "account"], stdin: "s3cret"))
         #expect(runner.commands.first?.stdin == "s3cret")
@@ -52,7 +40,7 @@ final class RecordingRunner: CommandRunner, @unchecked Sendable {
         let spec = ClusterSpec(cluster: "t", mountPath: "/v", networks: ["10.97.0.0/24"],
                                hosts: [Host(name: "hv1", addresses: ["10.97.0.11"], roles: [.hypervisor], transport: .lab)])
         let layout = try LabLayout(spec: spec)
-        let runner = RecordingRunner { CommandResult(command: $0, exitCode: 0, stdout: "ok", stderr: "") }
+        let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 0, stdout: "ok", stderr: "") }
         let transport = try Transports.make(for: spec.hosts[0], layout: layout, runner: runner)
         let result = try await transport.run(Command("iscsi-ls", ["iscsi://10.97.0.5/"]))
         #expect(result.command.executable == "iscsi-ls")
