@@ -45,7 +45,7 @@ public struct HostFactsCollector: Sendable {
     }
 
     /// Where a host is a network namespace of this machine (a namespace lab host).
-    public static let namespaceReason = "lab host: no kernel iSCSI initiator, device-mapper or NFS client inside a network namespace"
+    public static let namespaceReason = "lab host: a network namespace has no kernel of its own (no iSCSI initiator, device-mapper, NFS client or DRBD devices)"
 
     /// - Parameters:
     ///   - migrationPeers: the hypervisors whose migration ports to connect to (`check` sends
