@@ -85,7 +85,7 @@ import Testing
     @Test func downAfterAFailedUpCleansUpWhatWasMade() async throws {
         // A runner that fails the first `unshare`: up stops half way.
         struct FailingUnshare: CommandRunner {
-            func run(_ command: Command) async throws(CommandError) -> CommandResult {
+            func run(_ command: Command) async throws(SystemError) -> CommandResult {
                 if command.executable == "unshare" { return CommandResult(command: command, exitCode: 1, stdout: "", stderr: "injected failure") }
                 return try await SubprocessRunner().run(command)
             }

@@ -11,13 +11,13 @@ import StorageFacts
 final class ScriptedRunner: CommandRunner, @unchecked Sendable {
     private let lock = NSLock()
     private var ran: [Command] = []
-    let reply: @Sendable (Command) throws(CommandError) -> CommandResult
+    let reply: @Sendable (Command) throws(SystemError) -> CommandResult
 
-    init(reply: @escaping @Sendable (Command) throws(CommandError) -> CommandResult) { self.reply = reply }
+    init(reply: @escaping @Sendable (Command) throws(SystemError) -> CommandResult) { self.reply = reply }
 
     var commands: [Command] { lock.withLock { ran } }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         lock.withLock { ran.append(command) }
         return try reply(command)
     }
@@ -99,12 +99,12 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
 
     @Test func kernelFactsComeFromIscsiadmMultipathAndFindmntOutputsCapturedInAGuest() async throws {
         let (session, multipath, findmnt) = (try Self.fixture("iscsiadm-session-P3.txt"), try Self.fixture("multipath-ll.txt"), try Self.fixture("findmnt-nfs41.json"))
-        let runner = ScriptedRunner { command throws(CommandError) in
+        let runner = ScriptedRunner { command throws(SystemError) in
             switch command.executable {
             case "iscsiadm": return CommandResult(command: command, exitCode: 0, stdout: session, stderr: "")
             case "multipath": return CommandResult(command: command, exitCode: 0, stdout: multipath, stderr: "")
             case "findmnt": return CommandResult(command: command, exitCode: 0, stdout: findmnt, stderr: "")
-            default: throw .notFound(command.executable)
+            default: throw .notInstalled(command.executable)
             }
         }
         var spec = CheckFixtures.spec
@@ -123,7 +123,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
 
         // No iscsiadm: the reason, never an empty list that would read as "no sessions".
         let bare = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",
-                                      runner: ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) })
+                                      runner: ScriptedRunner { command throws(SystemError) in throw .notInstalled(command.executable) })
         #expect(await bare.kernelFacts().sessions == .unknown("iscsiadm is not installed (open-iscsi)"))
         // iscsiadm's exit 21 is "no active sessions": known, empty.
         let none = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",
@@ -217,7 +217,7 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
 struct StuckTransport: Transport {
     let host: String
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
         }
@@ -263,7 +263,7 @@ struct AnsweringTransport: Transport {
     let host: String
     let server: FakeServer
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
     }
 }
@@ -286,7 +286,7 @@ final class SessionTransport: Transport, @unchecked Sendable {
     var ranOneShot: Int { lock.withLock { oneShots } }
     var closed: Bool { lock.withLock { closedSession } }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         lock.withLock { oneShots += 1 }
         return CommandResult(command: command, exitCode: 0, stdout: server.answer(host, command), stderr: "")
     }
@@ -318,7 +318,7 @@ struct EndingTransport: Transport {
     let host: String
     var stderr = "loading\nerror: the spec sent for facts does not load: bad"
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         CommandResult(command: command, exitCode: 0, stdout: "{}", stderr: "")
     }
 

@@ -13,8 +13,8 @@ import StorageFacts
         let host = "nfs"
         var answers: [String: (Int32, String, String)]
 
-        func run(_ command: Command) async throws(CommandError) -> CommandResult {
-            guard let (code, stdout, stderr) = answers[command.executable] else { throw .notFound(command.executable) }
+        func run(_ command: Command) async throws(SystemError) -> CommandResult {
+            guard let (code, stdout, stderr) = answers[command.executable] else { throw .notInstalled(command.executable) }
             return CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
         }
 

@@ -34,7 +34,7 @@ final class OldFirewalldTransport: Transport, @unchecked Sendable {
     let host: String
     init(host: String) { self.host = host }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let stdout = switch command.executable {
         case "nft": "table ip filter\ntable inet firewalld\n"
         case "firewall-offline-cmd": "0.6.3\n"
@@ -55,8 +55,8 @@ final class OldFirewalldTransport: Transport, @unchecked Sendable {
             _ = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()
             Issue.record("planned a policy for firewalld 0.6")
         } catch {
-            #expect(error.reason.contains("firewalld 0.6 runs there") && error.reason.contains("came with 0.9"), "\(error.reason)")
-            #expect(error.reason.contains("firewall-cmd --permanent --add-port"), "\(error.reason)")
+            #expect(error.message.contains("firewalld 0.6 runs there") && error.message.contains("came with 0.9"), "\(error.message)")
+            #expect(error.message.contains("firewall-cmd --permanent --add-port"), "\(error.message)")
         }
     }
 }

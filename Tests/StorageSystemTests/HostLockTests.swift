@@ -10,7 +10,7 @@ final class LockedHostTransport: Transport, @unchecked Sendable {
 
     init(owner: String) { self.owner = owner }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let argv = [command.executable] + command.arguments
         commands.append(argv)
         switch argv {

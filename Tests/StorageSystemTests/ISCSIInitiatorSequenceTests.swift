@@ -14,7 +14,7 @@ final class FreshHypervisorTransport: Transport, @unchecked Sendable {
 
     init(host: String) { self.host = host }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         commands.append(command)
         let argv = [command.executable] + command.arguments
         func result(_ code: Int32, _ out: String = "", _ err: String = "") -> CommandResult { CommandResult(command: command, exitCode: code, stdout: out, stderr: err) }

@@ -109,7 +109,7 @@ final class RecordingSessionRunner: CommandRunner, @unchecked Sendable {
 
     var started: [Command] { lock.withLock { commands } }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         CommandResult(command: command, exitCode: 0, stdout: "", stderr: "")
     }
 

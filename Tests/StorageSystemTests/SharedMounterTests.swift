@@ -15,7 +15,7 @@ final class MountingHostTransport: Transport, @unchecked Sendable {
 
     init(mountedJSON: String) { self.mountedJSON = mountedJSON }
 
-    func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let argv = [command.executable] + command.arguments
         commands.append(argv)
         func result(_ code: Int32, _ out: String = "") -> CommandResult { CommandResult(command: command, exitCode: code, stdout: out, stderr: "") }
@@ -68,6 +68,6 @@ final class MountingHostTransport: Transport, @unchecked Sendable {
         let transport = MountingHostTransport(mountedJSON: try Self.fixture().replacingOccurrences(of: "/tmp/fm/dst", with: "/var/lib/vmstore"))
         _ = try await transport.run(Command("systemctl", ["start", "x"]))
         let context = HostContext(host: host, osFamily: .debian, transport: transport, services: SystemdServiceManager(transport: transport))
-        await #expect(throws: SharedMounter.Failure.self) { try await SharedMounter(spec: spec, context: context).preflight() }
+        await #expect(throws: SystemError.self) { try await SharedMounter(spec: spec, context: context).preflight() }
     }
 }

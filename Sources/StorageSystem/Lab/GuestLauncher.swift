@@ -97,7 +97,7 @@ struct GuestLauncher: Sendable {
         let started = ContinuousClock.now
         let result: CommandResult
         do { result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(15))) } catch {
-            if case .timedOut = error { return ("tcg", "the KVM probe boot did not reach its root within 15 s") }
+            if error.code == .timedOut { return ("tcg", "the KVM probe boot did not reach its root within 15 s") }
             return ("tcg", "the KVM probe boot did not run: \(error.description)")
         }
         let seconds = (ContinuousClock.now - started).components.seconds

@@ -41,9 +41,9 @@ public struct SharedMountRun: Sendable {
                 steps += try await Applier(context: context, secrets: [:]).apply(plan).done.map { HostStep(ok: true, text: $0) }
             }
             steps += try await mounter.mountAll(dryRun: dryRun)
-        } catch let error as HostStepFailure {
-            steps += error.steps
-            failure = error.reason
+        } catch let error as SystemError where error.steps != nil {
+            steps += error.steps ?? []
+            failure = error.message
         } catch {
             failure = "\(error)"
         }
