@@ -113,7 +113,7 @@ struct Lab: AsyncParsableCommand {
             let labHost = try await LabCommandSupport.run(usage: true) { try controller.layout.host(host) }
             let status = try await LabCommandSupport.run { try await controller.status() }
             guard status.first(where: { $0.host == host })?.up == true else {
-                Console.error("error: \(LabError.notUp(cluster: controller.layout.cluster))")
+                Console.error("error: \(SystemError.notUp(cluster: controller.layout.cluster))")
                 throw ExitCode(1)
             }
             Console.error("error: " + ProcessReplacement.exec(controller.layout.execArguments(host: labHost, command)))
@@ -149,7 +149,7 @@ enum LabCommandSupport {
     static func run<T>(usage: Bool = false, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as LabError {
+        } catch let error as SystemError {
             Console.error("error: \(error)")
             throw ExitCode(usage || error.isUsage ? 2 : 1)
         }

@@ -92,7 +92,7 @@ import Testing
         }
         let broken = LabController(layout: layout, runner: FailingUnshare())
         _ = try? await LabController(layout: layout).down()
-        await #expect(throws: LabError.self) { try await broken.up() }
+        await #expect(throws: SystemError.self) { try await broken.up() }
         #expect(try await namespaces().contains("sk-skit-san"))
         _ = try await LabController(layout: layout).down()
         #expect(try await namespaces().filter { $0.hasPrefix("sk-skit-") }.isEmpty)
@@ -104,7 +104,7 @@ import Testing
         _ = try? await lab.down()
         let foreign = layout.hosts[1].namespace
         _ = try await SubprocessRunner().run(Command("ip", ["netns", "add", foreign]))
-        await #expect(throws: LabError.notCreatedByUs("network namespace \(foreign)")) { try await lab.up() }
+        await #expect(throws: SystemError.notCreatedByUs("network namespace \(foreign)")) { try await lab.up() }
         _ = try await lab.down()
         #expect(try await namespaces().contains(foreign), "down removed a namespace it did not create")
         _ = try await SubprocessRunner().run(Command("ip", ["netns", "del", foreign]))

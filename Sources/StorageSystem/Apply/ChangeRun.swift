@@ -55,7 +55,7 @@ public struct ChangeRun: Sendable {
     }
 
     /// Throws only when a host cannot be reached at all (its transport cannot be made).
-    public func run(_ hosts: [Host], events: @Sendable (ChangeEvent) -> Void) async throws(LabError) -> Result {
+    public func run(_ hosts: [Host], events: @Sendable (ChangeEvent) -> Void) async throws(SystemError) -> Result {
         let runID = Applier.newRunID()
         var report = ChangeReport(dryRun: mode == .plan, changes: 0, hosts: [])
         var failed = false

@@ -12,7 +12,7 @@ public struct LabServiceManager: ServiceManager {
     let layout: LabLayout
     let host: LabLayout.LabHost
 
-    public init(layout: LabLayout, host: String) throws(LabError) {
+    public init(layout: LabLayout, host: String) throws(SystemError) {
         self.layout = layout
         self.host = try layout.host(host)
     }

@@ -145,7 +145,7 @@ public enum Transports {
     ///   (`LabLeakGuard`).
     public static func make(
         for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, labs: [LabLeakGuard.UpLab]? = nil, runner: any CommandRunner = SubprocessRunner()
-    ) throws(LabError) -> any Transport {
+    ) throws(SystemError) -> any Transport {
         if host.transport != .lab, let refusal = LabLeakGuard.refusal(host: host, labs: labs ?? LabLeakGuard.labsAtRisk) {
             throw .wouldLeaveTheMachine(refusal)
         }
