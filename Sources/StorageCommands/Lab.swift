@@ -126,7 +126,7 @@ enum LabCommandSupport {
     static func createMissingCHAPSecrets(_ options: SpecOptions) throws {
         do {
             try LabCHAPSecrets.createMissing(try options.load().spec) { Console.error("created \($0) (random CHAP secret for the lab, mode 600)") }
-        } catch let error as LabCHAPSecrets.Failure {
+        } catch let error as SystemError {
             Console.error("error: \(error)")
             throw ExitCode(1)
         }
