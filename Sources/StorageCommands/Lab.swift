@@ -113,7 +113,7 @@ struct Lab: AsyncParsableCommand {
             let labHost = try await LabCommandSupport.run(usage: true) { try controller.layout.host(host) }
             let status = try await LabCommandSupport.run { try await controller.status() }
             guard status.first(where: { $0.host == host })?.up == true else {
-                Console.error("error: \(LabError.notUp(cluster: controller.layout.cluster))")
+                Console.error("error: \(SystemError.notUp(cluster: controller.layout.cluster))")
                 throw ExitCode(1)
             }
             Console.error("error: " + ProcessReplacement.exec(controller.layout.execArguments(host: labHost, command)))
@@ -126,7 +126,7 @@ enum LabCommandSupport {
     static func createMissingCHAPSecrets(_ options: SpecOptions) throws {
         do {
             try LabCHAPSecrets.createMissing(try options.load().spec) { Console.error("created \($0) (random CHAP secret for the lab, mode 600)") }
-        } catch let error as LabCHAPSecrets.Failure {
+        } catch let error as SystemError {
             Console.error("error: \(error)")
             throw ExitCode(1)
         }
@@ -149,7 +149,7 @@ enum LabCommandSupport {
     static func run<T>(usage: Bool = false, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as LabError {
+        } catch let error as SystemError {
             Console.error("error: \(error)")
             throw ExitCode(usage || error.isUsage ? 2 : 1)
         }

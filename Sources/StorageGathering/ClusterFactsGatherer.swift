@@ -384,9 +384,9 @@ public struct ClusterFactsGatherer: Sendable {
         do {
             result = try await transport.run(command)
         } catch {
-            switch error {
+            switch error.code {
             case .timedOut: return .failure(FailureText("did not answer within \(String(format: "%g", seconds)) s"))
-            case .notFound(let executable): return .failure(FailureText("\(executable) is not installed there", storagekitMissing: true))
+            case .notInstalled: return .failure(FailureText("\(error.command ?? command.executable) is not installed there", storagekitMissing: true))
             default: return .failure(FailureText(error.description))
             }
         }

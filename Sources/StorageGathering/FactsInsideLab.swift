@@ -9,7 +9,7 @@ import StorageSystem
 public enum FactsInsideLab {
     /// The host's transport cannot be made (its lab is not up, …).
     public struct Unreachable: Error, Sendable, CustomStringConvertible {
-        public let reason: LabError
+        public let reason: SystemError
         public var description: String { reason.description }
     }
 

@@ -29,7 +29,7 @@ extension HostFactsCollector {
         let result: CommandResult
         do {
             result = try await runner.run(command)
-        } catch .notFound {
+        } catch where error.code == .notInstalled {
             return .unknown("drbdsetup is not installed (drbd-utils)")
         } catch {
             return .unknown(error.description)

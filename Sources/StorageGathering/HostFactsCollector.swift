@@ -270,7 +270,7 @@ public struct HostFactsCollector: Sendable {
             if let emptyExit, result.exitCode == emptyExit { return .known("") }
             let said = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(result.exitCode.map(String.init) ?? "?")"
             return .unknown("`\(command.description)` failed: \(said)")
-        } catch .notFound {
+        } catch where error.code == .notInstalled {
             return nil
         } catch {
             return .unknown(error.description)
@@ -432,13 +432,13 @@ public struct HostFactsCollector: Sendable {
                 let command = Command("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(seconds)", "-o", "ConnectionAttempts=1", "-n", "-T", "root@\(peer.name)", "true"],
                                       timeout: probeTimeout)
                 group.addTask { [runner] in
-                    do throws(CommandError) {
+                    do throws(SystemError) {
                         let result = try await runner.run(command)
                         return SSHTrustFacts(peer: peer.name, outcome: SSHBatchModeOutcome.classify(exitCode: result.exitCode, stderr: result.stderr),
                                              said: result.succeeded ? "" : SSHBatchModeOutcome.lastLine(result.stderr))
-                    } catch .notFound {
+                    } catch where error.code == .notInstalled {
                         return SSHTrustFacts(peer: peer.name, outcome: .noClient, said: "ssh is not installed (openssh-client)")
-                    } catch .timedOut {
+                    } catch where error.code == .timedOut {
                         return SSHTrustFacts(peer: peer.name, outcome: .timeout, said: "not finished within \(probeTimeout.milliseconds / 1000) s")
                     } catch {
                         return SSHTrustFacts(peer: peer.name, outcome: .failed, said: error.description)

@@ -40,7 +40,7 @@ public struct ServerFirewallObserver: Sendable {
         switch await tables {
         case .success(let result) where result.succeeded: listed = result.stdout
         case .success(let result): return .unknown("`nft list tables` failed: \(Self.said(result))")
-        case .failure(.notFound): return .unknown("nft is not installed (nftables)")
+        case .failure(let error) where error.code == .notInstalled: return .unknown("nft is not installed (nftables)")
         case .failure(let error): return .unknown(error.description)
         }
         // iptables -S exits 1 for a chain that is not there; no iptables, no chain.
@@ -48,7 +48,7 @@ public struct ServerFirewallObserver: Sendable {
         switch await chain {
         case .success(let result) where result.succeeded || result.exitCode == 1: hasChain = result.succeeded
         case .success(let result): return .unknown("`iptables -S \(FirewallFiles.chain)` failed: \(Self.said(result))")
-        case .failure(.notFound): hasChain = false
+        case .failure(let error) where error.code == .notInstalled: hasChain = false
         case .failure(let error): return .unknown(error.description)
         }
         let hasPolicy: Bool
@@ -60,7 +60,7 @@ public struct ServerFirewallObserver: Sendable {
         return .known(FirewallFacts.observed(tables: listed, chain: hasChain, policyFile: hasPolicy))
     }
 
-    private func run(_ command: Command) async -> Result<CommandResult, CommandError> {
+    private func run(_ command: Command) async -> Result<CommandResult, SystemError> {
         do { return .success(try await transport.run(command)) } catch { return .failure(error) }
     }
 

@@ -50,29 +50,9 @@ public struct CommandResult: Sendable, Equatable {
     public var succeeded: Bool { exitCode == 0 }
 }
 
-public enum CommandError: Error, Equatable, CustomStringConvertible {
-    case notFound(String)
-    case timedOut(String, after: Duration)
-    case outputTooLarge(String, limit: Int)
-    case launchFailed(String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let executable):
-            return "\(executable) is not installed (or not in PATH): install the package that provides it"
-        case .timedOut(let command, let after):
-            return "`\(command)` did not finish within \(after) and was stopped"
-        case .outputTooLarge(let command, let limit):
-            return "`\(command)` printed more than \(limit) bytes; stopped reading"
-        case .launchFailed(let command, let reason):
-            return "could not start `\(command)`: \(reason)"
-        }
-    }
-}
-
 /// Every external command storagekit runs goes through one of these.
 public protocol CommandRunner: Sendable {
-    func run(_ command: Command) async throws(CommandError) -> CommandResult
+    func run(_ command: Command) async throws(SystemError) -> CommandResult
     /// The command kept running to answer line by line (see `LineSession`), or nil.
     func startSession(_ command: Command) -> (any LineSession)?
 }

@@ -3,12 +3,12 @@ import StorageFacts
 /// What storagekit needs of a file system; every write goes through one, rooted at `--root`.
 public protocol FileSystem: Sendable {
     /// The file's text, or nil when it does not exist.
-    func read(_ path: String) throws(FileSystemError) -> String?
+    func read(_ path: String) throws(SystemError) -> String?
     /// Replaces the file atomically (the old or the new content, never half of either), creating
     /// parent directories.
-    func write(_ path: String, contents: String, mode: UInt16) throws(FileSystemError)
+    func write(_ path: String, contents: String, mode: UInt16) throws(SystemError)
     /// Mode bits and size, or nil when the file does not exist.
-    func status(_ path: String) throws(FileSystemError) -> FileStatus?
+    func status(_ path: String) throws(SystemError) -> FileStatus?
 }
 
 public struct FileStatus: Sendable, Equatable {
@@ -20,16 +20,3 @@ public struct FileStatus: Sendable, Equatable {
     }
 }
 
-public struct FileSystemError: Error, Equatable, CustomStringConvertible {
-    public var path: String
-    public var operation: String
-    public var reason: String
-
-    public init(path: String, operation: String, reason: String) {
-        self.path = path
-        self.operation = operation
-        self.reason = reason
-    }
-
-    public var description: String { "cannot \(operation) \(path): \(reason)" }
-}

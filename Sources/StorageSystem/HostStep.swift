@@ -10,9 +10,9 @@ public struct HostStep: Sendable, Codable, Equatable {
     }
 }
 
-/// Such a command stopped: what it had done, and why it stopped.
-public struct HostStepFailure: Error, CustomStringConvertible {
-    public var steps: [HostStep]
-    public var reason: String
-    public var description: String { reason }
+extension SystemError {
+    /// Such a command stopped: what it had done (`steps`, kept on the error), and why it stopped.
+    public static func stopped(steps: [HostStep], reason: String) -> SystemError {
+        SystemError(.stepFailed, reason, reason: reason, steps: steps)
+    }
 }

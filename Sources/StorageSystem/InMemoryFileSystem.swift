@@ -8,15 +8,15 @@ public final class InMemoryFileSystem: FileSystem {
         self.files = Mutex(files.mapValues { ($0, 0o644) })
     }
 
-    public func read(_ path: String) throws(FileSystemError) -> String? {
+    public func read(_ path: String) throws(SystemError) -> String? {
         files.withLock { $0[path]?.contents }
     }
 
-    public func write(_ path: String, contents: String, mode: UInt16) throws(FileSystemError) {
+    public func write(_ path: String, contents: String, mode: UInt16) throws(SystemError) {
         files.withLock { $0[path] = (contents, mode) }
     }
 
-    public func status(_ path: String) throws(FileSystemError) -> FileStatus? {
+    public func status(_ path: String) throws(SystemError) -> FileStatus? {
         files.withLock { $0[path].map { FileStatus(mode: $0.mode, size: $0.contents.utf8.count) } }
     }
 

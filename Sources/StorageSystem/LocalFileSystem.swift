@@ -26,7 +26,7 @@ public struct LocalFileSystem: FileSystem {
         root == "/" ? path : root + (path.hasPrefix("/") ? path : "/" + path)
     }
 
-    public func read(_ path: String) throws(FileSystemError) -> String? {
+    public func read(_ path: String) throws(SystemError) -> String? {
         let full = hostPath(path)
         let fd = open(full, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -48,7 +48,7 @@ public struct LocalFileSystem: FileSystem {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public func status(_ path: String) throws(FileSystemError) -> FileStatus? {
+    public func status(_ path: String) throws(SystemError) -> FileStatus? {
         var info = stat()
         if stat(hostPath(path), &info) != 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -59,7 +59,7 @@ public struct LocalFileSystem: FileSystem {
 
     /// Write to a temporary file beside the target, fsync, rename over the target, fsync the
     /// directory: a crash leaves the old or the new file, and a full disk leaves the old one.
-    public func write(_ path: String, contents: String, mode: UInt16) throws(FileSystemError) {
+    public func write(_ path: String, contents: String, mode: UInt16) throws(SystemError) {
         let full = hostPath(path)
         let directory = parent(of: full)
         try makeDirectories(directory, for: path)
@@ -98,7 +98,7 @@ public struct LocalFileSystem: FileSystem {
         }
     }
 
-    private func makeDirectories(_ directory: String, for path: String) throws(FileSystemError) {
+    private func makeDirectories(_ directory: String, for path: String) throws(SystemError) {
         var current = ""
         for component in directory.split(separator: "/") {
             current += "/" + component
@@ -113,7 +113,7 @@ public struct LocalFileSystem: FileSystem {
         return String(path[..<slash])
     }
 
-    private func failure(_ path: String, _ operation: String) -> FileSystemError {
-        FileSystemError(path: hostPath(path), operation: operation, reason: String(cString: strerror(errno)))
+    private func failure(_ path: String, _ operation: String) -> SystemError {
+        SystemError.fileSystem(hostPath(path), operation: operation, reason: String(cString: strerror(errno)))
     }
 }

@@ -8,16 +8,16 @@ public struct PreviewFileSystem: FileSystem {
         self.base = base
     }
 
-    public func read(_ path: String) throws(FileSystemError) -> String? {
+    public func read(_ path: String) throws(SystemError) -> String? {
         if let pending = try overlay.read(path) { return pending }
         return try base.read(path)
     }
 
-    public func write(_ path: String, contents: String, mode: UInt16) throws(FileSystemError) {
+    public func write(_ path: String, contents: String, mode: UInt16) throws(SystemError) {
         try overlay.write(path, contents: contents, mode: mode)
     }
 
-    public func status(_ path: String) throws(FileSystemError) -> FileStatus? {
+    public func status(_ path: String) throws(SystemError) -> FileStatus? {
         if let pending = try overlay.status(path) { return pending }
         return try base.status(path)
     }

@@ -20,7 +20,7 @@ public struct RenderedFileWriter: Sendable {
     }
 
     /// The full content `file` would have on disk.
-    public func finalContent(of file: RenderedFile) throws(FileSystemError) -> String {
+    public func finalContent(of file: RenderedFile) throws(SystemError) -> String {
         switch file.kind {
         case .whole:
             return file.content
@@ -29,7 +29,7 @@ public struct RenderedFileWriter: Sendable {
         }
     }
 
-    public func write(_ files: [RenderedFile]) throws(FileSystemError) -> [WrittenFile] {
+    public func write(_ files: [RenderedFile]) throws(SystemError) -> [WrittenFile] {
         var written: [WrittenFile] = []
         for file in files {
             let content = try finalContent(of: file)

@@ -16,7 +16,7 @@ public struct SecretFiles: Sendable {
             let length = Self.secret(from: text).count
             return status.mode & 0o077 != 0 ? .readableByOthers(mode: status.mode, length: length) : .ok(length: length)
         } catch {
-            return .unreadable(reason: error.reason)
+            return .unreadable(reason: error.reason ?? error.message)
         }
     }
 

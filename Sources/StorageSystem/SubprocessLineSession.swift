@@ -53,7 +53,7 @@ final class SubprocessLineSession: LineSession, @unchecked Sendable {
     /// Runs the process until the queue is closed or the process ends.
     private static func drive(_ command: Command, _ queue: RequestQueue, _ stderrTail: ErrorTail, lineLimit: Int) async -> Status {
         guard let executable = SubprocessRunner.executable(command) else {
-            stderrTail.add(CommandError.notFound(command.executable).description)
+            stderrTail.add(SystemError.notInstalled(command.executable).description)
             return Status()
         }
         BrokenPipes.ignore()

@@ -52,8 +52,8 @@ public struct SubprocessRunner: CommandRunner {
         return file
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        guard let executable = Self.executable(command) else { throw .notFound(command.executable) }
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
+        guard let executable = Self.executable(command) else { throw .notInstalled(command.executable) }
         BrokenPipes.ignore()
         let environment = Self.environment(command)
         let limit = outputLimit
@@ -97,17 +97,17 @@ public struct SubprocessRunner: CommandRunner {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let result = first else {
-                    throw CommandError.timedOut(command.description, after: command.timeout)
+                    throw SystemError.timedOut(command.description, after: command.timeout)
                 }
                 return result
             }
-        } catch let error as CommandError {
+        } catch let error as SystemError {
             throw error
         } catch let error as SubprocessError {
             let text = "\(error)"
             if text.contains("limit") { throw .outputTooLarge(command.description, limit: limit) }
             if text.contains("executableNotFound") || text.contains("not found") || text.contains("No such file") {
-                throw .notFound(command.executable)
+                throw .notInstalled(command.executable)
             }
             throw .launchFailed(command.description, reason: text)
         } catch {

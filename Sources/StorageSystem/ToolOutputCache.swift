@@ -23,7 +23,7 @@ public struct ToolOutputCache: Sendable {
 
     /// `command`'s result: the kept output when its program is unchanged, else a run through
     /// `runner` (kept when it succeeds). A cache that cannot be read or written only costs a run.
-    public func run(_ command: Command, _ runner: any CommandRunner) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command, _ runner: any CommandRunner) async throws(SystemError) -> CommandResult {
         guard let key = key(command) else { return try await runner.run(command) }
         let file = "\(directory)/\(Self.fileName(key))"
         if let data = FileManager.default.contents(atPath: file), let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key {

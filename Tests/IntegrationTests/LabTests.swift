@@ -85,13 +85,13 @@ import Testing
 
     @Test func downAfterAFailedUpCleansUpWhatWasMade() async throws {
         // A runner that fails every `unshare`: up stops half way.
-        let failingUnshare = ScriptedRunner { command async throws(CommandError) in
+        let failingUnshare = ScriptedRunner { command async throws(SystemError) in
             if command.executable == "unshare" { return CommandResult(command: command, exitCode: 1, stdout: "", stderr: "injected failure") }
             return try await SubprocessRunner().run(command)
         }
         let broken = LabController(layout: layout, runner: failingUnshare)
         _ = try? await LabController(layout: layout).down()
-        await #expect(throws: LabError.self) { try await broken.up() }
+        await #expect(throws: SystemError.self) { try await broken.up() }
         #expect(try await namespaces().contains("sk-skit-san"))
         _ = try await LabController(layout: layout).down()
         #expect(try await namespaces().filter { $0.hasPrefix("sk-skit-") }.isEmpty)
@@ -103,7 +103,7 @@ import Testing
         _ = try? await lab.down()
         let foreign = layout.hosts[1].namespace
         _ = try await SubprocessRunner().run(Command("ip", ["netns", "add", foreign]))
-        await #expect(throws: LabError.notCreatedByUs("network namespace \(foreign)")) { try await lab.up() }
+        await #expect(throws: SystemError.notCreatedByUs("network namespace \(foreign)")) { try await lab.up() }
         _ = try await lab.down()
         #expect(try await namespaces().contains(foreign), "down removed a namespace it did not create")
         _ = try await SubprocessRunner().run(Command("ip", ["netns", "del", foreign]))

@@ -35,9 +35,11 @@ enum RealTool {
     static func run(_ argv: [String], stdin: String? = nil, timeout: Duration = .seconds(30)) async throws -> CommandResult {
         do {
             return try await SubprocessRunner().run(Command(argv[0], Array(argv.dropFirst()), timeout: timeout, stdin: stdin))
-        } catch .notFound(let tool) {
-            Issue.record("\(tool) is missing: run scripts/test (it installs the Debian packages) or apt-get install it")
-            throw CommandError.notFound(tool)
+        } catch {
+            if error.code == .notInstalled {
+                Issue.record("\(error.command ?? argv[0]) is missing: run scripts/test (it installs the Debian packages) or apt-get install it")
+            }
+            throw error
         }
     }
 

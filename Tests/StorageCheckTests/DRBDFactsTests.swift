@@ -27,7 +27,7 @@ import StorageFacts
         HostFactsCollector(spec: spec, host: spec.host(named: host)!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner, root: root, kernelNotOwn: .some(nil))
     }
 
-    static var noTools: ScriptedRunner { ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) } }
+    static var noTools: ScriptedRunner { ScriptedRunner { command throws(SystemError) in throw .notInstalled(command.executable) } }
 
     @Test func drbd8IsReadFromProcAlone() async throws {
         let runner = Self.noTools

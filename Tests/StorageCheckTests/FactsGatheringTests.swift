@@ -90,12 +90,12 @@ import StorageFacts
 
     @Test func kernelFactsComeFromIscsiadmMultipathAndFindmntOutputsCapturedInAGuest() async throws {
         let (session, multipath, findmnt) = (try Self.fixture("iscsiadm-session-P3.txt"), try Self.fixture("multipath-ll.txt"), try Self.fixture("findmnt-nfs41.json"))
-        let runner = ScriptedRunner { command throws(CommandError) in
+        let runner = ScriptedRunner { command throws(SystemError) in
             switch command.executable {
             case "iscsiadm": return CommandResult(command: command, exitCode: 0, stdout: session, stderr: "")
             case "multipath": return CommandResult(command: command, exitCode: 0, stdout: multipath, stderr: "")
             case "findmnt": return CommandResult(command: command, exitCode: 0, stdout: findmnt, stderr: "")
-            default: throw .notFound(command.executable)
+            default: throw .notInstalled(command.executable)
             }
         }
         var spec = CheckFixtures.spec
@@ -114,7 +114,7 @@ import StorageFacts
 
         // No iscsiadm: the reason, never an empty list that would read as "no sessions".
         let bare = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",
-                                      runner: ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) })
+                                      runner: ScriptedRunner { command throws(SystemError) in throw .notInstalled(command.executable) })
         #expect(await bare.kernelFacts().sessions == .unknown("iscsiadm is not installed (open-iscsi)"))
         // iscsiadm's exit 21 is "no active sessions": known, empty.
         let none = HostFactsCollector(spec: spec, host: spec.host(named: "hv2")!, secrets: [:], probeTimeout: .seconds(1), version: "t",

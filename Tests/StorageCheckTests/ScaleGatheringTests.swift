@@ -101,7 +101,7 @@ import StorageFacts
             .replacingOccurrences(of: "addresses: [10.99.1.13, 10.99.2.13]", with: "address: 127.0.0.13")
         let spec = try! SpecLoader.load(yaml: yaml).spec
         let collector = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(2), version: "t",
-                                           runner: ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) })
+                                           runner: ScriptedRunner { command throws(SystemError) in throw .notInstalled(command.executable) })
         let ports = await collector.migrationPorts(peers: ["hv2", "hv3"], sweeping: ["hv2"]).filter { $0.service == "qemu-migration" }
         let swept = ports.filter { $0.peer == "hv2" }
         #expect(swept.map(\.portText) == ["49152-49215"], "\(swept.map(\.portText))")
@@ -113,7 +113,7 @@ import StorageFacts
     @Test func factsOutsideTheAreasOfOnlyAreNeverGathered() async {
         var spec = CheckFixtures.spec
         spec.hosts = spec.hosts.map { host in var host = host; host.transport = .ssh; return host }
-        let runner = ScriptedRunner { command throws(CommandError) in throw .notFound(command.executable) }
+        let runner = ScriptedRunner { command throws(SystemError) in throw .notInstalled(command.executable) }
         let collector = HostFactsCollector(spec: spec, host: spec.host(named: "hv1")!, secrets: [:], probeTimeout: .seconds(1), version: "t", runner: runner)
         let facts = await collector.gather(writeCanary: false, migrationPeers: ["hv2"], areas: [.drbd])
         #expect(runner.commands.isEmpty, "ran \(runner.commands.map(\.description))")

@@ -14,8 +14,8 @@ import StorageFacts
     /// The server answers each program by name, as the real tools do; a program left out is
     /// not installed.
     func observe(_ answers: [String: (Int32, String, String)]) async -> Known<FirewallFacts> {
-        let server = ScriptedTransport(host: "nfs") { command throws(CommandError) in
-            guard let (code, stdout, stderr) = answers[command.executable] else { throw .notFound(command.executable) }
+        let server = ScriptedTransport(host: "nfs") { command throws(SystemError) in
+            guard let (code, stdout, stderr) = answers[command.executable] else { throw .notInstalled(command.executable) }
             return CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
         }
         return await ServerFirewallObserver(transport: server, timeout: .seconds(5)).observe()

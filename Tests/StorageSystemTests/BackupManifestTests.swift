@@ -9,10 +9,10 @@ import Testing
     }
 
     @Test func anUnknownLineStopsTheWholeRestoreNamingTheLine() {
-        #expect(throws: BackupManifestError(line: 2, text: "moved /etc/fstab")) {
+        #expect(throws: SystemError.backupManifest(line: 2, text: "moved /etc/fstab")) {
             try BackupEntry.parse("replaced /etc/exports\nmoved /etc/fstab\n")
         }
-        #expect(throws: BackupManifestError(line: 1, text: "replaced")) { try BackupEntry.parse("replaced\n") }
-        #expect(BackupManifestError(line: 2, text: "moved /etc/fstab").description.contains("nothing was restored"))
+        #expect(throws: SystemError.backupManifest(line: 1, text: "replaced")) { try BackupEntry.parse("replaced\n") }
+        #expect(SystemError.backupManifest(line: 2, text: "moved /etc/fstab").description.contains("nothing was restored"))
     }
 }

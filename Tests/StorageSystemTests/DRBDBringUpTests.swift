@@ -47,11 +47,11 @@ import Testing
 
     @Test func aFileSystemOnTheDiskIsRefusedWithoutForceAndNamedWithIt() throws {
         let node = DRBDBringUp.NodeState(host: "hv2", disk: .other("ext4"), device: nil)
-        #expect(throws: DRBDBringUp.Refusal.self) { try DRBDBringUp.attach(resource, node, force: false) }
+        #expect(throws: SystemError.self) { try DRBDBringUp.attach(resource, node, force: false) }
         do {
             _ = try DRBDBringUp.attach(resource, node, force: false)
         } catch {
-            #expect(error.host == "hv2" && error.reason.contains("/dev/vdb holds ext4 data (blkid)") && error.reason.contains("--force"))
+            #expect(error.host == "hv2" && error.message.contains("/dev/vdb holds ext4 data (blkid)") && error.message.contains("--force"))
         }
         #expect(argv(try DRBDBringUp.attach(resource, node, force: true)) == ["hv2: drbdadm create-md --force r0", "hv2: drbdadm up r0"])
     }

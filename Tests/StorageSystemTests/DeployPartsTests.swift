@@ -49,10 +49,10 @@ import Testing
     }
 
     @Test func whatIsNotAnELFFileSaysWhy() {
-        #expect(throws: ELFError(path: "x", reason: "is not an ELF file")) { try ELFImage.parse(Data("#!/bin/sh\necho hi\n".utf8) + Data(count: 64), path: "x") }
+        #expect(throws: SystemError.binary("x", reason: "is not an ELF file")) { try ELFImage.parse(Data("#!/bin/sh\necho hi\n".utf8) + Data(count: 64), path: "x") }
         var truncated = try! Data(contentsOf: URL(fileURLWithPath: "/bin/sh"))
         truncated = truncated.prefix(80)
-        #expect(throws: ELFError.self) { try ELFImage.parse(truncated, path: "/bin/sh") }
+        #expect(throws: SystemError.self) { try ELFImage.parse(truncated, path: "/bin/sh") }
     }
 
     @Test func onlyAReleaseBuildWithTheRuntimeLinkedInGoesToHosts() {

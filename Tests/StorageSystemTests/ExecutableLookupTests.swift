@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func aMissingToolIsNotFoundWithoutStartingAnything() async throws {
-        await #expect(throws: CommandError.notFound("storagekit-no-such-tool")) {
+        await #expect(throws: SystemError.notInstalled("storagekit-no-such-tool")) {
             _ = try await SubprocessRunner().run(Command("storagekit-no-such-tool", []))
         }
         let found = try await SubprocessRunner().run(Command("true", [], environment: ["PATH": "/usr/bin:/bin"]))

@@ -52,8 +52,8 @@ import Testing
             _ = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.firewall]).plan()
             Issue.record("planned a policy for firewalld 0.6")
         } catch {
-            #expect(error.reason.contains("firewalld 0.6 runs there") && error.reason.contains("came with 0.9"), "\(error.reason)")
-            #expect(error.reason.contains("firewall-cmd --permanent --add-port"), "\(error.reason)")
+            #expect(error.message.contains("firewalld 0.6 runs there") && error.message.contains("came with 0.9"), "\(error.message)")
+            #expect(error.message.contains("firewall-cmd --permanent --add-port"), "\(error.message)")
         }
     }
 }

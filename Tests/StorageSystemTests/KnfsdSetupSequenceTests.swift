@@ -88,7 +88,7 @@ import Testing
         let context = HostContext(host: server, osFamily: spec.osFamily(of: server), transport: transport, services: SystemdServiceManager(transport: transport))
         let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.nfsServer]).plan()
         let planned = transport.commands.count
-        await #expect(throws: ApplyError.self) { try await Applier(context: context, secrets: [:]).apply(plan) }
+        await #expect(throws: SystemError.self) { try await Applier(context: context, secrets: [:]).apply(plan) }
         let ran = transport.commands.dropFirst(planned).map { ([$0.executable] + $0.arguments).joined(separator: " ") }
         #expect(!ran.contains("mv -f -- /etc/.nfs.conf.storagekit-new /etc/nfs.conf"))
         #expect(ran.contains("rm -f -- /etc/.nfs.conf.storagekit-new"), "the rejected candidate is removed")

@@ -55,14 +55,14 @@ import Testing
             #expect {
                 _ = try own(yaml, host: host)
             } throws: { error in
-                guard case LabError.cannotWrite(let refused, _, _) = error else { return false }
-                return refused == field && "\(error)".contains("Choose a directory of its own")
+                guard let error = error as? SystemError, error.code == .invalidRequest else { return false }
+                return error.message.hasPrefix("\(field): ") && "\(error)".contains("Choose a directory of its own")
             }
         }
     }
 
     @Test func aSymbolicLinkOrAFileOnThisMachineIsNotADirectoryToGive() throws {
-        #expect(throws: LabError.self) { _ = try own(Self.yaml(), host: "nfs") { $0 == "/export" ? .other : .missing } }
+        #expect(throws: SystemError.self) { _ = try own(Self.yaml(), host: "nfs") { $0 == "/export" ? .other : .missing } }
     }
 
     @Test func twoPathsUnderOneTopShareItAndNameBothFields() throws {
@@ -100,8 +100,8 @@ import Testing
         #expect {
             _ = try own(Self.yaml.replacingOccurrences(of: "disk: /dev/vdb", with: "disk: /dev/sdb"))
         } throws: { error in
-            guard case LabError.cannotWrite(let field, let path, _) = error else { return false }
-            return field == "drbd.resources[0].disk" && path == "/dev/sdb" && "\(error)".contains("/dev/vda to /dev/vdz")
+            guard let error = error as? SystemError, error.code == .invalidRequest else { return false }
+            return error.message.hasPrefix("drbd.resources[0].disk: the lab cannot give its hosts /dev/sdb to write in") && "\(error)".contains("/dev/vda to /dev/vdz")
         }
     }
 }
@@ -130,7 +130,7 @@ import Testing
 
     @Test func theTransportItselfRefusesAndAProbeOfALabAddressToo() throws {
         let host = try spec(transport: "ssh").hosts[2]
-        #expect(throws: LabError.self) { _ = try Transports.make(for: host, labs: [Self.lab]) }
+        #expect(throws: SystemError.self) { _ = try Transports.make(for: host, labs: [Self.lab]) }
         #expect(LabLeakGuard.probeRefusal(target: "10.98.1.5:3260", labs: [Self.lab])?.contains("lab klab") == true)
         #expect(LabLeakGuard.probeRefusal(target: "192.0.2.7", labs: [Self.lab]) == nil)
     }

@@ -100,7 +100,7 @@ import Testing
 
     @Test func killsACommandPastItsDeadline() async throws {
         let start = ContinuousClock.now
-        await #expect(throws: CommandError.self) {
+        await #expect(throws: SystemError.self) {
             try await SubprocessRunner().run(Command("/bin/sleep", ["30"], timeout: .milliseconds(300)))
         }
         // Far below the 30 s of the command, with room for a loaded machine of two cores.
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func aMissingExecutableSaysSo() async throws {
-        await #expect(throws: CommandError.notFound("storagekit-no-such-tool")) {
+        await #expect(throws: SystemError.notInstalled("storagekit-no-such-tool")) {
             try await SubprocessRunner().run(Command("storagekit-no-such-tool"))
         }
     }

@@ -60,6 +60,6 @@ import Testing
         let transport = Self.mountingHost(mountedJSON: try Self.fixture().replacingOccurrences(of: "/tmp/fm/dst", with: "/var/lib/vmstore"))
         _ = try await transport.run(Command("systemctl", ["start", "x"]))
         let context = HostContext(host: host, osFamily: .debian, transport: transport, services: SystemdServiceManager(transport: transport))
-        await #expect(throws: SharedMounter.Failure.self) { try await SharedMounter(spec: spec, context: context).preflight() }
+        await #expect(throws: SystemError.self) { try await SharedMounter(spec: spec, context: context).preflight() }
     }
 }

@@ -22,7 +22,7 @@ import Testing
     @Test func sshsOwnFailureIsNotBlamedOnTheCommand() async throws {
         let runner = ScriptedRunner { CommandResult(command: $0, exitCode: 255, stdout: "", stderr: "ssh: connect to host 10.20.0.11 port 22: Connection refused\n") }
         let ssh = SSHTransport(host: "hv1", destination: "root@10.20.0.11", runner: runner)
-        await #expect(throws: CommandError.launchFailed("true", reason: "ssh to root@10.20.0.11 failed: ssh: connect to host 10.20.0.11 port 22: Connection refused")) {
+        await #expect(throws: SystemError.launchFailed("true", reason: "ssh to root@10.20.0.11 failed: ssh: connect to host 10.20.0.11 port 22: Connection refused")) {
             try await ssh.run(Command("true"))
         }
         #expect(runner.commands.first?.executable == "ssh")

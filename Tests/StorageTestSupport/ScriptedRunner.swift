@@ -4,7 +4,7 @@ import StorageSystem
 /// A command runner that runs nothing: `reply` answers each command (by default exit 0, no
 /// output), and every command and every session asked for is remembered.
 public final class ScriptedRunner: CommandRunner, @unchecked Sendable {
-    public typealias Reply = @Sendable (Command) async throws(CommandError) -> CommandResult
+    public typealias Reply = @Sendable (Command) async throws(SystemError) -> CommandResult
 
     private let lock = NSLock()
     private var ran: [Command] = []
@@ -26,7 +26,7 @@ public final class ScriptedRunner: CommandRunner, @unchecked Sendable {
         set { lock.withLock { answer = newValue } }
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let reply = lock.withLock {
             ran.append(command)
             return answer

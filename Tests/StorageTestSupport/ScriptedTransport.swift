@@ -5,8 +5,8 @@ import StorageSystem
 /// those run before it (a lock taken, a unit started), and every command is remembered. With
 /// `session`, the host also keeps commands running to answer line by line.
 public final class ScriptedTransport: Transport, @unchecked Sendable {
-    public typealias Reply = @Sendable (Command) async throws(CommandError) -> CommandResult
-    public typealias ReplyAfter = @Sendable (_ command: Command, _ earlier: [Command]) async throws(CommandError) -> CommandResult
+    public typealias Reply = @Sendable (Command) async throws(SystemError) -> CommandResult
+    public typealias ReplyAfter = @Sendable (_ command: Command, _ earlier: [Command]) async throws(SystemError) -> CommandResult
 
     public let host: String
     private let reply: ReplyAfter
@@ -16,7 +16,7 @@ public final class ScriptedTransport: Transport, @unchecked Sendable {
     private var started: [ScriptedSession] = []
 
     public convenience init(host: String, session: (@Sendable (Command) -> ScriptedSession)? = nil, reply: @escaping Reply) {
-        self.init(host: host, session: session, replyAfter: { command, _ throws(CommandError) in try await reply(command) })
+        self.init(host: host, session: session, replyAfter: { command, _ throws(SystemError) in try await reply(command) })
     }
 
     public init(host: String, session: (@Sendable (Command) -> ScriptedSession)? = nil, replyAfter: @escaping ReplyAfter) {
@@ -30,7 +30,7 @@ public final class ScriptedTransport: Transport, @unchecked Sendable {
     /// The sessions handed out, in order.
     public var sessions: [ScriptedSession] { lock.withLock { started } }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let earlier = lock.withLock {
             defer { ran.append(command) }
             return ran

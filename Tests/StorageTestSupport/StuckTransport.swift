@@ -9,7 +9,7 @@ public struct StuckTransport: Transport {
 
     public init(host: String) { self.host = host }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         // Not Task.sleep: that would end early when the caller's task is cancelled.
         await withCheckedContinuation { continuation in
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Self.delay)) { continuation.resume() }

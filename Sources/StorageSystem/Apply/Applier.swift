@@ -47,21 +47,21 @@ public struct Applier: Sendable {
         public var notes: [String]
     }
 
-    public func apply(_ plan: HostPlan) async throws(ApplyError) -> Outcome {
-        if !plan.conflicts.isEmpty && !force { throw .refused(host: plan.host, conflicts: plan.conflicts) }
+    public func apply(_ plan: HostPlan) async throws(SystemError) -> Outcome {
+        if !plan.conflicts.isEmpty && !force { throw .refusedTargetsInUse(host: plan.host, conflicts: plan.conflicts) }
         var outcome = Outcome(host: plan.host, done: [], backup: nil, notes: [])
         // `firewall confirm` must know that this apply had nothing to confirm: said under the
         // host's lock, like every other write.
         let unchangedFirewall = plan.firewallBackend.flatMap { backend in plan.actions.contains { $0.kind == "firewall" } ? nil : backend }
         guard !plan.actions.isEmpty || unchangedFirewall != nil else { return outcome }
         let lock = HostLock(files: files)
-        do { try await lock.acquire() } catch { throw .lock(error) }
+        try await lock.acquire()
         if let unchangedFirewall {
             do {
                 try await record(FirewallApplyRecord(appliedAt: Date(), backend: unchangedFirewall, changed: false, confirmWithinSeconds: nil))
             } catch {
                 try? await lock.release()
-                throw .failed(host: plan.host, step: 0, of: plan.actions.count, action: "recording that the firewall was already current", reason: "\(error)", completed: [], backup: nil)
+                throw .applyStepFailed(host: plan.host, step: 0, of: plan.actions.count, action: "recording that the firewall was already current", reason: "\(error)", completed: [], backup: nil)
             }
         }
         var manifest: [BackupEntry] = []
@@ -70,15 +70,15 @@ public struct Applier: Sendable {
                 try await execute(action.operation, manifest: &manifest, notes: &outcome.notes)
             } catch {
                 try? await lock.release()
-                throw .failed(
+                throw .applyStepFailed(
                     host: plan.host, step: index + 1, of: plan.actions.count, action: action.summary, reason: "\(error)",
-                    completed: outcome.done, backup: manifest.isEmpty ? nil : backupDirectory)
+                    completed: outcome.done, backup: manifest.isEmpty ? nil : backupDirectory, cause: (error as? SystemError)?.code)
             }
             outcome.done.append(action.summary)
             if !manifest.isEmpty { outcome.backup = backupDirectory }
             Self.faultPoint()
         }
-        do { try await lock.release() } catch { throw .lock(error) }
+        try await lock.release()
         return outcome
     }
 
@@ -127,7 +127,7 @@ public struct Applier: Sendable {
         case .reconcileTargets(let desired):
             let live = try await waitForTgtd()
             let result = TgtReconciler.reconcile(desired: desired, live: live.targets, accounts: live.accounts, portals: live.portals)
-            if !result.conflicts.isEmpty && !force { throw ApplyError.refused(host: context.host.name, conflicts: result.conflicts) }
+            if !result.conflicts.isEmpty && !force { throw SystemError.refusedTargetsInUse(host: context.host.name, conflicts: result.conflicts) }
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)
         case .firewall(let input, let persistPath):
@@ -183,14 +183,14 @@ public struct Applier: Sendable {
 
     private func runCheck(_ check: FileCheck, on staged: String, path: String, secret: Bool) async throws {
         let result: CommandResult
-        let attempt: Result<CommandResult, CommandError>
+        let attempt: Result<CommandResult, SystemError>
         do { attempt = .success(try await context.transport.run(check.command(for: staged))) } catch { attempt = .failure(error) }
         switch attempt {
         case .success(let value):
             result = value
-        case .failure(.notFound(let tool)):
+        case .failure(let error) where error.code == .notInstalled:
             // The tool is absent on that host: the file goes in unchecked, and we say so.
-            FileHandle.standardError.write(Data("warning: \(context.host.name): \(tool) not installed; \(path) written without its check\n".utf8))
+            FileHandle.standardError.write(Data("warning: \(context.host.name): \(error.command ?? check.argv[0]) not installed; \(path) written without its check\n".utf8))
             return
         case .failure(let error):
             throw error
@@ -199,7 +199,7 @@ public struct Applier: Sendable {
         let rejected = !result.succeeded || check.failsWhenOutputContains.map { output.contains($0) } == true
         guard rejected else { return }
         let said = secret ? "(output hidden: the file holds a secret)" : output.split(separator: "\n").prefix(5).joined(separator: "\n    ")
-        throw HostCommandError(host: context.host.name, what: "checking the new \(path) with \(check.argv[0])", reason: "rejected, \(path) left as it was:\n    \(said)")
+        throw SystemError.hostCommand(host: context.host.name, what: "checking the new \(path) with \(check.argv[0])", reason: "rejected, \(path) left as it was:\n    \(said)")
     }
 
     private func writeManifest(_ entries: [BackupEntry]) async throws {
@@ -212,7 +212,7 @@ public struct Applier: Sendable {
         var secret: String?
         if case .newAccount(_, let file) = operation {
             guard let value = secrets[file] else {
-                throw HostCommandError(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
+                throw SystemError.hostCommand(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
             }
             secret = value
         }
@@ -226,28 +226,23 @@ public struct Applier: Sendable {
             do { return try await TgtLiveState.read(files) } catch { lastError = error }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw lastError ?? HostCommandError(host: context.host.name, what: "waiting for tgtd", reason: "no answer")
+        throw lastError ?? SystemError.hostCommand(host: context.host.name, what: "waiting for tgtd", reason: "no answer")
     }
 }
 
-public enum ApplyError: Error, CustomStringConvertible {
-    case refused(host: String, conflicts: [TgtConflict])
-    case lock(HostCommandError)
-    case failed(host: String, step: Int, of: Int, action: String, reason: String, completed: [String], backup: String?)
+extension SystemError {
+    /// `apply` refuses: targets in use would change, and nothing was changed.
+    static func refusedTargetsInUse(host: String, conflicts: [TgtConflict]) -> SystemError {
+        SystemError(.refused, "\(host): refusing to change targets in use (nothing was changed):\n" + conflicts.map { "  - \($0)" }.joined(separator: "\n"), host: host)
+    }
 
-    public var description: String {
-        switch self {
-        case .refused(let host, let conflicts):
-            return "\(host): refusing to change targets in use (nothing was changed):\n" + conflicts.map { "  - \($0)" }.joined(separator: "\n")
-        case .lock(let error):
-            return error.description
-        case .failed(let host, let step, let total, let action, let reason, let completed, let backup):
-            var text = "\(host): step \(step) of \(total) failed: \(action)\n  \(reason)\n"
-            text += completed.isEmpty ? "  nothing was changed before it.\n" : "  done before it: \(completed.count) step(s); every file is either as it was or fully new.\n"
-            if let backup {
-                text += "  replaced files are saved in \(backup) on \(host): `storagekit rollback --spec SPEC --host \(host)` puts them back."
-            }
-            return text
+    /// Step `step` of `total` of an apply failed: what was done before it, and where the backup is.
+    static func applyStepFailed(host: String, step: Int, of total: Int, action: String, reason: String, completed: [String], backup: String?, cause: SystemError.Code? = nil) -> SystemError {
+        var text = "\(host): step \(step) of \(total) failed: \(action)\n  \(reason)\n"
+        text += completed.isEmpty ? "  nothing was changed before it.\n" : "  done before it: \(completed.count) step(s); every file is either as it was or fully new.\n"
+        if let backup {
+            text += "  replaced files are saved in \(backup) on \(host): `storagekit rollback --spec SPEC --host \(host)` puts them back."
         }
+        return SystemError(.stepFailed, text, host: host, cause: cause)
     }
 }

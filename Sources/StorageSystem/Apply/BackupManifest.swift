@@ -17,25 +17,23 @@ public enum BackupEntry: Equatable, Sendable {
     }
 
     /// Every entry, or which line cannot be read: a MANIFEST read in part would restore in part.
-    public static func parse(_ text: String) throws(BackupManifestError) -> [BackupEntry] {
-        try text.split(separator: "\n").enumerated().map { (index, line) throws(BackupManifestError) in
+    public static func parse(_ text: String) throws(SystemError) -> [BackupEntry] {
+        try text.split(separator: "\n").enumerated().map { (index, line) throws(SystemError) in
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw BackupManifestError(line: index + 1, text: String(line)) }
+            guard parts.count == 2 else { throw .backupManifest(line: index + 1, text: String(line)) }
             switch parts[0] {
             case "replaced": return .replaced(parts[1])
             case "created": return .created(parts[1])
             case liveFirewallKind: return .liveFirewall(parts[1])
-            default: throw BackupManifestError(line: index + 1, text: String(line))
+            default: throw .backupManifest(line: index + 1, text: String(line))
             }
         }
     }
 }
 
-public struct BackupManifestError: Error, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var text: String
-
-    public var description: String {
-        "line \(line) is not `replaced PATH`, `created PATH` or `\(BackupEntry.liveFirewallKind) FILE`: \(text) (nothing was restored; restore by hand from the backup directory)"
+extension SystemError {
+    /// Line `line` of a backup's MANIFEST cannot be read: nothing is restored.
+    public static func backupManifest(line: Int, text: String) -> SystemError {
+        SystemError(.backupManifest, "line \(line) is not `replaced PATH`, `created PATH` or `\(BackupEntry.liveFirewallKind) FILE`: \(text) (nothing was restored; restore by hand from the backup directory)", reason: text)
     }
 }

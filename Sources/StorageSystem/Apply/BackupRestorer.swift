@@ -8,7 +8,7 @@ public struct BackupRestorer: Sendable {
         self.context = context
     }
 
-    public func newest() async throws(HostCommandError) -> String? {
+    public func newest() async throws(SystemError) -> String? {
         let listing = try await files.run(["ls", "-1", Applier.backupRoot], "listing backups", allowFailure: true)
         return listing.stdout.split(separator: "\n").map(String.init).sorted().last
     }
@@ -17,13 +17,13 @@ public struct BackupRestorer: Sendable {
     public func restore(_ name: String, dryRun: Bool) async throws -> [String] {
         let directory = "\(Applier.backupRoot)/\(name)"
         guard let manifest = try await files.read("\(directory)/MANIFEST") else {
-            throw HostCommandError(host: files.host, what: "reading \(directory)/MANIFEST", reason: "no such backup")
+            throw SystemError.hostCommand(host: files.host, what: "reading \(directory)/MANIFEST", reason: "no such backup")
         }
         let entries: [BackupEntry]
         do {
             entries = try BackupEntry.parse(manifest.content)
         } catch {
-            throw HostCommandError(host: files.host, what: "reading \(directory)/MANIFEST", reason: error.description)
+            throw SystemError.hostCommand(host: files.host, what: "reading \(directory)/MANIFEST", reason: error.description)
         }
         var firewall: FirewallSnapshot?
         for case .liveFirewall(let file) in entries {
@@ -57,12 +57,12 @@ public struct BackupRestorer: Sendable {
 
     private func snapshot(_ file: String) async throws -> FirewallSnapshot {
         guard let saved = try await files.read(file) else {
-            throw HostCommandError(host: files.host, what: "reading \(file)", reason: "the backup lists it but it is gone: nothing was restored")
+            throw SystemError.hostCommand(host: files.host, what: "reading \(file)", reason: "the backup lists it but it is gone: nothing was restored")
         }
         do {
             return try FirewallSnapshot.decoded(saved.content)
         } catch {
-            throw HostCommandError(host: files.host, what: "reading \(file)", reason: "not a firewall snapshot storagekit can read (\(error)): nothing was restored")
+            throw SystemError.hostCommand(host: files.host, what: "reading \(file)", reason: "not a firewall snapshot storagekit can read (\(error)): nothing was restored")
         }
     }
 }

@@ -4,9 +4,9 @@ import StorageModel
 public enum ChangeEvent: Sendable {
     /// A host's plan, before anything runs on it.
     case planned(HostPlan, transport: TransportKind)
-    case planFailed(host: String, PlanError)
+    case planFailed(host: String, SystemError)
     case applied(host: String, Applier.Outcome)
-    case applyFailed(host: String, ApplyError)
+    case applyFailed(host: String, SystemError)
     case verified(host: String, [VerificationLine])
     /// A long wait of the follow-up starts (its text says for what and for how long).
     case waiting(String)

@@ -10,21 +10,6 @@ public struct ChangeRun: Sendable {
         case apply
     }
 
-    public enum SelectionError: Error, Sendable, CustomStringConvertible {
-        case noHostNeedsThis
-        case unknownHost(String, known: [String])
-        /// The scope's reason why a named host does not fit.
-        case refused(String)
-
-        public var description: String {
-            switch self {
-            case .noHostNeedsThis: "no host of the spec needs this (check roles and `firewall.manage`)"
-            case .unknownHost(let name, let known): "no host named \"\(name)\" in the spec (hosts: \(known.joined(separator: ", ")))"
-            case .refused(let reason): reason
-            }
-        }
-    }
-
     public struct Result: Sendable {
         public var report: ChangeReport
         /// A host failed to plan, apply or verify, or the follow-up failed.
@@ -44,18 +29,18 @@ public struct ChangeRun: Sendable {
     }
 
     /// The hosts named (all the scope concerns when none is), each checked against the scope.
-    public func hosts(named requested: [String]) throws(SelectionError) -> [Host] {
+    public func hosts(named requested: [String]) throws(SystemError) -> [Host] {
         let names = requested.isEmpty ? scope.defaultHosts(spec) : requested
-        if names.isEmpty { throw .noHostNeedsThis }
-        return try names.map { name throws(SelectionError) in
-            guard let host = spec.host(named: name) else { throw .unknownHost(name, known: spec.hosts.map(\.name)) }
-            if let reason = scope.refuseHost(spec, host) { throw .refused(reason) }
+        if names.isEmpty { throw SystemError(.invalidRequest, "no host of the spec needs this (check roles and `firewall.manage`)") }
+        return try names.map { name throws(SystemError) in
+            guard let host = spec.host(named: name) else { throw SystemError(.invalidRequest, "no host named \"\(name)\" in the spec (hosts: \(spec.hosts.map(\.name).joined(separator: ", ")))") }
+            if let reason = scope.refuseHost(spec, host) { throw SystemError(.invalidRequest, reason, host: name) }
             return host
         }
     }
 
     /// Throws only when a host cannot be reached at all (its transport cannot be made).
-    public func run(_ hosts: [Host], events: @Sendable (ChangeEvent) -> Void) async throws(LabError) -> Result {
+    public func run(_ hosts: [Host], events: @Sendable (ChangeEvent) -> Void) async throws(SystemError) -> Result {
         let runID = Applier.newRunID()
         var report = ChangeReport(dryRun: mode == .plan, changes: 0, hosts: [])
         var failed = false

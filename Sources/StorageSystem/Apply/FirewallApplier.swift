@@ -74,28 +74,28 @@ public struct FirewallApplier: Sendable {
 
     /// storagekit's live rules as `iptables -S` prints them (quoted, so restorable as is); nil
     /// when there is no chain, or no iptables.
-    func liveChain() async throws(HostCommandError) -> [String]? {
+    func liveChain() async throws(SystemError) -> [String]? {
         let listed: CommandResult
         do {
             listed = try await files.run(["iptables", "-S", FirewallFiles.chain], "reading the \(FirewallFiles.chain) chain", allowFailure: true)
         } catch {
-            if error.notInstalled { return nil }
+            if error.isNotInstalled { return nil }
             throw error
         }
         guard listed.succeeded else { return nil }
         return listed.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A \(FirewallFiles.chain) ") }
     }
 
-    func hasJump() async throws(HostCommandError) -> Bool {
+    func hasJump() async throws(SystemError) -> Bool {
         try await files.run(["iptables", "-C"] + FirewallState.jump, "looking for the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded
     }
 
-    func addJump() async throws(HostCommandError) {
+    func addJump() async throws(SystemError) {
         try await files.run(["iptables", "-I", "INPUT", "1", "-j", FirewallFiles.chain], "sending INPUT through \(FirewallFiles.chain)")
     }
 
     /// Every jump to storagekit's chain out of INPUT (a hand-made second one too).
-    func removeJumps() async throws(HostCommandError) {
+    func removeJumps() async throws(SystemError) {
         while try await files.run(["iptables", "-D"] + FirewallState.jump, "removing the jump to \(FirewallFiles.chain)", allowFailure: true).succeeded {}
     }
 

@@ -29,10 +29,10 @@ public struct FirewallBackendProbe: Sendable {
 
     func nftablesUnitState() async throws -> String? {
         let result: CommandResult
-        do throws(CommandError) {
+        do throws(SystemError) {
             result = try await context.transport.run(Command("systemctl", ["is-enabled", "nftables.service"], timeout: .seconds(10)))
         } catch {
-            if case .notFound = error { return nil }
+            if error.code == .notInstalled { return nil }
             throw error
         }
         let state = String(result.stdout.split(separator: "\n").first ?? "").trimmingCharacters(in: .whitespaces)

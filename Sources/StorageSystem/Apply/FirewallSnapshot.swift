@@ -35,10 +35,10 @@ public struct FirewallSnapshot: Codable, Sendable, Equatable {
         let chain = try await iptables.liveChain()
         let jump = chain == nil ? false : try await iptables.hasJump()
         var restore: String?
-        do throws(HostCommandError) {
+        do throws(SystemError) {
             restore = NFTablesApplier.restoreInput(before: try await NFTablesApplier(context: context).liveListing())
         } catch {
-            if !error.notInstalled { throw error }
+            if !error.isNotInstalled { throw error }
         }
         return FirewallSnapshot(iptablesChain: chain, iptablesJump: jump, nftablesRestore: restore)
     }

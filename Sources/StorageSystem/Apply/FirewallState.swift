@@ -15,7 +15,7 @@ public enum FirewallState {
 
     /// True when the live chain has exactly the wanted rules, INPUT jumps to it, and the
     /// persisted file has them too.
-    public static func isCurrent(_ restoreInput: String, persistPath: String, files: HostFiles) async throws(HostCommandError) -> Bool {
+    public static func isCurrent(_ restoreInput: String, persistPath: String, files: HostFiles) async throws(SystemError) -> Bool {
         let wanted = chainRules(of: restoreInput)
         let live = try await files.run(["iptables", "-S", FirewallFiles.chain], "reading the \(FirewallFiles.chain) chain", allowFailure: true)
         guard live.succeeded, chainRules(of: live.stdout) == wanted else { return false }

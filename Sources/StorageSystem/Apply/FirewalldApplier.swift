@@ -28,24 +28,24 @@ public struct FirewalldApplier: Sendable {
     /// takes milliseconds where `firewall-cmd --state` starts Python and D-Bus (0.2 s per plan).
     /// Where nft is not installed, `firewall-cmd --state` (0 running, 252 not); false where
     /// neither is.
-    public static func isRunning(_ transport: any Transport) async throws(CommandError) -> Bool {
+    public static func isRunning(_ transport: any Transport) async throws(SystemError) -> Bool {
         do {
             let tables = try await transport.run(Command("nft", ["list", "tables"], timeout: .seconds(15)))
             if tables.succeeded { return hasOwnTable(tables.stdout) }
         } catch {
-            guard case .notFound = error else { throw error }
+            guard error.code == .notInstalled else { throw error }
         }
         do {
             return try await transport.run(Command("firewall-cmd", ["--state"], timeout: .seconds(15))).succeeded
         } catch {
-            if case .notFound = error { return false }
+            if error.code == .notInstalled { return false }
             throw error
         }
     }
 
     /// firewalld's release as `firewall-offline-cmd --version` prints it (`1.3.3`); nil when it
     /// cannot be read. Policies, which storagekit's rules are, came with 0.9.
-    public static func release(_ transport: any Transport) async throws(CommandError) -> (major: Int, minor: Int)? {
+    public static func release(_ transport: any Transport) async throws(SystemError) -> (major: Int, minor: Int)? {
         let printed = try await transport.run(Command("firewall-offline-cmd", ["--version"], timeout: .seconds(30)))
         return parseRelease(printed.stdout)
     }
@@ -75,7 +75,7 @@ public struct FirewalldApplier: Sendable {
 
     public func apply(policy: String, confirmWithin: Duration?) async throws {
         guard try await Self.isRunning(context.transport) else {
-            throw HostCommandError(host: context.host.name, what: "applying storagekit's firewalld policy",
+            throw SystemError.hostCommand(host: context.host.name, what: "applying storagekit's firewalld policy",
                                    reason: "firewalld is not running: start it (`systemctl start firewalld`), or set `firewall.backend` to the firewall this host runs")
         }
         let before = try await files.read(FirewalldFiles.policyPath)
@@ -100,10 +100,10 @@ public struct FirewalldApplier: Sendable {
     /// firewalld's own checker, offline (it prints the warnings for rules firewalld would skip;
     /// the daemon's `firewall-cmd --check-config` only logs them), else the daemon's.
     func checkConfig() async throws -> CommandResult {
-        do throws(CommandError) {
+        do throws(SystemError) {
             return try await context.transport.run(Command("firewall-offline-cmd", ["--check-config"], timeout: .seconds(60)))
         } catch {
-            guard case .notFound = error else { throw error }
+            guard error.code == .notInstalled else { throw error }
         }
         return try await files.run(Command("firewall-cmd", ["--check-config"], timeout: .seconds(60)), "checking firewalld's configuration", allowFailure: true)
     }
@@ -130,7 +130,7 @@ public struct FirewalldApplier: Sendable {
     }
 
     /// firewalld reads its permanent configuration again (the runtime one is rebuilt from it).
-    func reload(_ what: String) async throws(HostCommandError) {
+    func reload(_ what: String) async throws(SystemError) {
         try await files.run(Command("firewall-cmd", ["--reload"], timeout: .seconds(60)), what)
     }
 }

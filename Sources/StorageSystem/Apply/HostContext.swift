@@ -20,7 +20,7 @@ public struct HostContext: Sendable {
     /// real hosts get systemd, or detached daemons where systemd is not PID 1.
     /// - Parameter lab: the spec's lab layout when the caller has it already (building one is
     ///   linear in the spec's hosts: a check of 200 hosts would build it 200 times).
-    public static func make(_ spec: ClusterSpec, host: StorageModel.Host, lab known: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(LabError) -> HostContext {
+    public static func make(_ spec: ClusterSpec, host: StorageModel.Host, lab known: LabLayout? = nil, runner: any CommandRunner = SubprocessRunner()) throws(SystemError) -> HostContext {
         var layout: LabLayout?
         var guest = false
         if host.transport == .lab {

@@ -23,13 +23,13 @@ public struct HostPlanner: Sendable {
     var host: Host { context.host }
     var files: HostFiles { context.files }
 
-    public func plan() async throws(PlanError) -> HostPlan {
+    public func plan() async throws(SystemError) -> HostPlan {
         var plan = HostPlan(host: host.name)
         let rendered: [RenderedFile]
         do {
             rendered = try HostRenderer.render(spec, host: host.name, secrets: secrets, parts: parts.subtracting([.firewall]))
         } catch {
-            throw PlanError(host: host.name, reason: error.description)
+            throw .plan(host: host.name, reason: error.description)
         }
         do {
             var written = Set<String>()
@@ -60,10 +60,10 @@ public struct HostPlanner: Sendable {
             if parts.contains(.firewall), spec.firewall.manage {
                 try await firewallActions(into: &plan)
             }
-        } catch let error as PlanError {
+        } catch let error as SystemError where error.code == .plan {
             throw error
         } catch {
-            throw PlanError(host: host.name, reason: "\(error)")
+            throw .plan(host: host.name, reason: "\(error)", cause: (error as? SystemError)?.code)
         }
         return plan
     }
@@ -97,7 +97,7 @@ public struct HostPlanner: Sendable {
             guard let policy = FirewalldFiles.policyXML(spec, host: host.name) else { return }
             let release = try await FirewalldApplier.release(context.transport)
             if let release, !FirewalldApplier.hasPolicies(release) {
-                throw PlanError(host: host.name, reason: "firewalld \(release.major).\(release.minor) runs there, and storagekit keeps its rules in a firewalld policy, which came with 0.9. "
+                throw SystemError.plan(host: host.name, reason: "firewalld \(release.major).\(release.minor) runs there, and storagekit keeps its rules in a firewalld policy, which came with 0.9. "
                     + "Upgrade firewalld, or open the ports `storagekit render --host \(host.name)` lists with `firewall-cmd --permanent --add-port` (then `firewall-cmd --reload`)")
             }
             plan.firewallBackend = .firewalld
@@ -110,7 +110,7 @@ public struct HostPlanner: Sendable {
         }
     }
 
-    private func fileAction(_ file: RenderedFile) async throws(HostCommandError) -> PlannedAction? {
+    private func fileAction(_ file: RenderedFile) async throws(SystemError) -> PlannedAction? {
         let current = try await files.read(file.path)
         let content: String
         switch file.kind {
@@ -174,7 +174,7 @@ public struct HostPlanner: Sendable {
                 if let size = try await files.size(lun.backingStore) {
                     if let wanted = lun.sizeBytes, size > wanted {
                         let field = "iscsi.targets[\(spec.iscsi?.targets.firstIndex { $0.iqn == target.iqn } ?? 0)].luns[\(target.luns.firstIndex { $0.lun == lun.lun } ?? 0)].size"
-                        throw PlanError(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) is \(size) bytes, larger than \(field) (\(lun.size ?? "\(wanted)")): storagekit never shrinks a backing file, it holds guests' disks. Set \(field) to at least \(ByteSize.describe(size)), or remove size: to take the file as it is")
+                        throw SystemError.plan(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) is \(size) bytes, larger than \(field) (\(lun.size ?? "\(wanted)")): storagekit never shrinks a backing file, it holds guests' disks. Set \(field) to at least \(ByteSize.describe(size)), or remove size: to take the file as it is")
                     }
                     if let wanted = lun.sizeBytes, size < wanted {
                         plan.notes.append("\(lun.backingStore) is \(size) bytes, smaller than the spec's \(lun.size ?? ""); storagekit never resizes a backing file")
@@ -182,7 +182,7 @@ public struct HostPlanner: Sendable {
                     continue
                 }
                 guard let bytes = lun.sizeBytes else {
-                    throw PlanError(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) does not exist and the spec gives no size: add `size:` or create the file")
+                    throw SystemError.plan(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) does not exist and the spec gives no size: add `size:` or create the file")
                 }
                 plan.actions.append(PlannedAction("create sparse backing file \(lun.backingStore) (\(lun.size ?? "\(bytes)"))", .createSparseFile(path: lun.backingStore, size: bytes)))
             }
@@ -201,8 +201,9 @@ public struct HostPlanner: Sendable {
     }
 }
 
-public struct PlanError: Error, Equatable, CustomStringConvertible {
-    public var host: String
-    public var reason: String
-    public var description: String { "\(host): cannot plan: \(reason)" }
+extension SystemError {
+    /// `host`'s changes cannot be planned; `cause`: the code of the failure underneath.
+    static func plan(host: String, reason: String, cause: SystemError.Code? = nil) -> SystemError {
+        SystemError(.plan, "\(host): cannot plan: \(reason)", host: host, reason: reason, cause: cause)
+    }
 }

@@ -22,7 +22,7 @@ public struct NFTablesApplier: Sendable {
     var confPath: String { NFTablesFiles.confPath(context.osFamily) }
 
     /// The live table as nft lists it; nil when there is none.
-    public func liveListing() async throws(HostCommandError) -> String? {
+    public func liveListing() async throws(SystemError) -> String? {
         let listed = try await files.run(["nft", "list", "table", "inet", NFTablesFiles.table], "reading nftables table inet \(NFTablesFiles.table)", allowFailure: true)
         if listed.succeeded { return listed.stdout }
         if listed.stderr.contains("No such file or directory") { return nil }
@@ -30,7 +30,7 @@ public struct NFTablesApplier: Sendable {
     }
 
     /// True when the live table, its file and the include in nftables.conf are what `ruleset` says.
-    public func isCurrent(_ ruleset: String) async throws(HostCommandError) -> Bool {
+    public func isCurrent(_ ruleset: String) async throws(SystemError) -> Bool {
         guard let live = try await liveListing(), NFTablesFiles.rules(of: live) == NFTablesFiles.rules(of: NFTablesFiles.listing(of: ruleset)) else { return false }
         guard try await files.read(NFTablesFiles.rulesetPath)?.content == ruleset else { return false }
         return try await files.read(confPath)?.content.contains(NFTablesFiles.includeLine) == true
@@ -62,7 +62,7 @@ public struct NFTablesApplier: Sendable {
     public func confirm() async throws -> Bool {
         guard try await context.services.cancelTimer(Self.rollbackTimer) else { return false }
         guard let ruleset = try await files.read(Self.pendingRuleset)?.content else {
-            throw HostCommandError(host: context.host.name, what: "confirming the nftables table", reason: "\(Self.pendingRuleset) is gone: run `storagekit firewall apply` again")
+            throw SystemError.hostCommand(host: context.host.name, what: "confirming the nftables table", reason: "\(Self.pendingRuleset) is gone: run `storagekit firewall apply` again")
         }
         try await persist(ruleset)
         try await files.remove(Self.pendingRuleset)
@@ -85,10 +85,10 @@ public struct NFTablesApplier: Sendable {
     /// to do where nft is not installed (no table of ours can exist) or there is none.
     public func removeIfPresent() async throws {
         let listed: CommandResult
-        do throws(CommandError) {
+        do throws(SystemError) {
             listed = try await context.transport.run(Command("nft", ["list", "table", "inet", NFTablesFiles.table], timeout: .seconds(30)))
         } catch {
-            if case .notFound = error { return }
+            if error.code == .notInstalled { return }
             throw error
         }
         if listed.succeeded {

@@ -18,12 +18,6 @@ public enum DRBDBringUp {
         public var description: String { "\(host): \(argv.joined(separator: " "))   (\(why))" }
     }
 
-    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-        public var host: String
-        public var reason: String
-        public var description: String { "\(host): \(reason)" }
-    }
-
     /// What the node knows before phase 1: its disk's signature and the device's state, nil
     /// when the resource is not up in its kernel.
     public struct NodeState: Sendable, Equatable {
@@ -39,7 +33,7 @@ public enum DRBDBringUp {
     }
 
     /// Phase 1 on one node.
-    public static func attach(_ resource: DRBDResource, _ node: NodeState, force: Bool) throws(Refusal) -> [Step] {
+    public static func attach(_ resource: DRBDResource, _ node: NodeState, force: Bool) throws(SystemError) -> [Step] {
         let name = resource.name
         if node.device != nil {
             return [Step(host: node.host, argv: ["drbdadm", "adjust", name], why: "\(name) is up: apply the rendered config, nothing else")]
@@ -54,7 +48,7 @@ public enum DRBDBringUp {
                          why: "blkid found nothing on \(metaOn); --force only answers drbdmeta's own question"), up]
         case .other(let type):
             guard force else {
-                throw Refusal(host: node.host, reason: "\(resource.disk) holds \(node.disk) (blkid): `drbdadm create-md \(name)` would write DRBD metadata over it. If that data may go, run `setup drbd --force`; if it is the data to mirror, shrink its file system to leave room for internal metadata first (see drbd's docs on existing data).")
+                throw SystemError.drbdRefused(host: node.host, reason: "\(resource.disk) holds \(node.disk) (blkid): `drbdadm create-md \(name)` would write DRBD metadata over it. If that data may go, run `setup drbd --force`; if it is the data to mirror, shrink its file system to leave room for internal metadata first (see drbd's docs on existing data).")
             }
             return [Step(host: node.host, argv: ["drbdadm", "create-md", "--force", name],
                          why: "--force given: \(resource.disk) held \(type), which create-md overwrites"), up]
@@ -79,7 +73,7 @@ public enum DRBDBringUp {
     }
 
     /// The whole plan for a dry run, assuming what phases 2 and 3 would find after a fresh phase 1.
-    public static func preview(_ resource: DRBDResource, nodes: [NodeState], force: Bool) throws(Refusal) -> [Step] {
+    public static func preview(_ resource: DRBDResource, nodes: [NodeState], force: Bool) throws(SystemError) -> [Step] {
         var steps: [Step] = []
         for node in nodes { steps += try attach(resource, node, force: force) }
         let fresh = nodes.allSatisfy { $0.device == nil && $0.disk != .drbdMetadata }
@@ -93,5 +87,12 @@ public enum DRBDBringUp {
             if let first = resource.hosts.first?.name { states[first]?.role = .primary }
         }
         return steps + promotions(resource, states: states)
+    }
+}
+
+extension SystemError {
+    /// `DRBDBringUp` will not act on `host`: it would destroy data (nothing was done).
+    public static func drbdRefused(host: String, reason: String) -> SystemError {
+        SystemError(.refused, "\(host): \(reason)", host: host, reason: reason)
     }
 }

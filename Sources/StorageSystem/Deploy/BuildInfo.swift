@@ -29,7 +29,7 @@ public struct BuildInfo: Codable, Sendable, Equatable {
     }
 
     /// This process's own binary.
-    public static func running(version: String) throws(ELFError) -> BuildInfo {
+    public static func running(version: String) throws(SystemError) -> BuildInfo {
         let image = try ELFImage.read(path: "/proc/self/exe")
         #if DEBUG
         let configuration = Configuration.debug

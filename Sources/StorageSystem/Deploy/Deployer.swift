@@ -89,8 +89,8 @@ public struct Deployer: Sendable {
         do {
             answer = try await context.transport.run(Command(destination, ["build-info", "--json"], timeout: .seconds(30)))
         } catch {
-            if case .notFound = error { return nil }
-            throw HostCommandError(host: host, what: "asking \(destination) which build it is", reason: error.description, cause: error)
+            if error.code == .notInstalled { return nil }
+            throw SystemError.hostCommand(host: host, what: "asking \(destination) which build it is", reason: error.description, cause: error)
         }
         if answer.exitCode == 127 { return nil }
         guard answer.succeeded, let info = try? JSONDecoder().decode(BuildInfo.self, from: Data(answer.stdout.utf8)) else { return "unknown" }
@@ -103,7 +103,7 @@ public struct Deployer: Sendable {
         do {
             return LoaderCache.missing(source.info.needs, cached: try LoaderCache.sonames(listed.stdout))
         } catch {
-            throw HostCommandError(host: host, what: "checking the libraries storagekit needs", reason: error.description)
+            throw SystemError.hostCommand(host: host, what: "checking the libraries storagekit needs", reason: error.description)
         }
     }
 
@@ -120,7 +120,7 @@ public struct Deployer: Sendable {
             try await files.run(copy, "copying storagekit to \(temporary)")
             let sum = try await files.run(["sha256sum", "--", temporary], "checking the copy's sha256")
             guard sum.stdout.split(separator: " ").first.map(String.init) == source.sha256 else {
-                throw HostCommandError(host: host, what: "checking the copy's sha256", reason: "it arrived different from this machine's file (\(sum.stdout.prefix(16))…, wanted \(source.sha256.prefix(16))…): nothing was installed; run deploy again")
+                throw SystemError.hostCommand(host: host, what: "checking the copy's sha256", reason: "it arrived different from this machine's file (\(sum.stdout.prefix(16))…, wanted \(source.sha256.prefix(16))…): nothing was installed; run deploy again")
             }
             let runs = try await files.run(Command(temporary, ["build-info", "--json"], timeout: .seconds(30)), "running the copy once", allowFailure: true)
             if !runs.succeeded {

@@ -16,15 +16,15 @@ public struct ELFImage: Sendable, Equatable {
     /// must have.
     public var hasStaticSwiftRuntime: Bool { !needed.contains { $0.hasPrefix("libswiftCore") } }
 
-    public static func read(path: String) throws(ELFError) -> ELFImage {
+    public static func read(path: String) throws(SystemError) -> ELFImage {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw ELFError(path: path, reason: "cannot be read: \(error.localizedDescription)")
+            throw .binary(path, reason: "cannot be read: \(error.localizedDescription)")
         }
         return try parse(data, path: path)
     }
 
-    public static func parse(_ data: Data, path: String) throws(ELFError) -> ELFImage {
+    public static func parse(_ data: Data, path: String) throws(SystemError) -> ELFImage {
         var reader = Reader(data: data, path: path)
         guard data.count >= 64, data.prefix(4).elementsEqual([0x7F, 0x45, 0x4C, 0x46]) else { throw reader.error("is not an ELF file") }
         guard data[data.startIndex + 4] == 2, data[data.startIndex + 5] == 1 else { throw reader.error("is not a 64-bit little-endian ELF file") }
@@ -57,7 +57,7 @@ public struct ELFImage: Sendable, Equatable {
         var size: Int
     }
 
-    private static func needed(_ segments: [Segment], _ reader: inout Reader) throws(ELFError) -> [String] {
+    private static func needed(_ segments: [Segment], _ reader: inout Reader) throws(SystemError) -> [String] {
         guard let dynamic = segments.first(where: { $0.type == Segment.dynamic }) else { return [] }
         var names: [Int] = []
         var table: Int?
@@ -72,10 +72,10 @@ public struct ELFImage: Sendable, Equatable {
             throw reader.error("names shared libraries but has no string table to read them from")
         }
         let start = load.offset + (table - load.address)
-        return try names.map { (name) throws(ELFError) in try reader.string(at: start + name) }
+        return try names.map { (name) throws(SystemError) in try reader.string(at: start + name) }
     }
 
-    private static func buildID(_ segments: [Segment], _ reader: inout Reader) throws(ELFError) -> String? {
+    private static func buildID(_ segments: [Segment], _ reader: inout Reader) throws(SystemError) -> String? {
         for note in segments where note.type == Segment.note {
             var cursor = note.offset
             while cursor + 12 <= note.offset + note.size {
@@ -96,22 +96,22 @@ public struct ELFImage: Sendable, Equatable {
         let data: Data
         let path: String
 
-        func error(_ reason: String) -> ELFError { ELFError(path: path, reason: reason) }
+        func error(_ reason: String) -> SystemError { .binary(path, reason: reason) }
 
-        func bytes(at offset: Int, count: Int) throws(ELFError) -> [UInt8] {
+        func bytes(at offset: Int, count: Int) throws(SystemError) -> [UInt8] {
             guard offset >= 0, count >= 0, offset <= data.count, count <= data.count - offset else { throw error("is cut short (an offset points past its end)") }
             let start = data.startIndex + offset
             return Array(data[start..<start + count])
         }
 
-        func integer(at offset: Int, size: Int) throws(ELFError) -> Int {
+        func integer(at offset: Int, size: Int) throws(SystemError) -> Int {
             let raw = try bytes(at: offset, count: size)
             let value = raw.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             guard value <= UInt64(Int.max) else { throw error("has a field too large to be an offset") }
             return Int(value)
         }
 
-        func string(at offset: Int) throws(ELFError) -> String {
+        func string(at offset: Int) throws(SystemError) -> String {
             guard offset >= 0, offset < data.count else { throw error("is cut short (a name points past its end)") }
             let start = data.startIndex + offset
             guard let end = data[start...].firstIndex(of: 0) else { throw error("has a name with no end") }
@@ -120,9 +120,9 @@ public struct ELFImage: Sendable, Equatable {
     }
 }
 
-public struct ELFError: Error, Equatable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-
-    public var description: String { "\(path) \(reason)" }
+extension SystemError {
+    /// The binary at `path` is not one `deploy` can send: `reason` says why.
+    public static func binary(_ path: String, reason: String) -> SystemError {
+        SystemError(.binary, "\(path) \(reason)", reason: reason)
+    }
 }

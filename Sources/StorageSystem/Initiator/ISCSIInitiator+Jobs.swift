@@ -20,8 +20,8 @@ extension ISCSIInitiator {
         steps += try await records(dryRun: dryRun)
         do {
             steps += try await login(dryRun: dryRun)
-        } catch let failure as Failure {
-            return (steps + failure.steps, failure.reason)
+        } catch let failure as SystemError where failure.steps != nil {
+            return (steps + (failure.steps ?? []), failure.message)
         }
         return (steps, nil)
     }

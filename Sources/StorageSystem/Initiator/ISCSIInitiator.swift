@@ -27,7 +27,6 @@ public struct ISCSIInitiator: Sendable {
     public var nodes: [ISCSINode] { ISCSINode.all(spec, host: host) }
 
     public typealias Step = HostStep
-    public typealias Failure = HostStepFailure
 
     /// The initiator name file; true when it changed (iscsid reads it only when it starts).
     public func writeInitiatorName(dryRun: Bool) async throws -> Step? {
@@ -114,7 +113,7 @@ public struct ISCSIInitiator: Sendable {
             }
             // iscsiadm shows the password as ********: it is set with a new record or a new CHAP user.
             if let file = node.chapSecretFile, created || current["node.session.auth.username"] != node.settings.first(where: { $0.name == "node.session.auth.username" })?.value {
-                guard let secret = secrets[file] else { throw Failure(steps: steps, reason: "cannot read the CHAP secret from \(file)") }
+                guard let secret = secrets[file] else { throw SystemError.stopped(steps: steps, reason: "cannot read the CHAP secret from \(file)") }
                 if !dryRun { try await update(node, "node.session.auth.password", secret, secret: secret) }
                 steps.append(Step(ok: true, text: "\(dryRun ? "would set" : "set") node.session.auth.password (from \(file)) on \(node.target) via \(node.portal)"))
             }
@@ -139,7 +138,7 @@ public struct ISCSIInitiator: Sendable {
                 let said = result.stderr.split(separator: "\n").last(where: { $0.contains("iscsiadm:") && !$0.contains("Could not log into all portals") }) ?? Substring(result.stderr)
                 var reason = "login to \(node.target) via \(node.portal) failed (iscsiadm exit \(result.exitCode.map(String.init) ?? "?")): \(said.trimmingCharacters(in: .whitespaces))"
                 if result.exitCode == 20 { reason += " — iscsid is not running, or this kernel has no iSCSI initiator (modprobe iscsi_tcp; systemctl start iscsid)" }
-                throw Failure(steps: steps, reason: reason)
+                throw SystemError.stopped(steps: steps, reason: reason)
             }
             steps.append(Step(ok: true, text: "logged in to \(node.target) via \(node.portal)"))
         }
@@ -167,9 +166,9 @@ public struct ISCSIInitiator: Sendable {
     public func currentSessions() async throws -> [ISCSISessionListParser.Session] {
         let result = try await files.run(iscsiadm(["-m", "session"]), "listing iSCSI sessions", allowFailure: true)
         if result.exitCode == 21 { return [] }
-        guard result.succeeded else { throw HostCommandError(host: host.name, what: "listing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard result.succeeded else { throw SystemError.hostCommand(host: host.name, what: "listing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
         do { return try ISCSISessionListParser.parse(result.stdout) } catch {
-            throw HostCommandError(host: host.name, what: "listing iSCSI sessions", reason: error.description)
+            throw SystemError.hostCommand(host: host.name, what: "listing iSCSI sessions", reason: error.description)
         }
     }
 
@@ -177,9 +176,9 @@ public struct ISCSIInitiator: Sendable {
     public func sessionDetails() async throws -> [SessionFacts] {
         let result = try await files.run(iscsiadm(["-m", "session", "-P", "3"]), "describing iSCSI sessions", allowFailure: true)
         if result.exitCode == 21 { return [] }
-        guard result.succeeded else { throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard result.succeeded else { throw SystemError.hostCommand(host: host.name, what: "describing iSCSI sessions", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
         do { return try ISCSISessionDetailParser.parse(result.stdout) } catch {
-            throw HostCommandError(host: host.name, what: "describing iSCSI sessions", reason: error.description)
+            throw SystemError.hostCommand(host: host.name, what: "describing iSCSI sessions", reason: error.description)
         }
     }
 

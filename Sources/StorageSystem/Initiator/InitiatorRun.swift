@@ -3,18 +3,6 @@ import StorageModel
 /// Runs one initiator job (`ISCSIInitiator`'s login, status, …, or `MultipathSetup`) on each
 /// hypervisor named, one after the other.
 public struct InitiatorRun: Sendable {
-    public enum SelectionError: Error, Sendable, CustomStringConvertible {
-        case unknownHost(String)
-        case notAnInitiator(String)
-
-        public var description: String {
-            switch self {
-            case .unknownHost(let name): "no host named \"\(name)\" in the spec"
-            case .notAnInitiator(let name): "\(name) is an initiator of no target (see iscsi.targets[].initiators)"
-            }
-        }
-    }
-
     public let spec: ClusterSpec
     /// The storagekit program on a host (the pre-flight runs `storagekit` there).
     public let storagekit: @Sendable (Host) -> [String]
@@ -25,12 +13,12 @@ public struct InitiatorRun: Sendable {
     }
 
     /// The hosts named, or every initiator of a target when none is.
-    public func hosts(named requested: [String]) throws(SelectionError) -> [Host] {
+    public func hosts(named requested: [String]) throws(SystemError) -> [Host] {
         let initiators = spec.hosts.filter { !ISCSINode.all(spec, host: $0).isEmpty }
         guard !requested.isEmpty else { return initiators }
-        return try requested.map { name throws(SelectionError) in
-            guard let host = spec.host(named: name) else { throw .unknownHost(name) }
-            guard initiators.contains(where: { $0.name == name }) else { throw .notAnInitiator(name) }
+        return try requested.map { name throws(SystemError) in
+            guard let host = spec.host(named: name) else { throw SystemError(.invalidRequest, "no host named \"\(name)\" in the spec") }
+            guard initiators.contains(where: { $0.name == name }) else { throw SystemError(.invalidRequest, "\(name) is an initiator of no target (see iscsi.targets[].initiators)", host: name) }
             return host
         }
     }

@@ -14,7 +14,7 @@ struct GuestLauncher: Sendable {
     let runner: any CommandRunner
 
     /// The newest /boot/vmlinuz-* whose modules are installed.
-    func kernel() throws(LabError) -> (image: String, version: String) {
+    func kernel() throws(SystemError) -> (image: String, version: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/boot")) ?? []
         let versions = names.compactMap { $0.hasPrefix("vmlinuz-") ? String($0.dropFirst(8)) : nil }
             .filter { FileManager.default.fileExists(atPath: "/lib/modules/\($0)/modules.dep") }
@@ -24,7 +24,7 @@ struct GuestLauncher: Sendable {
         return ("/boot/vmlinuz-\(version)", version)
     }
 
-    func requireTools() throws(LabError) {
+    func requireTools() throws(SystemError) {
         for tool in ["qemu-system-x86_64", "cpio", "ssh-keygen", "ssh"] where Self.which(tool) == nil {
             throw .noKernel("\(tool) is not installed")
         }
@@ -34,7 +34,7 @@ struct GuestLauncher: Sendable {
     }
 
     /// Keys, sshd_config, known_hosts and the initramfs, unless already made for this lab.
-    func prepareFiles(kernelVersion: String) async throws(LabError) {
+    func prepareFiles(kernelVersion: String) async throws(SystemError) {
         let files = layout.kernelFiles
         try make(files.directory)
         for key in [files.clientKey, files.hostKey] where !FileManager.default.fileExists(atPath: key) {
@@ -97,7 +97,7 @@ struct GuestLauncher: Sendable {
         let started = ContinuousClock.now
         let result: CommandResult
         do { result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(15))) } catch {
-            if case .timedOut = error { return ("tcg", "the KVM probe boot did not reach its root within 15 s") }
+            if error.code == .timedOut { return ("tcg", "the KVM probe boot did not reach its root within 15 s") }
             return ("tcg", "the KVM probe boot did not run: \(error.description)")
         }
         let seconds = (ContinuousClock.now - started).components.seconds
@@ -109,7 +109,7 @@ struct GuestLauncher: Sendable {
     }
 
     /// Starts `host`'s qemu; returns its pid. `record` runs for each tap before it is made.
-    func start(_ host: LabLayout.LabHost, own: [LabOwnDirectory], boot: KernelGuest.Boot, record: (String) throws(LabError) -> Void) async throws(LabError) -> Int32 {
+    func start(_ host: LabLayout.LabHost, own: [LabOwnDirectory], boot: KernelGuest.Boot, record: (String) throws(SystemError) -> Void) async throws(SystemError) -> Int32 {
         for nic in host.nics {
             if try await !succeeds(["ip", "link", "show", nic.rootName]) {
                 try record(nic.rootName)
@@ -122,10 +122,10 @@ struct GuestLauncher: Sendable {
         for disk in host.disks {
             try? FileManager.default.removeItem(atPath: disk.file)
             guard FileManager.default.createFile(atPath: disk.file, contents: nil), let handle = FileHandle(forWritingAtPath: disk.file) else {
-                throw .step("creating \(host.name)'s disk \(disk.file)", reason: "cannot create the file")
+                throw .labStep("creating \(host.name)'s disk \(disk.file)", reason: "cannot create the file")
             }
             do { try handle.truncate(atOffset: disk.size); try handle.close() } catch {
-                throw .step("sizing \(host.name)'s disk \(disk.file)", reason: error.localizedDescription)
+                throw .labStep("sizing \(host.name)'s disk \(disk.file)", reason: error.localizedDescription)
             }
         }
         let isNFSServer = spec.nfs.map { $0.server == host.name && $0.implementation == .kernel } ?? false
@@ -134,12 +134,12 @@ struct GuestLauncher: Sendable {
         do {
             return try DetachedProcess.spawn(KernelGuest.qemuArguments(host, cluster: layout.cluster, boot: boot), log: "\(host.dataDirectory)/qemu.log")
         } catch {
-            throw .step("starting \(host.name)'s qemu", reason: error.description)
+            throw .labStep("starting \(host.name)'s qemu", reason: error.description)
         }
     }
 
     /// Polls `ssh true` from the control namespace until it answers, qemu dies or time is up.
-    func waitForSSH(_ host: LabLayout.LabHost, pid: Int32, within limit: Duration) async throws(LabError) {
+    func waitForSSH(_ host: LabLayout.LabHost, pid: Int32, within limit: Duration) async throws(SystemError) {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var last = ""
@@ -168,51 +168,51 @@ struct GuestLauncher: Sendable {
         return directories.map { "\($0)/\(tool)" }.first { access($0, X_OK) == 0 }
     }
 
-    private func make(_ path: String) throws(LabError) {
+    private func make(_ path: String) throws(SystemError) {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw .step("creating \(path)", reason: error.localizedDescription)
+            throw .labStep("creating \(path)", reason: error.localizedDescription)
         }
     }
 
-    private func read(_ path: String) throws(LabError) -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw .step("reading \(path)", reason: error.localizedDescription) }
+    private func read(_ path: String) throws(SystemError) -> String {
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw .labStep("reading \(path)", reason: error.localizedDescription) }
     }
 
-    private func write(_ path: String, _ content: String, mode: UInt16) throws(LabError) {
-        do { try LocalFileSystem().write(path, contents: content, mode: mode) } catch { throw .step("writing \(path)", reason: "\(error)") }
+    private func write(_ path: String, _ content: String, mode: UInt16) throws(SystemError) {
+        do { try LocalFileSystem().write(path, contents: content, mode: mode) } catch { throw .labStep("writing \(path)", reason: "\(error)") }
     }
 
-    private func copy(_ source: String, _ destination: String) throws(LabError) {
+    private func copy(_ source: String, _ destination: String) throws(SystemError) {
         do {
             try? FileManager.default.removeItem(atPath: destination)
             try FileManager.default.copyItem(atPath: source, toPath: destination)
         } catch {
-            throw .step("copying \(source)", reason: error.localizedDescription)
+            throw .labStep("copying \(source)", reason: error.localizedDescription)
         }
     }
 
-    private func output(_ argv: [String], _ what: String) async throws(LabError) -> String {
+    private func output(_ argv: [String], _ what: String) async throws(SystemError) -> String {
         try await run(argv, what).stdout
     }
 
-    private func succeeds(_ argv: [String]) async throws(LabError) -> Bool {
+    private func succeeds(_ argv: [String]) async throws(SystemError) -> Bool {
         do { return try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30))).succeeded } catch {
-            throw .step(argv.joined(separator: " "), reason: error.description)
+            throw .labStep(argv.joined(separator: " "), reason: error.description)
         }
     }
 
-    private func must(_ argv: [String], _ what: String) async throws(LabError) {
+    private func must(_ argv: [String], _ what: String) async throws(SystemError) {
         _ = try await run(argv, what)
     }
 
     @discardableResult
-    private func run(_ argv: [String], _ what: String) async throws(LabError) -> CommandResult {
+    private func run(_ argv: [String], _ what: String) async throws(SystemError) -> CommandResult {
         let result: CommandResult
         do { result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(120))) } catch {
-            throw .step(what, reason: error.description)
+            throw .labStep(what, reason: error.description)
         }
         guard result.succeeded else {
-            throw .step(what, reason: "`\(result.command)` exited \(result.exitCode.map(String.init) ?? "by a signal"): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw .labStep(what, reason: "`\(result.command)` exited \(result.exitCode.map(String.init) ?? "by a signal"): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return result
     }

@@ -25,18 +25,18 @@ public struct LabController: Sendable {
         public var existing: [String] = []
     }
 
-    public func up() async throws(LabError) -> Report {
+    public func up() async throws(SystemError) -> Report {
         try requireRoot()
         var report = Report()
         var state = (try? LabState.load(layout.stateFile)) ?? nil ?? LabState(cluster: layout.cluster)
         if !state.namespaces.isEmpty && (state.kernel ?? false) != layout.kernel {
-            throw .step("bringing up a \(layout.kernel ? "kernel" : "namespace-only") lab", reason: "a \(layout.kernel ? "namespace-only" : "kernel") lab of cluster \(layout.cluster) is up: take it down first (storagekit lab down --spec …)")
+            throw .labStep("bringing up a \(layout.kernel ? "kernel" : "namespace-only") lab", reason: "a \(layout.kernel ? "namespace-only" : "kernel") lab of cluster \(layout.cluster) is up: take it down first (storagekit lab down --spec …)")
         }
         // Refused before anything is made: a spec path no lab host can be given.
         let own = try ownDirectories(recorded: state)
         let launcher = spec.map { GuestLauncher(layout: layout, spec: $0, runner: runner) }
         if layout.kernel {
-            guard let launcher else { throw .step("bringing up the kernel lab", reason: "no spec given") }
+            guard let launcher else { throw .labStep("bringing up the kernel lab", reason: "no spec given") }
             try launcher.requireTools()
             _ = try launcher.kernel()
         }
@@ -126,7 +126,7 @@ public struct LabController: Sendable {
         return report
     }
 
-    private func makeNamespace(_ namespace: String, nics: [LabLayout.NIC], named name: String, state: inout LabState, report: inout Report) async throws(LabError) {
+    private func makeNamespace(_ namespace: String, nics: [LabLayout.NIC], named name: String, state: inout LabState, report: inout Report) async throws(SystemError) {
         if FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") {
             guard state.namespaces.contains(namespace) else { throw .notCreatedByUs("network namespace \(namespace)") }
             report.existing.append("\(name) (namespace \(namespace))")
@@ -150,7 +150,7 @@ public struct LabController: Sendable {
 
     /// Starts every guest not yet running (all at once: each boots in seconds but TCG is slow),
     /// then waits until each answers over ssh.
-    private func bootGuests(_ launcher: GuestLauncher, own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) async throws(LabError) {
+    private func bootGuests(_ launcher: GuestLauncher, own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) async throws(SystemError) {
         let kernel = try launcher.kernel()
         try await launcher.prepareFiles(kernelVersion: kernel.version)
         var started: [(LabLayout.LabHost, Int32)] = []
@@ -168,7 +168,7 @@ public struct LabController: Sendable {
             }
             let boot = KernelGuest.Boot(kernel: kernel.image, initramfs: layout.kernelFiles.initramfs, accel: accel ?? "tcg")
             var recorded = state
-            let pid = try await launcher.start(host, own: own[host.name] ?? [], boot: boot) { (link: String) throws(LabError) in
+            let pid = try await launcher.start(host, own: own[host.name] ?? [], boot: boot) { (link: String) throws(SystemError) in
                 recorded.links = (recorded.links ?? []) + [link]
                 try save(recorded)
             }
@@ -189,7 +189,7 @@ public struct LabController: Sendable {
             for await failure in group { if let failure { failures.append(failure) } }
             return failures
         }
-        if !failures.isEmpty { throw .step("booting the kernel lab's guests", reason: failures.sorted().joined(separator: "; ")) }
+        if !failures.isEmpty { throw .labStep("booting the kernel lab's guests", reason: failures.sorted().joined(separator: "; ")) }
     }
 
     private static func bootFailure(_ launcher: GuestLauncher, _ host: LabLayout.LabHost, _ pid: Int32, _ limit: Duration) async -> String? {
@@ -202,7 +202,7 @@ public struct LabController: Sendable {
     }
 
     /// What `up` builds, from the layout alone (for --dry-run).
-    public func plannedUp() throws(LabError) -> [String] {
+    public func plannedUp() throws(SystemError) -> [String] {
         let own = try ownDirectories(recorded: (try? LabState.load(layout.stateFile)) ?? nil)
         return layout.bridges.map { "bridge \($0.name) (\($0.network))" }
             + ["neighbour table limit (net.ipv4.neigh.default.gc_thresh3) at least \(2 * layout.neighbourEntries) entries, if lower"]
@@ -233,7 +233,7 @@ public struct LabController: Sendable {
     }
 
     /// Removes what the state file says this lab created, and nothing else. Safe to repeat.
-    public func down() async throws(LabError) -> [String] {
+    public func down() async throws(SystemError) -> [String] {
         try requireRoot()
         guard let state = (try? LabState.load(layout.stateFile)) ?? nil else { return [] }
         var removed: [String] = []
@@ -294,7 +294,7 @@ public struct LabController: Sendable {
         public var up: Bool { guest ?? (namespace && mountNamespace) }
     }
 
-    public func status() async throws(LabError) -> [HostStatus] {
+    public func status() async throws(SystemError) -> [HostStatus] {
         var result: [HostStatus] = []
         let state = (try? LabState.load(layout.stateFile)) ?? nil
         for host in layout.hosts {
@@ -325,7 +325,7 @@ public struct LabController: Sendable {
 
     /// Each host's own directories for the spec's paths. A mount point this lab made is still
     /// an empty one of its own when `up` runs again.
-    private func ownDirectories(recorded: LabState?) throws(LabError) -> [String: [LabOwnDirectory]] {
+    private func ownDirectories(recorded: LabState?) throws(SystemError) -> [String: [LabOwnDirectory]] {
         guard let spec else { return [:] }
         let ours = Set((recorded?.mountPoints ?? []) + otherLabsMountPoints())
         let kind = { (path: String) -> PathKind in
@@ -348,7 +348,7 @@ public struct LabController: Sendable {
     }
 
     /// Empty mount points on this machine for new own directories, recorded before they are made.
-    private func makeMountPoints(_ own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) throws(LabError) {
+    private func makeMountPoints(_ own: [String: [LabOwnDirectory]], state: inout LabState, report: inout Report) throws(SystemError) {
         let shared = Set(otherLabsMountPoints())
         for path in Set(own.values.flatMap { $0.filter(\.isNewMountPoint).map(\.path) }).sorted() {
             let recorded = (state.mountPoints ?? []).contains(path)
@@ -361,7 +361,7 @@ public struct LabController: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             } catch {
-                throw .step("making the mount point \(path) on this machine", reason: error.localizedDescription)
+                throw .labStep("making the mount point \(path) on this machine", reason: error.localizedDescription)
             }
             report.created.append("mount point \(path) (empty; each host that needs it gets its own; removed by `lab down`)")
         }
@@ -369,7 +369,7 @@ public struct LabController: Sendable {
 
     /// A namespace host's own directory: an overlay of this machine's (upper and work layers in
     /// `layers`), or a plain empty one from `layers`/data.
-    private func giveOwn(_ directory: LabOwnDirectory, to host: LabLayout.LabHost, layers: String) async throws(LabError) {
+    private func giveOwn(_ directory: LabOwnDirectory, to host: LabLayout.LabHost, layers: String) async throws(SystemError) {
         let what = "giving \(host.name) its own \(directory.path)" + (directory.fields.isEmpty ? "" : " (for \(directory.fields.joined(separator: ", ")))")
         switch directory.kind {
         case .overlay:
@@ -386,7 +386,7 @@ public struct LabController: Sendable {
 
     /// Raises this machine's neighbour table limits (shared by every namespace) to what the lab
     /// can need, never lowers them. On real hosts each has its own table.
-    private func makeRoomForNeighbours(_ report: inout Report) async throws(LabError) {
+    private func makeRoomForNeighbours(_ report: inout Report) async throws(SystemError) {
         let needed = layout.neighbourEntries
         let base = "/proc/sys/net/ipv4/neigh/default/"
         func read(_ name: String) -> Int? {
@@ -398,51 +398,51 @@ public struct LabController: Sendable {
         report.created.append("neighbour table limit \(hard) → \(2 * needed) entries (net.ipv4.neigh.default.gc_thresh3: all namespaces share it; left raised)")
     }
 
-    private func requireRoot() throws(LabError) {
+    private func requireRoot() throws(SystemError) {
         if geteuid() != 0 { throw .notRoot }
     }
 
     /// Mount-namespace files can only be bind-mounted inside a private mount.
-    private func makePrivateRunDirectory() async throws(LabError) {
+    private func makePrivateRunDirectory() async throws(SystemError) {
         try makeDirectory(layout.runDirectory)
         if try await isMounted(layout.runDirectory) { return }
         try await must(["mount", "--bind", layout.runDirectory, layout.runDirectory], "binding \(layout.runDirectory)")
         try await must(["mount", "--make-private", layout.runDirectory], "making \(layout.runDirectory) private")
     }
 
-    private func isMounted(_ path: String) async throws(LabError) -> Bool {
+    private func isMounted(_ path: String) async throws(SystemError) -> Bool {
         try await succeeds(["findmnt", "--noheadings", "--mountpoint", path])
     }
 
-    private func makeDirectory(_ path: String) throws(LabError) {
+    private func makeDirectory(_ path: String) throws(SystemError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw .step("creating \(path)", reason: "\(error.localizedDescription)")
+            throw .labStep("creating \(path)", reason: "\(error.localizedDescription)")
         }
     }
 
-    private func save(_ state: LabState) throws(LabError) {
-        do { try state.save(layout.stateFile) } catch { throw .step("recording the lab state in \(layout.stateFile)", reason: "\(error)") }
+    private func save(_ state: LabState) throws(SystemError) {
+        do { try state.save(layout.stateFile) } catch { throw .labStep("recording the lab state in \(layout.stateFile)", reason: "\(error)") }
     }
 
-    private func succeeds(_ argv: [String]) async throws(LabError) -> Bool {
+    private func succeeds(_ argv: [String]) async throws(SystemError) -> Bool {
         do {
             return try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30))).succeeded
         } catch {
-            throw .step(argv.joined(separator: " "), reason: error.description)
+            throw .labStep(argv.joined(separator: " "), reason: error.description)
         }
     }
 
-    private func must(_ argv: [String], _ what: String, stdin: String? = nil) async throws(LabError) {
+    private func must(_ argv: [String], _ what: String, stdin: String? = nil) async throws(SystemError) {
         let result: CommandResult
         do {
             result = try await runner.run(Command(argv[0], Array(argv.dropFirst()), timeout: .seconds(30), stdin: stdin))
         } catch {
-            throw .step(what, reason: error.description)
+            throw .labStep(what, reason: error.description)
         }
         guard result.succeeded else {
-            throw .step(what, reason: "`\(result.command)` exited \(result.exitCode.map(String.init) ?? "by a signal"): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw .labStep(what, reason: "`\(result.command)` exited \(result.exitCode.map(String.init) ?? "by a signal"): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 }

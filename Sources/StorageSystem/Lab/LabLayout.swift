@@ -111,7 +111,7 @@ public struct LabLayout: Sendable, Equatable {
     /// `kernel` nil: a kernel lab when the recorded lab of this cluster is one.
     public static let defaultRunRoot = "/run/storagekit/lab"
 
-    public init(spec: ClusterSpec, runRoot: String = LabLayout.defaultRunRoot, dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(LabError) {
+    public init(spec: ClusterSpec, runRoot: String = LabLayout.defaultRunRoot, dataRoot: String = "/var/tmp/storagekit-lab", kernel: Bool? = nil) throws(SystemError) {
         cluster = spec.cluster
         runDirectory = "\(runRoot)/\(spec.cluster)"
         dataDirectory = "\(dataRoot)/\(spec.cluster)"
@@ -187,8 +187,8 @@ public struct LabLayout: Sendable, Equatable {
         ["# storagekit lab \(cluster): each host's name at its first address"] + hosts.compactMap { host in host.nics.first.map { "\($0.address) \(host.name)" } }
     }
 
-    public func host(_ name: String) throws(LabError) -> LabHost {
-        guard let host = hosts.first(where: { $0.name == name }) else { throw .unknownHost(name, known: hosts.map(\.name)) }
+    public func host(_ name: String) throws(SystemError) -> LabHost {
+        guard let host = hosts.first(where: { $0.name == name }) else { throw .unknownLabHost(name, known: hosts.map(\.name)) }
         return host
     }
 
@@ -219,51 +219,52 @@ public struct LabLayout: Sendable, Equatable {
     }
 }
 
-public enum LabError: Error, Equatable, CustomStringConvertible {
-    case notRoot
-    case addressOutsideNetworks(host: String, address: String, networks: [String])
-    case unknownHost(String, known: [String])
-    case notCreatedByUs(String)
-    case notUp(cluster: String)
-    case noControlAddress(network: String)
-    case noKernel(String)
-    case guestNotReady(host: String, reason: String)
-    case step(String, reason: String)
-    case cannotWrite(field: String, path: String, reason: String)
-    case wouldLeaveTheMachine(LabLeakGuard.Refusal)
-
-    /// A problem with what was asked (exit 2), not a failure on the way.
-    public var isUsage: Bool {
-        switch self {
-        case .unknownHost, .cannotWrite, .wouldLeaveTheMachine, .addressOutsideNetworks: true
-        default: false
-        }
+/// The lab's failures: `invalidRequest` for a problem with what was asked (exit 2), the others
+/// for a failure on the way (exit 1).
+extension SystemError {
+    public static var notRoot: SystemError {
+        SystemError(.notRoot, "the lab needs root (network and mount namespaces): run it with sudo")
     }
 
-    public var description: String {
-        switch self {
-        case .notRoot:
-            return "the lab needs root (network and mount namespaces): run it with sudo"
-        case .addressOutsideNetworks(let host, let address, let networks):
-            return "\(host)'s address \(address) is in none of the spec's networks (\(networks.joined(separator: ", "))): the lab puts each NIC on its network's bridge; add the network to `network:`"
-        case .unknownHost(let name, let known):
-            return "no lab host named \"\(name)\" (hosts: \(known.joined(separator: ", ")))"
-        case .notCreatedByUs(let what):
-            return "\(what) already exists and was not created by this lab: storagekit will not touch it; remove it or rename the cluster"
-        case .notUp(let cluster):
-            return "no lab is up for cluster \(cluster): run `storagekit lab up --spec …` first"
-        case .noControlAddress(let network):
-            return "the kernel lab needs a free address near the top of \(network) for its control namespace, and the spec's hosts use them all"
-        case .noKernel(let reason):
-            return "the kernel lab cannot boot a guest: \(reason) (scripts/lib/install-deps installs linux-image-amd64 qemu-system-x86 busybox-static cpio)"
-        case .guestNotReady(let host, let reason):
-            return "guest \(host) did not come up: \(reason)"
-        case .step(let what, let reason):
-            return "\(what) failed: \(reason)"
-        case .cannotWrite(let field, let path, let reason):
-            return "\(field): the lab cannot give its hosts \(path) to write in: \(reason). Choose a directory of its own, such as /export/…, /data/… or /srv/…"
-        case .wouldLeaveTheMachine(let refusal):
-            return refusal.description
-        }
+    public static func addressOutsideNetworks(host: String, address: String, networks: [String]) -> SystemError {
+        SystemError(.invalidRequest, "\(host)'s address \(address) is in none of the spec's networks (\(networks.joined(separator: ", "))): the lab puts each NIC on its network's bridge; add the network to `network:`", host: host)
+    }
+
+    public static func unknownLabHost(_ name: String, known: [String]) -> SystemError {
+        SystemError(.invalidRequest, "no lab host named \"\(name)\" (hosts: \(known.joined(separator: ", ")))")
+    }
+
+    public static func notCreatedByUs(_ what: String) -> SystemError {
+        SystemError(.notOurs, "\(what) already exists and was not created by this lab: storagekit will not touch it; remove it or rename the cluster")
+    }
+
+    public static func notUp(cluster: String) -> SystemError {
+        SystemError(.notUp, "no lab is up for cluster \(cluster): run `storagekit lab up --spec …` first")
+    }
+
+    public static func noControlAddress(network: String) -> SystemError {
+        SystemError(.lab, "the kernel lab needs a free address near the top of \(network) for its control namespace, and the spec's hosts use them all")
+    }
+
+    public static func noKernel(_ reason: String) -> SystemError {
+        SystemError(.lab, "the kernel lab cannot boot a guest: \(reason) (scripts/lib/install-deps installs linux-image-amd64 qemu-system-x86 busybox-static cpio)", reason: reason)
+    }
+
+    public static func guestNotReady(host: String, reason: String) -> SystemError {
+        SystemError(.lab, "guest \(host) did not come up: \(reason)", host: host, reason: reason)
+    }
+
+    /// A step of building, starting or taking down the lab failed.
+    public static func labStep(_ what: String, reason: String, cause: Code? = nil) -> SystemError {
+        SystemError(.lab, "\(what) failed: \(reason)", reason: reason, cause: cause)
+    }
+
+    /// `path` of spec field `field` cannot be given to the lab's hosts to write in.
+    public static func cannotWrite(field: String, path: String, reason: String) -> SystemError {
+        SystemError(.invalidRequest, "\(field): the lab cannot give its hosts \(path) to write in: \(reason). Choose a directory of its own, such as /export/…, /data/… or /srv/…", reason: reason)
+    }
+
+    public static func wouldLeaveTheMachine(_ refusal: LabLeakGuard.Refusal) -> SystemError {
+        SystemError(.invalidRequest, refusal.description, host: refusal.host)
     }
 }

@@ -53,7 +53,7 @@ extension LabLayout {
     /// of the lab's own directories (the top directory, `/export`, in a guest; `/var/cache` for
     /// `/var/cache/vms` in a namespace, whose /var/lib is already its own). Throws for a path
     /// that no lab host can be given, naming the spec field.
-    public func ownDirectories(of host: LabHost, in spec: ClusterSpec, kind: (String) -> PathKind) throws(LabError) -> [LabOwnDirectory] {
+    public func ownDirectories(of host: LabHost, in spec: ClusterSpec, kind: (String) -> PathKind) throws(SystemError) -> [LabOwnDirectory] {
         guard let specHost = spec.host(named: host.name) else { return [] }
         if host.isGuest { try Self.requireVirtioDisks(of: host.name, in: spec) }
         let fixed = fixedOwnDirectories(of: host)
@@ -87,7 +87,7 @@ extension LabLayout {
 
     /// A guest's DRBD disks are the virtio disks the lab gives it (`/dev/vda`…): a spec naming
     /// another device (`/dev/sdb`, `/dev/disk/by-id/…`) would meet no disk there.
-    static func requireVirtioDisks(of host: String, in spec: ClusterSpec) throws(LabError) {
+    static func requireVirtioDisks(of host: String, in spec: ClusterSpec) throws(SystemError) {
         for (index, resource) in (spec.drbd?.resources ?? []).enumerated() where resource.hosts.contains(where: { $0.name == host }) {
             for (key, path) in [("disk", resource.disk), ("metaDisk", resource.metaDisk)] where path.hasPrefix("/") && virtioLetter(path) == nil {
                 throw .cannotWrite(field: "drbd.resources[\(index)].\(key)", path: path,

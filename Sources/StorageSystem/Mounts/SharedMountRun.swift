@@ -4,23 +4,16 @@ import StorageRender
 /// `mount` on each hypervisor named: pre-flight, the .mount unit and fstab block through the
 /// apply engine, then the mounts, checked with findmnt (`SharedMounter`).
 public struct SharedMountRun: Sendable {
-    public struct NoSharedMount: Error, Sendable, CustomStringConvertible {
-        public let host: String
-        public var description: String {
-            "\(host) has no shared mount in the spec (a hypervisor of a spec with nfs exports or a cluster filesystem)"
-        }
-    }
-
     public let spec: ClusterSpec
 
     public init(spec: ClusterSpec) { self.spec = spec }
 
     /// The hosts named, or every host with a shared mount when none is.
-    public func hosts(named requested: [String]) throws(NoSharedMount) -> [Host] {
+    public func hosts(named requested: [String]) throws(SystemError) -> [Host] {
         let mounting = spec.hosts.filter { !spec.sharedMounts(of: $0).isEmpty }
         guard !requested.isEmpty else { return mounting }
-        return try requested.map { name throws(NoSharedMount) in
-            guard let host = mounting.first(where: { $0.name == name }) else { throw NoSharedMount(host: name) }
+        return try requested.map { name throws(SystemError) in
+            guard let host = mounting.first(where: { $0.name == name }) else { throw SystemError(.invalidRequest, "\(name) has no shared mount in the spec (a hypervisor of a spec with nfs exports or a cluster filesystem)", host: name) }
             return host
         }
     }
@@ -41,9 +34,9 @@ public struct SharedMountRun: Sendable {
                 steps += try await Applier(context: context, secrets: [:]).apply(plan).done.map { HostStep(ok: true, text: $0) }
             }
             steps += try await mounter.mountAll(dryRun: dryRun)
-        } catch let error as HostStepFailure {
-            steps += error.steps
-            failure = error.reason
+        } catch let error as SystemError where error.steps != nil {
+            steps += error.steps ?? []
+            failure = error.message
         } catch {
             failure = "\(error)"
         }

@@ -17,7 +17,6 @@ public struct SharedMounter: Sendable {
     var files: HostFiles { context.files }
 
     public typealias Step = HostStep
-    public typealias Failure = HostStepFailure
 
     /// What findmnt should show for a mount.
     static func matches(_ mounted: MountFacts, _ mount: SharedMount) -> Bool {
@@ -35,7 +34,7 @@ public struct SharedMounter: Sendable {
     /// What `findmnt --json --mountpoint` printed: the mount there, nil when it is not a mount
     /// point; output it cannot read stops the run, saying so.
     static func mounted(_ output: String, steps: [Step]) throws -> MountFacts? {
-        do { return try FindmntParser.parse(output).first } catch { throw Failure(steps: steps, reason: error.description) }
+        do { return try FindmntParser.parse(output).first } catch { throw SystemError.stopped(steps: steps, reason: error.description) }
     }
 
     /// Before anything is written: every mount point is free (empty or absent) or already right.
@@ -44,11 +43,11 @@ public struct SharedMounter: Sendable {
             let found = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "looking at \(mount.mountPoint)", allowFailure: true)
             if let mounted = try Self.mounted(found.stdout, steps: []) {
                 if Self.matches(mounted, mount) { continue }
-                throw Failure(steps: [], reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
+                throw SystemError.stopped(steps: [], reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
             }
             let listing = try await files.run(["ls", "-A", "--", mount.mountPoint], "listing \(mount.mountPoint)", allowFailure: true)
             if listing.succeeded && !listing.stdout.isEmpty {
-                throw Failure(steps: [], reason: "\(mount.mountPoint) is not empty and not mounted: storagekit will not hide its files under a mount; move them away first")
+                throw SystemError.stopped(steps: [], reason: "\(mount.mountPoint) is not empty and not mounted: storagekit will not hide its files under a mount; move them away first")
             }
         }
     }
@@ -59,14 +58,14 @@ public struct SharedMounter: Sendable {
             let found = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "looking at \(mount.mountPoint)", allowFailure: true)
             if let mounted = try Self.mounted(found.stdout, steps: steps) {
                 guard Self.matches(mounted, mount) else {
-                    throw Failure(steps: steps, reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
+                    throw SystemError.stopped(steps: steps, reason: "\(mount.mountPoint) is already a mount of \(mounted.source) (\(mounted.fstype)), not \(mount.what): unmount it first")
                 }
                 steps.append(Step(ok: true, text: "\(mount.mountPoint): \(mounted.source) (\(mounted.fstype)) already mounted"))
                 continue
             }
             let listing = try await files.run(["ls", "-A", "--", mount.mountPoint], "listing \(mount.mountPoint)", allowFailure: true)
             if listing.succeeded && !listing.stdout.isEmpty {
-                throw Failure(steps: steps, reason: "\(mount.mountPoint) is not empty and not mounted: storagekit will not hide its files under a mount; move them away first")
+                throw SystemError.stopped(steps: steps, reason: "\(mount.mountPoint) is not empty and not mounted: storagekit will not hide its files under a mount; move them away first")
             }
             if dryRun {
                 steps.append(Step(ok: true, text: "would mount \(mount.what) on \(mount.mountPoint) (\(mount.type), \(mount.options.joined(separator: ",")))"))
@@ -84,11 +83,11 @@ public struct SharedMounter: Sendable {
                 if said.contains("No such device") || said.contains("unknown filesystem type") {
                     hint += " — this kernel has no \(mount.type) client (modprobe \(mount.type == "nfs" ? "nfs" : mount.type))"
                 }
-                throw Failure(steps: steps, reason: "mounting \(mount.what) on \(mount.mountPoint) failed: \(said.trimmingCharacters(in: " \t"))\(hint)")
+                throw SystemError.stopped(steps: steps, reason: "mounting \(mount.what) on \(mount.mountPoint) failed: \(said.trimmingCharacters(in: " \t"))\(hint)")
             }
             let check = try await files.run(["findmnt", "--json", "--mountpoint", mount.mountPoint], "checking \(mount.mountPoint)", allowFailure: true)
             guard let mounted = try Self.mounted(check.stdout, steps: steps), Self.matches(mounted, mount) else {
-                throw Failure(steps: steps, reason: "\(mount.mountPoint) is not a mount of \(mount.what) after mounting (findmnt: \(check.stdout.isEmpty ? "not a mount point" : check.stdout))")
+                throw SystemError.stopped(steps: steps, reason: "\(mount.mountPoint) is not a mount of \(mount.what) after mounting (findmnt: \(check.stdout.isEmpty ? "not a mount point" : check.stdout))")
             }
             steps.append(Step(ok: true, text: "mounted \(mounted.source) on \(mount.mountPoint) (\(mounted.fstype))"))
         }

@@ -8,38 +8,19 @@ import Glibc
 /// the hosts): one JSON object per line; a greeting, `qmp_capabilities`, then commands answered
 /// with `{"return": …}` or `{"error": {"class", "desc"}}`, events interleaved (skipped here).
 public final class QMPConnection {
-    public enum Failure: Error, Equatable, CustomStringConvertible {
-        case connect(String, errno: Int32)
-        case closed(String)
-        case timedOut(String)
-        case unreadable(String)
-        /// QEMU's own refusal of a command: its class and text.
-        case refused(command: String, className: String, desc: String)
-
-        public var description: String {
-            switch self {
-            case .connect(let path, let number): "cannot connect to qemu's QMP socket \(path): \(String(cString: strerror(number)))"
-            case .closed(let command): "qemu closed its QMP socket during \(command) (it ended)"
-            case .timedOut(let command): "qemu did not answer \(command) in time"
-            case .unreadable(let line): "qemu's QMP answer is not JSON: \(line.prefix(200))"
-            case .refused(let command, _, let desc): "\(command): \(desc)"
-            }
-        }
-    }
-
     private let descriptor: Int32
     private var buffer: [UInt8] = []
 
     /// Connects and negotiates capabilities; `within` bounds each exchange.
-    public init(socket path: String, within: Duration = .seconds(10)) throws(Failure) {
+    public init(socket path: String, within: Duration = .seconds(10)) throws(SystemError) {
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw .connect(path, errno: errno) }
+        guard fd >= 0 else { throw .qmpConnect(path, errno: errno) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             close(fd)
-            throw .connect(path, errno: ENAMETOOLONG)
+            throw .qmpConnect(path, errno: ENAMETOOLONG)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
@@ -50,7 +31,7 @@ public final class QMPConnection {
         guard connected == 0 else {
             let number = errno
             close(fd)
-            throw .connect(path, errno: number)
+            throw .qmpConnect(path, errno: number)
         }
         descriptor = fd
         let deadline = ContinuousClock.now + within
@@ -62,16 +43,16 @@ public final class QMPConnection {
 
     /// Runs one command; its `return` value.
     @discardableResult
-    public func execute(_ command: String, _ arguments: [String: Any]? = nil, within: Duration = .seconds(10)) throws(Failure) -> Any {
+    public func execute(_ command: String, _ arguments: [String: Any]? = nil, within: Duration = .seconds(10)) throws(SystemError) -> Any {
         var message: [String: Any] = ["execute": command]
         if let arguments { message["arguments"] = arguments }
-        guard let data = try? JSONSerialization.data(withJSONObject: message) else { throw .unreadable(command) }
+        guard let data = try? JSONSerialization.data(withJSONObject: message) else { throw .qmpUnreadable(command) }
         var line = [UInt8](data)
         line.append(UInt8(ascii: "\n"))
         var sent = 0
         while sent < line.count {
             let wrote = line[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if wrote <= 0 { throw .closed(command) }
+            if wrote <= 0 { throw .qmpClosed(command) }
             sent += wrote
         }
         let deadline = ContinuousClock.now + within
@@ -79,33 +60,57 @@ public final class QMPConnection {
             let object = try readObject(for: command, until: deadline)
             if object["event"] != nil { continue }
             if let error = object["error"] as? [String: Any] {
-                throw .refused(command: command, className: error["class"] as? String ?? "", desc: error["desc"] as? String ?? "")
+                throw .qmpRefused(command: command, desc: error["desc"] as? String ?? "")
             }
             if let value = object["return"] { return value }
         }
     }
 
-    private func readObject(for command: String, until deadline: ContinuousClock.Instant) throws(Failure) -> [String: Any] {
+    private func readObject(for command: String, until deadline: ContinuousClock.Instant) throws(SystemError) -> [String: Any] {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(buffer[..<newline])
                 buffer.removeSubrange(...newline)
                 guard !line.isEmpty else { continue }
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                    throw .unreadable(String(decoding: line, as: UTF8.self))
+                    throw .qmpUnreadable(String(decoding: line, as: UTF8.self))
                 }
                 return object
             }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw .timedOut(command) }
+            guard remaining > .zero else { throw .qmpTimedOut(command) }
             var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let milliseconds = Int32(min(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1, 1000))
-            guard poll(&waiting, 1, milliseconds) >= 0 || errno == EINTR else { throw .closed(command) }
+            guard poll(&waiting, 1, milliseconds) >= 0 || errno == EINTR else { throw .qmpClosed(command) }
             guard waiting.revents != 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { throw .closed(command) }
+            if count <= 0 { throw .qmpClosed(command) }
             buffer += chunk[..<count]
         }
+    }
+}
+
+/// QEMU's machine protocol failures: the socket, its answers, QEMU's own refusal of a command.
+extension SystemError {
+    static func qmpConnect(_ path: String, errno number: Int32) -> SystemError {
+        SystemError(.qmp, "cannot connect to qemu's QMP socket \(path): \(String(cString: strerror(number)))", reason: String(cString: strerror(number)))
+    }
+
+    static func qmpClosed(_ command: String) -> SystemError {
+        SystemError(.qmp, "qemu closed its QMP socket during \(command) (it ended)", command: command)
+    }
+
+    static func qmpTimedOut(_ command: String) -> SystemError {
+        SystemError(.timedOut, "qemu did not answer \(command) in time", command: command)
+    }
+
+    static func qmpUnreadable(_ line: String) -> SystemError {
+        SystemError(.qmp, "qemu's QMP answer is not JSON: \(line.prefix(200))")
+    }
+
+    /// QEMU's own refusal of a command: its text.
+    static func qmpRefused(command: String, desc: String) -> SystemError {
+        SystemError(.qmp, "\(command): \(desc)", command: command, reason: desc)
     }
 }

@@ -58,7 +58,7 @@ public struct HostLock: Sendable {
         }
     }
 
-    public func acquire() async throws(HostCommandError) {
+    public func acquire() async throws(SystemError) {
         let deadline = ContinuousClock.now + wait
         try await files.run(["mkdir", "-p", "--", HostFiles.directory(of: Self.path)], "creating \(HostFiles.directory(of: Self.path))")
         while true {
@@ -76,7 +76,7 @@ public struct HostLock: Sendable {
             }
             if ContinuousClock.now >= deadline {
                 let who = holder.map { "storagekit pid \($0.pid) on \($0.machine) since \($0.since)" } ?? "another storagekit"
-                throw HostCommandError(
+                throw SystemError.hostCommand(
                     host: files.host, what: "locking \(files.host) for changes",
                     reason: "\(who) is changing this host (waited \(wait.components.seconds) s). Wait for it to finish; if it died, remove \(Self.path) on \(files.host) and run again")
             }
@@ -84,7 +84,7 @@ public struct HostLock: Sendable {
         }
     }
 
-    public func release() async throws(HostCommandError) {
+    public func release() async throws(SystemError) {
         try await files.run(["rm", "-rf", "--", Self.path], "releasing the lock \(Self.path)")
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 /// /dev/null, stdout and stderr appended to a log file. Only the lab uses it (real hosts have
 /// systemd); the argv is passed as is, never through a shell.
 public enum DetachedProcess {
-    public static func spawn(_ argv: [String], log: String) throws(CommandError) -> Int32 {
+    public static func spawn(_ argv: [String], log: String) throws(SystemError) -> Int32 {
         guard let executable = argv.first else { throw .launchFailed("", reason: "empty command") }
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -29,7 +29,7 @@ public enum DetachedProcess {
         defer { for pointer in cArguments { free(pointer) } }
         let status = posix_spawnp(&pid, executable, &actions, &attributes, &cArguments, environ)
         guard status == 0 else {
-            throw status == ENOENT ? .notFound(executable) : .launchFailed(argv.joined(separator: " "), reason: String(cString: strerror(status)))
+            throw status == ENOENT ? .notInstalled(executable) : .launchFailed(argv.joined(separator: " "), reason: String(cString: strerror(status)))
         }
         return pid
     }

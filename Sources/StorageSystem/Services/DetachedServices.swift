@@ -10,7 +10,7 @@ struct DetachedServices: Sendable {
     func pidFile(_ service: ServiceDefinition) -> String { "/run/storagekit/services/\(service.name).pid" }
     func logFile(_ service: ServiceDefinition) -> String { "/run/storagekit/services/\(service.name).log" }
 
-    func pids(_ service: ServiceDefinition) async throws(ServiceError) -> [String] {
+    func pids(_ service: ServiceDefinition) async throws(SystemError) -> [String] {
         var pids: [String] = []
         let read = try await run(["cat", pidFile(service)], service, "query", allowFailure: true)
         if read.succeeded, let pid = Int(read.stdout.trimmingCharacters(in: " \n")),
@@ -22,11 +22,11 @@ struct DetachedServices: Sendable {
         return pids
     }
 
-    func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    func isRunning(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         try await !pids(service).isEmpty
     }
 
-    func start(_ service: ServiceDefinition) async throws(ServiceError) {
+    func start(_ service: ServiceDefinition) async throws(SystemError) {
         if try await isRunning(service) { return }
         try await run(["mkdir", "-p", "/run/storagekit/services"], service, "start")
         try await run(["setsid", "-f", "sh", "-c", Self.script, "storagekit-service", pidFile(service), logFile(service)] + service.foreground, service, "start")
@@ -34,12 +34,12 @@ struct DetachedServices: Sendable {
         try? await Task.sleep(for: .seconds(1))
         guard try await isRunning(service) else {
             let log = try await run(["tail", "-n", "3", logFile(service)], service, "start", allowFailure: true).stdout
-            throw ServiceError(host: transport.host, service: service.name, operation: "start",
+            throw SystemError.service(host: transport.host, service: service.name, operation: "start",
                 reason: "it exited at once; last lines of \(logFile(service)) on \(transport.host): \(log.split(separator: "\n").joined(separator: " | "))")
         }
     }
 
-    func stop(_ service: ServiceDefinition) async throws(ServiceError) {
+    func stop(_ service: ServiceDefinition) async throws(SystemError) {
         let running = try await pids(service)
         guard !running.isEmpty else { return }
         try await run(["kill"] + running, service, "stop", allowFailure: true)
@@ -49,12 +49,12 @@ struct DetachedServices: Sendable {
         }
         try await run(["rm", "-f", pidFile(service)], service, "stop")
         if try await isRunning(service) {
-            throw ServiceError(host: transport.host, service: service.name, operation: "stop", reason: "still running 5 s after SIGTERM (pids \(running.joined(separator: " ")))")
+            throw SystemError.service(host: transport.host, service: service.name, operation: "stop", reason: "still running 5 s after SIGTERM (pids \(running.joined(separator: " ")))")
         }
     }
 
     @discardableResult
-    private func run(_ argv: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
+    private func run(_ argv: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(SystemError) -> CommandResult {
         try await transport.runForService(argv, service: service.name, operation, allowFailure: allowFailure)
     }
 }

@@ -12,7 +12,7 @@ public struct LabServiceManager: ServiceManager {
     let layout: LabLayout
     let host: LabLayout.LabHost
 
-    public init(layout: LabLayout, host: String) throws(LabError) {
+    public init(layout: LabLayout, host: String) throws(SystemError) {
         self.layout = layout
         self.host = try layout.host(host)
     }
@@ -25,11 +25,11 @@ public struct LabServiceManager: ServiceManager {
         return DetachedProcess.isAlive(pid) ? pid : nil
     }
 
-    public func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func isRunning(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         pid(service) != nil
     }
 
-    public func start(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func start(_ service: ServiceDefinition) async throws(SystemError) {
         if pid(service) != nil { return }
         let files = LocalFileSystem()
         do {
@@ -43,12 +43,12 @@ public struct LabServiceManager: ServiceManager {
             guard DetachedProcess.isAlive(pid) else {
                 let log = (try? files.read(logFile(service))) ?? ""
                 let tail = log.split(separator: "\n").suffix(3).joined(separator: " | ")
-                throw ServiceError(host: host.name, service: service.name, operation: "start", reason: "it exited at once; last lines of \(logFile(service)): \(tail)")
+                throw SystemError.service(host: host.name, service: service.name, operation: "start", reason: "it exited at once; last lines of \(logFile(service)): \(tail)")
             }
-        } catch let error as ServiceError {
+        } catch let error as SystemError where error.code == .service {
             throw error
         } catch {
-            throw ServiceError(host: host.name, service: service.name, operation: "start", reason: "\(error)")
+            throw SystemError.service(host: host.name, service: service.name, operation: "start", reason: "\(error)", cause: (error as? SystemError)?.code)
         }
     }
 
@@ -62,30 +62,30 @@ public struct LabServiceManager: ServiceManager {
         }
     }
 
-    public func restart(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func restart(_ service: ServiceDefinition) async throws(SystemError) {
         try await stop(service)
         try await start(service)
     }
 
-    public func stop(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func stop(_ service: ServiceDefinition) async throws(SystemError) {
         if let pid = pid(service) { await DetachedProcess.stop(pid) }
         try? FileManager.default.removeItem(atPath: pidFile(service))
     }
 
     /// A detached `sh` that sleeps, then execs the command: argv passed as positional
     /// parameters, nothing interpolated into the script.
-    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(SystemError) {
         try await stop(service)
         var timer = service
         timer.foreground = ["sh", "-c", "sleep \"$0\" && exec \"$@\"", "\(delay.components.seconds)"] + service.foreground
         try await start(timer)
     }
 
-    public func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func timerPending(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         pid(service) != nil
     }
 
-    public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func cancelTimer(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         let pending = pid(service) != nil
         try await stop(service)
         return pending

@@ -25,33 +25,17 @@ public struct ServiceDefinition: Sendable, Equatable {
 
 /// Starting, restarting and asking after daemons on one host.
 public protocol ServiceManager: Sendable {
-    func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
+    func isRunning(_ service: ServiceDefinition) async throws(SystemError) -> Bool
     /// Starts the service unless it runs.
-    func start(_ service: ServiceDefinition) async throws(ServiceError)
-    func restart(_ service: ServiceDefinition) async throws(ServiceError)
-    func stop(_ service: ServiceDefinition) async throws(ServiceError)
+    func start(_ service: ServiceDefinition) async throws(SystemError)
+    func restart(_ service: ServiceDefinition) async throws(SystemError)
+    func stop(_ service: ServiceDefinition) async throws(SystemError)
     /// Runs `service.foreground` once after `delay`, detached from storagekit (it fires even
     /// if the connection that set it dies).
-    func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError)
+    func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(SystemError)
     /// Cancels a pending timer; true when one was pending.
-    func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
-    func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool
-}
-
-public struct ServiceError: Error, Equatable, CustomStringConvertible {
-    public var host: String
-    public var service: String
-    public var operation: String
-    public var reason: String
-
-    public init(host: String, service: String, operation: String, reason: String) {
-        self.host = host
-        self.service = service
-        self.operation = operation
-        self.reason = reason
-    }
-
-    public var description: String { "could not \(operation) \(service) on \(host): \(reason)" }
+    func cancelTimer(_ service: ServiceDefinition) async throws(SystemError) -> Bool
+    func timerPending(_ service: ServiceDefinition) async throws(SystemError) -> Bool
 }
 
 /// systemd, through the host's transport; detached daemons where systemd is not PID 1.
@@ -62,17 +46,17 @@ public struct SystemdServiceManager: ServiceManager {
         self.transport = transport
     }
 
-    public func isRunning(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func isRunning(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         guard await systemdRuns() else { return try await DetachedServices(transport: transport).isRunning(service) }
         return try await systemctl(["is-active", "--quiet", service.systemdUnit], service, "query", allowFailure: true).succeeded
     }
 
-    public func start(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func start(_ service: ServiceDefinition) async throws(SystemError) {
         guard await systemdRuns() else { return try await DetachedServices(transport: transport).start(service) }
         _ = try await systemctl(["start", service.systemdUnit], service, "start")
     }
 
-    public func restart(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func restart(_ service: ServiceDefinition) async throws(SystemError) {
         guard await systemdRuns() else {
             let detached = DetachedServices(transport: transport)
             try await detached.stop(service)
@@ -81,7 +65,7 @@ public struct SystemdServiceManager: ServiceManager {
         _ = try await systemctl(["restart", service.systemdUnit], service, "restart")
     }
 
-    public func stop(_ service: ServiceDefinition) async throws(ServiceError) {
+    public func stop(_ service: ServiceDefinition) async throws(SystemError) {
         guard await systemdRuns() else { return try await DetachedServices(transport: transport).stop(service) }
         _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
     }
@@ -91,7 +75,7 @@ public struct SystemdServiceManager: ServiceManager {
         (try? await transport.run(Command("test", ["-d", "/run/systemd/system"])))?.succeeded == true
     }
 
-    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+    public func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(SystemError) {
         guard await systemdRuns() else { return try await ShellTimer(transport: transport).start(service, after: delay) }
         _ = try? await systemctl(["stop", "\(service.systemdUnit).timer"], service, "clear", allowFailure: true)
         let result: CommandResult
@@ -100,34 +84,34 @@ public struct SystemdServiceManager: ServiceManager {
                 "--unit=\(service.systemdUnit)", "--on-active=\(delay.components.seconds)s", "--timer-property=AccuracySec=1s", "--",
             ] + service.foreground, timeout: .seconds(30)))
         } catch {
-            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: error.description)
+            throw SystemError.service(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: error.description, cause: error.code)
         }
         guard result.succeeded else {
-            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw SystemError.service(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
-    public func timerPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func timerPending(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         guard await systemdRuns() else { return try await ShellTimer(transport: transport).isPending(service) }
         return try await systemctl(["is-active", "--quiet", "\(service.systemdUnit).timer"], service, "query", allowFailure: true).succeeded
     }
 
-    public func cancelTimer(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    public func cancelTimer(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         guard await systemdRuns() else { return try await ShellTimer(transport: transport).cancel(service) }
         let pending = try await systemctl(["is-active", "--quiet", "\(service.systemdUnit).timer"], service, "query", allowFailure: true).succeeded
         if pending { _ = try await systemctl(["stop", "\(service.systemdUnit).timer"], service, "cancel") }
         return pending
     }
 
-    private func systemctl(_ arguments: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
+    private func systemctl(_ arguments: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(SystemError) -> CommandResult {
         let result: CommandResult
         do {
             result = try await transport.run(Command("systemctl", arguments, timeout: .seconds(120)))
         } catch {
-            throw ServiceError(host: transport.host, service: service.systemdUnit, operation: operation, reason: error.description)
+            throw SystemError.service(host: transport.host, service: service.systemdUnit, operation: operation, reason: error.description, cause: error.code)
         }
         if !allowFailure && !result.succeeded {
-            throw ServiceError(
+            throw SystemError.service(
                 host: transport.host, service: service.systemdUnit, operation: operation,
                 reason: "\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) (see `journalctl -u \(service.systemdUnit)` on \(transport.host))")
         }

@@ -8,7 +8,7 @@ struct ShellTimer: Sendable {
 
     func pidFile(_ service: ServiceDefinition) -> String { "/run/storagekit/\(service.systemdUnit).timer.pid" }
 
-    func start(_ service: ServiceDefinition, after delay: Duration) async throws(ServiceError) {
+    func start(_ service: ServiceDefinition, after delay: Duration) async throws(SystemError) {
         _ = try await cancel(service)
         try await run(["mkdir", "-p", "/run/storagekit"], service, "set the timer")
         try await run(
@@ -19,11 +19,11 @@ struct ShellTimer: Sendable {
             if try await run(["test", "-s", pidFile(service)], service, "set the timer", allowFailure: true).succeeded { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        throw ServiceError(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: "the detached timer did not start")
+        throw SystemError.service(host: transport.host, service: service.systemdUnit, operation: "set the timer", reason: "the detached timer did not start")
     }
 
     /// True when the timer was still waiting.
-    func cancel(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    func cancel(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         let read = try await run(["cat", pidFile(service)], service, "cancel the timer", allowFailure: true)
         guard read.succeeded, let pid = Int(read.stdout.trimmingCharacters(in: " \n")) else { return false }
         let killed = try await run(["kill", String(pid)], service, "cancel the timer", allowFailure: true).succeeded
@@ -31,14 +31,14 @@ struct ShellTimer: Sendable {
         return killed
     }
 
-    func isPending(_ service: ServiceDefinition) async throws(ServiceError) -> Bool {
+    func isPending(_ service: ServiceDefinition) async throws(SystemError) -> Bool {
         let read = try await run(["cat", pidFile(service)], service, "query the timer", allowFailure: true)
         guard read.succeeded, let pid = Int(read.stdout.trimmingCharacters(in: " \n")) else { return false }
         return try await run(["kill", "-0", String(pid)], service, "query the timer", allowFailure: true).succeeded
     }
 
     @discardableResult
-    private func run(_ argv: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(ServiceError) -> CommandResult {
+    private func run(_ argv: [String], _ service: ServiceDefinition, _ operation: String, allowFailure: Bool = false) async throws(SystemError) -> CommandResult {
         try await transport.runForService(argv, service: service.systemdUnit, operation, allowFailure: allowFailure)
     }
 }

@@ -9,7 +9,7 @@ public protocol Transport: Sendable {
     /// A network namespace of the lab: this machine's kernel, which has no iSCSI initiator,
     /// device-mapper or NFS client, so kernel facts there are unknown, not failures.
     var isNamespaceLab: Bool { get }
-    func run(_ command: Command) async throws(CommandError) -> CommandResult
+    func run(_ command: Command) async throws(SystemError) -> CommandResult
     /// The command kept running on the host to answer line by line (see `LineSession`), or nil
     /// where the transport cannot (callers then run one command per request).
     func startSession(_ command: Command) -> (any LineSession)?
@@ -29,7 +29,7 @@ public struct LocalTransport: Transport {
         self.runner = runner
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         try await runner.run(command)
     }
 
@@ -54,7 +54,7 @@ public struct LabTransport: Transport {
     public var isNamespaceLab: Bool { (try? layout.host(host))?.isGuest != true }
 
     /// `command` as this machine runs it: entering the host's namespaces, or ssh to a guest.
-    func wrapped(_ command: Command) throws(CommandError) -> (Command, isGuest: Bool) {
+    func wrapped(_ command: Command) throws(SystemError) -> (Command, isGuest: Bool) {
         guard let labHost = try? layout.host(host) else { throw .launchFailed(command.description, reason: "\(host) is not a lab host") }
         let argv = layout.execArguments(host: labHost, [command.executable] + command.arguments, timeout: command.timeout)
         var wrapped = command
@@ -68,7 +68,7 @@ public struct LabTransport: Transport {
         return runner.startSession(wrapped)
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         let (wrapped, isGuest) = try wrapped(command)
         let result = try await runner.run(wrapped)
         if isGuest && result.exitCode == 255 {
@@ -115,7 +115,7 @@ public struct SSHTransport: Transport {
         runner.startSession(Command("ssh", sshArguments(for: command), timeout: command.timeout))
     }
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    public func run(_ command: Command) async throws(SystemError) -> CommandResult {
         var ssh = Command("ssh", sshArguments(for: command), timeout: command.timeout, stdin: command.stdin)
         ssh.stdinFile = command.stdinFile
         let result = try await runner.run(ssh)
@@ -145,7 +145,7 @@ public enum Transports {
     ///   (`LabLeakGuard`).
     public static func make(
         for host: Host, layout: LabLayout? = nil, namespaceLab: Bool = false, labs: [LabLeakGuard.UpLab]? = nil, runner: any CommandRunner = SubprocessRunner()
-    ) throws(LabError) -> any Transport {
+    ) throws(SystemError) -> any Transport {
         if host.transport != .lab, let refusal = LabLeakGuard.refusal(host: host, labs: labs ?? LabLeakGuard.labsAtRisk) {
             throw .wouldLeaveTheMachine(refusal)
         }
