@@ -36,7 +36,7 @@ enum ISCSIReadinessRules {
                         findings.append(Finding(.iscsiPortalReachable, hosts: [host.name], .pass, "\(portal) answers"))
                     case .refused:
                         findings.append(Finding(.iscsiPortalReachable, hosts: [host.name], .fail,
-                                                "\(portal) refused the connection: nothing listens there (tgtd down?)", fix: setupTarget))
+                                                "\(portal) refused the connection: nothing listens there (\(target.implementation == .tgt ? "tgtd down?" : "LIO's configuration not loaded?"))", fix: setupTarget))
                         continue
                     case .timeout:
                         findings.append(Finding(.iscsiPortalReachable, hosts: [host.name], .fail,
@@ -53,14 +53,14 @@ enum ISCSIReadinessRules {
                         findings.append(discovered.contains(target.iqn)
                             ? Finding(.iscsiTargetDiscovered, hosts: [host.name], .pass, "SendTargets via \(portal) lists \(target.iqn)")
                             : Finding(.iscsiTargetDiscovered, hosts: [host.name], .fail,
-                                      "SendTargets via \(portal) does not list \(target.iqn) to \(initiator): tgtd's ACL lacks it",
+                                      "SendTargets via \(portal) does not list \(target.iqn) to \(initiator): \(target.implementation.words)'s ACL lacks it",
                                       fix: setupTarget))
                     }
                     if let error = seen.error {
                         let fix: String
                         switch error.code {
                         case .authFailed:
-                            fix = "the CHAP secret in \(target.chap?.secretFile ?? "the secret file") must be the one tgtd has: \(setupTarget)"
+                            fix = "the CHAP secret in \(target.chap?.secretFile ?? "the secret file") must be the one \(target.implementation.words) has: \(setupTarget)"
                         case .timeout: fix = context.firewallFix(target.server)
                         default: fix = setupTarget
                         }

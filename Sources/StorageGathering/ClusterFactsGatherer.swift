@@ -182,12 +182,12 @@ public struct ClusterFactsGatherer: Sendable {
         return facts
     }
 
-    /// Each server's firewall (`ServerFirewallObserver`), all at once, beside the hypervisors'
+    /// Each server's firewall (`FirewallObserver`), all at once, beside the hypervisors'
     /// facts.
     func observeServerFirewalls() async -> [String: Known<FirewallFacts>] {
-        let observed = await concurrently(ServerFirewallObserver.servers(of: spec, areas: areas)) { [self] server -> (String, Known<FirewallFacts>) in
+        let observed = await FirewallObserver.servers(of: spec, areas: areas).concurrentMap { [self] _, server -> (String, Known<FirewallFacts>) in
             do {
-                return (server.name, await ServerFirewallObserver(transport: try self.transport(server), timeout: self.timeout).observe())
+                return (server.name, await FirewallObserver(transport: try self.transport(server), timeout: self.timeout).observe())
             } catch {
                 return (server.name, .unknown("cannot be reached: \(error)"))
             }
@@ -226,7 +226,7 @@ public struct ClusterFactsGatherer: Sendable {
         guard !written.isEmpty else { return ([], []) }
         let wantedByReader = CanaryPlan.reads(hosts: hosts, facts: facts, allPairs: plan.allPairs)
         let readers = hosts.filter { !(wantedByReader[$0.name] ?? []).isEmpty }
-        let results: [(reads: [CanaryRead], removed: [CanaryRef])] = await concurrently(readers) { reader in
+        let results: [(reads: [CanaryRead], removed: [CanaryRef])] = await readers.concurrentMap { _, reader in
             let wanted = written.filter { entry in (wantedByReader[reader.name] ?? []).contains { $0.writer == entry.writer && $0.export == entry.export } }
                 .filter { entry in !done.contains { $0.reader == reader.name && $0.writer == entry.writer && $0.export == entry.export && $0.path == entry.canary.path } }
             guard !wanted.isEmpty else { return ([], []) }
@@ -254,7 +254,7 @@ public struct ClusterFactsGatherer: Sendable {
     func removeCanaries(_ facts: ClusterFacts, except removed: Set<CanaryRef> = []) async {
         let written = canariesWritten(facts).filter { !removed.contains(CanaryRef(export: $0.export, path: $0.canary.path)) }
         let writers = hosts.filter { host in written.contains { $0.writer == host.name } }
-        _ = await concurrently(writers) { writer in
+        _ = await writers.concurrentMap { _, writer in
             let mine = written.filter { $0.writer == writer.name }.map { CanaryRef(export: $0.export, path: $0.canary.path) }
             return await self.canaryAnswers(writer, FactsRequest(host: writer.name, specYAML: self.specYAML, probeTimeoutMs: self.probeTimeoutMs, mode: .removeCanaries, canaries: mine))
         }
@@ -393,16 +393,6 @@ public struct ClusterFactsGatherer: Sendable {
         if result.succeeded { return .success(result.stdout) }
         let said = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
         return .failure(FailureText("storagekit facts failed there (\(result.exitCode.map { "exit \($0)" } ?? "killed by a signal")): \(said)"))
-    }
-
-    /// `body` for each element, all at once, results in input order.
-    func concurrently<Element: Sendable, Output: Sendable>(_ elements: [Element], _ body: @escaping @Sendable (Element) async -> Output) async -> [Output] {
-        await withTaskGroup(of: (Int, Output).self) { group in
-            for (index, element) in elements.enumerated() { group.addTask { (index, await body(element)) } }
-            var results: [(Int, Output)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
-        }
     }
 }
 

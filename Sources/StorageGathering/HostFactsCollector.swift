@@ -307,15 +307,12 @@ public struct HostFactsCollector: Sendable {
         }
     }
 
-    /// nftables' table list (firewalld's own table; storagekit's) and storagekit's iptables chain
-    /// and firewalld policy file: two quick tool runs, no D-Bus.
+    /// nftables' table list (firewalld's own table; storagekit's), storagekit's iptables chain
+    /// and firewalld policy file, as `check` reads a server's (`FirewallObserver`); no D-Bus.
     func firewallFacts() async -> Known<FirewallFacts> {
         guard spec.firewall.manage, !FirewallPolicy.openings(for: host, in: spec).isEmpty else { return .unknown("the spec does not manage this host's firewall") }
-        async let listed = known(Command("nft", ["list", "tables"], timeout: .seconds(5)), package: "nftables", emptyExit: nil) { $0 }
-        // exit 1: "No chain/target/match by that name".
-        async let chain = known(Command("iptables", ["-w", "-S", FirewallFiles.chain], timeout: .seconds(5)), package: "iptables", emptyExit: 1) { !$0.isEmpty }
-        guard case .known(let tables) = await listed else { return .unknown(await listed.reason ?? "nft list tables: no answer") }
-        return .known(FirewallFacts.observed(tables: tables, chain: await chain.value == true, policyFile: FileManager.default.fileExists(atPath: root + FirewalldFiles.policyPath)))
+        let runner = self.runner
+        return await FirewallObserver(timeout: min(.seconds(5), probeTimeout)) { command throws(SystemError) in try await runner.run(command) }.observe()
     }
 
     func systemFacts() async -> SystemFacts {

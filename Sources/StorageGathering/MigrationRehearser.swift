@@ -41,21 +41,8 @@ public struct MigrationRehearser: Sendable {
     /// Every pair's result, in the order given.
     public func rehearse(_ pairs: [RehearsalPair]) async -> [RehearsalResult] {
         let run = UInt32.random(in: 0...UInt32.max)
-        let slots = Slots(concurrency)
-        let done = Counter()
-        return await withTaskGroup(of: (Int, RehearsalResult).self) { group in
-            for (index, pair) in pairs.enumerated() {
-                group.addTask {
-                    await slots.acquire()
-                    let result = await self.rehearse(pair, id: String(format: "%@-%08x-%d", spec.cluster, run, index))
-                    await slots.release()
-                    progress?(done.increment(), pairs.count)
-                    return (index, result)
-                }
-            }
-            var results: [(Int, RehearsalResult)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        return await pairs.concurrentMap(limit: concurrency, done: { progress?($0, pairs.count) }) { index, pair in
+            await self.rehearse(pair, id: String(format: "%@-%08x-%d", spec.cluster, run, index))
         }
     }
 
@@ -182,37 +169,5 @@ public struct MigrationRehearser: Sendable {
             return .failure(ClusterFactsGatherer.FailureText("\(host.name)'s transport cannot keep a session open"))
         }
         return .success(Side(host: host.name, session: session, namespaceLab: transport.isNamespaceLab))
-    }
-}
-
-/// At most n holders at once.
-actor Slots {
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { free = count }
-
-    func acquire() async {
-        if free > 0 {
-            free -= 1
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func release() {
-        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }

@@ -1,6 +1,8 @@
 extension ValidationRun {
-    /// tgtd limits scsi_sn to this many characters.
-    static let maxSerialLength = 36
+    /// tgtd limits scsi_sn to this many characters; LIO's unit serial may have 254.
+    static func maxSerialLength(_ implementation: ISCSIImplementation) -> Int {
+        implementation == .tgt ? 36 : 254
+    }
 
     mutating func checkISCSI() {
         guard let iscsi = spec.iscsi else { return }
@@ -10,6 +12,7 @@ extension ValidationRun {
         }
         var iqns = FirstClaims<String, Int>()
         var serials = FirstClaims<String, String>()
+        var wwids = FirstClaims<String, String>()
         var aliases = FirstClaims<String, String>()
         var stores = FirstClaims<String, String>()
         for (index, target) in iscsi.targets.enumerated() {
@@ -52,12 +55,20 @@ extension ValidationRun {
                     error("\(lunPath).size", "is required for a file backing store", fix: "e.g. `size: 10G` (the file is created sparse)")
                 }
                 let identity = spec.identity(of: target, lun)
-                if lun.serial != nil && !Names.isToken(identity.serial, maxLength: Self.maxSerialLength) {
-                    error("\(lunPath).serial", "\"\(identity.serial.debugEscaped)\" must be 1-\(Self.maxSerialLength) letters, digits, . _ -",
+                let maxSerial = Self.maxSerialLength(target.implementation)
+                if lun.serial != nil && !Names.isToken(identity.serial, maxLength: maxSerial) {
+                    error("\(lunPath).serial", "\"\(identity.serial.debugEscaped)\" must be 1-\(maxSerial) letters, digits, . _ -",
                         fix: "e.g. SK-\(spec.cluster.uppercased())-\(lun.lun)")
                 } else if let first = serials.claim(identity.serial, by: lunPath) {
                     error("\(lunPath).serial", "serial \(identity.serial) is also \(first)'s: multipath would merge two different disks",
                         fix: "give each LUN its own serial (or leave it out for a derived one)")
+                } else if target.implementation == .lio && LUNIdentity.hexDigits(identity.serial).isEmpty {
+                    error("\(lunPath).serial", "\"\(identity.serial.debugEscaped)\" has no hex digit: LIO builds the WWID from the serial's hex digits, so this LUN's would be \(identity.wwid)",
+                        fix: "use a serial with hex digits (0-9, A-F), or leave it out for a derived one")
+                } else if let first = wwids.claim(identity.wwid, by: lunPath) {
+                    let why = target.implementation == .lio ? " (LIO takes only the first 25 hex digits of the serial)" : ""
+                    error("\(lunPath).serial", "its WWID \(identity.wwid) is also \(first)'s\(why): multipath would merge two different disks",
+                        fix: "give this LUN a serial whose first 25 hex digits differ, or leave it out for a derived one")
                 }
                 let alias = spec.multipathAlias(of: target, lun)
                 if lun.alias != nil && !Names.isToken(alias, maxLength: 64) {
@@ -110,6 +121,23 @@ extension ValidationRun {
                         ?? "name a hypervisor or write its iqn.… name")
             }
         }
+        if target.implementation == .lio {
+            if target.chap == nil && !target.initiators.isEmpty {
+                warning("\(path).initiators", "LIO admits an initiator by its name alone (it has no address ACL), and names are not authentication: any host that claims a listed name logs in",
+                    fix: "set `chap:` (storagekit gives every ACL the target's user and secret)")
+            }
+        } else {
+            checkTgtInitiatorAddresses(target, at: path)
+        }
+        let allowed = Set(spec.initiatorNames(of: target))
+        for host in spec.hypervisors where !allowed.contains(spec.initiatorName(of: host)) && !target.initiators.isEmpty {
+            warning("\(path).initiators", "hypervisor \(host.name) is not an initiator: VMs on this target cannot migrate to it",
+                fix: "add \(host.name) to initiators")
+        }
+    }
+
+    /// tgtd admits a listed initiator name OR a listed address.
+    private mutating func checkTgtInitiatorAddresses(_ target: ISCSITarget, at path: String) {
         let acl = spec.initiatorACL(of: target)
         let iqnEntries = acl.names.filter { $0.hasPrefix("iqn.") || $0.hasPrefix("eui.") }
         if !iqnEntries.isEmpty {
@@ -120,11 +148,6 @@ extension ValidationRun {
                 warning("\(path).initiators", "\(iqnEntries.joined(separator: ", ")) may log in from any address: tgtd admits a listed name OR a listed address, and names are not authentication",
                     fix: "list hypervisors by host name, and set `chap:`")
             }
-        }
-        let allowed = Set(spec.initiatorNames(of: target))
-        for host in spec.hypervisors where !allowed.contains(spec.initiatorName(of: host)) && !target.initiators.isEmpty {
-            warning("\(path).initiators", "hypervisor \(host.name) is not an initiator: VMs on this target cannot migrate to it",
-                fix: "add \(host.name) to initiators")
         }
     }
 

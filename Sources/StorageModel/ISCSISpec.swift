@@ -23,10 +23,25 @@ public struct MultipathSpec: Sendable, Equatable {
     public init(alias: String) { self.alias = alias }
 }
 
+/// Which target daemon serves an iSCSI target: tgtd (user space, `tgt`) or the kernel's LIO
+/// (`lio`, configured through rtslib-fb's saveconfig.json, what targetcli manages).
+public enum ISCSIImplementation: String, Sendable, Codable, CaseIterable {
+    case tgt, lio
+
+    /// How messages name the target's server side.
+    public var words: String {
+        switch self {
+        case .tgt: "tgtd"
+        case .lio: "LIO"
+        }
+    }
+}
+
 public struct ISCSITarget: Sendable, Equatable {
     public var iqn: String
     /// Name of the host with role iscsi-target.
     public var server: String
+    public var implementation: ISCSIImplementation
     /// `ADDR:PORT` (or `ADDR`, port 3260); default: every address of the server.
     public var portals: [String]?
     /// Host names (ACL by their initiator name) or IQNs.
@@ -34,9 +49,13 @@ public struct ISCSITarget: Sendable, Equatable {
     public var chap: CHAPSpec?
     public var luns: [ISCSILUN]
 
-    public init(iqn: String, server: String, portals: [String]? = nil, initiators: [String], chap: CHAPSpec? = nil, luns: [ISCSILUN]) {
+    public init(
+        iqn: String, server: String, implementation: ISCSIImplementation = .tgt, portals: [String]? = nil, initiators: [String], chap: CHAPSpec? = nil,
+        luns: [ISCSILUN]
+    ) {
         self.iqn = iqn
         self.server = server
+        self.implementation = implementation
         self.portals = portals
         self.initiators = initiators
         self.chap = chap

@@ -197,6 +197,7 @@ public enum SpecLoader {
             let target = ISCSITarget(
                 iqn: item.string("iqn", required: true) ?? "",
                 server: item.string("server", required: true, hint: "name the host with role iscsi-target") ?? "",
+                implementation: item.enumValue("implementation", ISCSIImplementation.self) ?? .tgt,
                 portals: item.stringList("portals", acceptScalar: true),
                 initiators: item.stringList("initiators", acceptScalar: true) ?? [],
                 chap: chap, luns: luns)

@@ -17,7 +17,7 @@ public enum HostRenderer {
         let context = RenderContext(spec: spec, host: host, secrets: secrets)
         var files: [RenderedFile] = []
         if parts.contains(.nfsServer) { files += NFSServerFiles.render(context) }
-        if parts.contains(.iscsiTarget) { files += try ISCSITargetFiles.render(context) }
+        if parts.contains(.iscsiTarget) { files += try ISCSITargetFiles.render(context) + LIOTargetFiles.render(context) }
         if parts.contains(.hypervisor) { files += HypervisorFiles.render(context) }
         if parts.contains(.drbd) { files += DRBDFiles.render(context) }
         if parts.contains(.firewall) { files += FirewallFiles.render(context) }

@@ -4,7 +4,7 @@ import StorageModel
 enum ISCSITargetFiles {
     static func render(_ context: RenderContext) throws(RenderError) -> [RenderedFile] {
         guard let iscsi = context.spec.iscsi else { return [] }
-        let targets = iscsi.targets.filter { $0.server == context.host.name }
+        let targets = iscsi.targets.filter { $0.server == context.host.name && $0.implementation == .tgt }
         guard !targets.isEmpty else { return [] }
         let model = try TgtModel(context, targets)
         // 0600: the file carries CHAP secrets when a target uses CHAP.

@@ -91,10 +91,12 @@ import Glibc
                 // Unconfirmed: the policy file as it was (none) comes back and firewalld reloads,
                 // so the zone closes the ports again; confirm then says so loudly.
                 #expect(try await lab.exec("hv1", ["sh", "-c", "rm /etc/firewalld/policies/storagekit.xml && firewall-cmd --reload"]).exitCode == 0)
-                let timed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "3"])
+                // A window wide enough that firewall-cmd (a Python program) can look before the
+                // timer fires when the whole suite shares two cores; 3 s was not.
+                let timed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "12"])
                 #expect(timed.exitCode == 0, "\(timed.stdout)\(timed.stderr)")
                 #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode == 0, "loaded")
-                try await waitUntil("firewalld runs without storagekit's policy again", timeout: .seconds(30)) {
+                try await waitUntil("firewalld runs without storagekit's policy again", timeout: .seconds(45)) {
                     try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0
                 }
                 let late = try await lab.onLab(["firewall", "confirm"], ["--host", "hv1"])
@@ -102,11 +104,11 @@ import Glibc
 
                 // Killed the instant firewalld has reloaded with the new policy: the timer, armed
                 // before the reload, still puts the old configuration (no policy) back.
-                let killed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "4"],
+                let killed = try await lab.onLab(["firewall", "apply"], ["--host", "hv1", "--confirm-within", "12"],
                                                  environment: [FaultPoint.variable: FaultPoint.firewallLoaded.rawValue])
                 #expect(killed.signal == 9 || killed.exitCode == 137, "killed at the fault point: \(killed.stderr)")
                 #expect(try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode == 0, "the policy was live when it died")
-                try await waitUntil("firewalld runs without storagekit's policy after the kill", timeout: .seconds(30)) {
+                try await waitUntil("firewalld runs without storagekit's policy after the kill", timeout: .seconds(45)) {
                     try await lab.exec("hv1", ["firewall-cmd", "--info-policy=storagekit"]).exitCode != 0
                 }
 

@@ -18,7 +18,7 @@ import StorageFacts
             guard let (code, stdout, stderr) = answers[command.executable] else { throw .notInstalled(command.executable) }
             return CommandResult(command: command, exitCode: code, stdout: stdout, stderr: stderr)
         }
-        return await ServerFirewallObserver(transport: server, timeout: .seconds(5)).observe()
+        return await FirewallObserver(transport: server, timeout: .seconds(5)).observe()
     }
 
     @Test func firewalldRunningWithTheChainInIptables() async {
@@ -49,9 +49,9 @@ import StorageFacts
 
     @Test func theServersAreTheHostsWhosePortsTheSpecOpens() throws {
         let spec = try SpecLoader.load(yaml: CheckFixtures.yaml + "\nfirewall: {manage: true}\n").spec
-        #expect(ServerFirewallObserver.servers(of: spec, areas: []).map(\.name) == ["san", "nfs"])
-        #expect(ServerFirewallObserver.servers(of: spec, areas: [.migration]).isEmpty, "migration needs no server")
-        #expect(ServerFirewallObserver.servers(of: CheckFixtures.spec, areas: []).isEmpty, "the spec does not manage firewalls")
+        #expect(FirewallObserver.servers(of: spec, areas: []).map(\.name) == ["san", "nfs"])
+        #expect(FirewallObserver.servers(of: spec, areas: [.migration]).isEmpty, "migration needs no server")
+        #expect(FirewallObserver.servers(of: CheckFixtures.spec, areas: []).isEmpty, "the spec does not manage firewalls")
     }
 
     @Test func hostFirewallJudgesServersToo() throws {

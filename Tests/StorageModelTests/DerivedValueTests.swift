@@ -68,3 +68,35 @@ import Testing
         #expect(FirewallPolicy.openings(for: spec.host(named: "hv1")!, in: spec).map(\.portText) == ["16509", "16514", "49152:49215"])
     }
 }
+
+/// LIO's identity: the WWID follows from the unit serial, the way the kernel builds VPD 0x83
+/// (`spc_gen_naa_6h_vendor_specific`: NAA 6, company id 00-14-05, the serial's first 25 hex
+/// digits, other characters skipped, zeros after a short serial).
+@Suite struct LIOIdentityTests {
+    @Test(arguments: [
+        // 14 hex digits: S and K are not hex; the rest is zeros.
+        ("SK0123456789ABCD", "360014050123456789abcd00000000000"),
+        // A UUID (what rtslib makes when no serial is given): the first 25 of its 32 digits.
+        ("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "36001405a1b2c3d4e5f64a7b8c9d0e1f2"),
+    ])
+    func theWWIDIsTheKernelsFromTheSerial(_ serial: String, _ wwid: String) {
+        let target = ISCSITarget(iqn: "iqn.2026-11.org.example:t", server: "san", implementation: .lio, initiators: [], luns: [])
+        let identity = LUNIdentity(cluster: "c", target: target, lun: ISCSILUN(lun: 1, backingStore: "/srv/x.img", size: "1G", serial: serial))
+        #expect(identity.serial == serial)
+        #expect(identity.wwid == wwid)
+        #expect(identity.wwid.count == 33)
+    }
+
+    @Test func aDerivedSerialFillsTheWholeWWIDAndDiffersPerLUNAndFromTgt() {
+        let lio = ISCSITarget(iqn: "iqn.2026-11.org.example:t", server: "san", implementation: .lio, initiators: [], luns: [])
+        var tgt = lio
+        tgt.implementation = .tgt
+        let one = LUNIdentity(cluster: "c", target: lio, lun: ISCSILUN(lun: 1, backingStore: "/srv/1.img", size: "1G"))
+        let two = LUNIdentity(cluster: "c", target: lio, lun: ISCSILUN(lun: 2, backingStore: "/srv/2.img", size: "1G"))
+        #expect(one.serial.hasPrefix("SK") && LUNIdentity.hexDigits(one.serial).count == 30)
+        #expect(one.wwid.hasPrefix("36001405") && !one.wwid.hasSuffix("00000"))
+        #expect(one.wwid == "36001405" + LUNIdentity.hexDigits(one.serial).prefix(25).lowercased())
+        #expect(one.wwid != two.wwid)
+        #expect(one.wwid != LUNIdentity(cluster: "c", target: tgt, lun: ISCSILUN(lun: 1, backingStore: "/srv/1.img", size: "1G")).wwid)
+    }
+}

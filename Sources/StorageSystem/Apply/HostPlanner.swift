@@ -167,6 +167,10 @@ public struct HostPlanner: Sendable {
     }
 
     private func iscsiActions(into plan: inout HostPlan) async throws {
+        let targets = spec.iscsi?.targets ?? []
+        if let index = targets.firstIndex(where: { $0.server == host.name && $0.implementation == .lio }) {
+            throw SystemError.plan(host: host.name, reason: "iscsi.targets[\(index)] (\(targets[index].iqn)) is served by LIO: storagekit renders its saveconfig.json (`storagekit render --host \(host.name)`) but does not load it into the kernel yet, so nothing was changed. Serve it with `implementation: tgt` for now")
+        }
         let desired = TgtDesiredTarget.all(spec, host: host.name)
         guard !desired.isEmpty else { return }
         for target in spec.iscsi?.targets ?? [] where target.server == host.name {

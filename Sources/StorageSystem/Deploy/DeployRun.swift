@@ -19,23 +19,7 @@ public struct DeployRun: Sendable {
     /// `progress` gets how many hosts are done, each time one is.
     public func run(_ hosts: [Host], progress: (Int) -> Void) async -> [DeployResult] {
         let lab = try? LabLayout(spec: spec)
-        return await withTaskGroup(of: (Int, DeployResult).self) { group in
-            var next = 0
-            var results: [(Int, DeployResult)] = []
-            func start() {
-                guard next < hosts.count else { return }
-                let index = next, target = hosts[index]
-                next += 1
-                group.addTask { (index, await deploy(target, lab: lab)) }
-            }
-            for _ in 0..<min(concurrency, hosts.count) { start() }
-            for await result in group {
-                results.append(result)
-                progress(results.count)
-                start()
-            }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        return await hosts.concurrentMap(limit: concurrency, done: progress) { _, target in await deploy(target, lab: lab) }
     }
 
     private func deploy(_ target: Host, lab: LabLayout?) async -> DeployResult {

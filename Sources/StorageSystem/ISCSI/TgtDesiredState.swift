@@ -21,7 +21,7 @@ public struct TgtDesiredTarget: Sendable, Equatable {
     public var portals: [Portal] = []
 
     public static func all(_ spec: ClusterSpec, host: String) -> [TgtDesiredTarget] {
-        (spec.iscsi?.targets ?? []).filter { $0.server == host }.map { target in
+        (spec.iscsi?.targets ?? []).filter { $0.server == host && $0.implementation == .tgt }.map { target in
             let acl = spec.initiatorACL(of: target)
             return TgtDesiredTarget(
                 iqn: target.iqn,

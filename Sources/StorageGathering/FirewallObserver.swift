@@ -4,16 +4,22 @@ import StorageModel
 import StorageRender
 import StorageSystem
 
-/// A server's firewall as `check` sees it: servers run no facts session, so three plain commands
-/// over the server's transport (what the hypervisors' facts read on their own host): nftables'
-/// table list, storagekit's iptables chain, and its firewalld policy file.
-public struct ServerFirewallObserver: Sendable {
-    let transport: any Transport
+/// A host's firewall as `check` sees it, from three plain commands: nftables' table list,
+/// storagekit's iptables chain, and its firewalld policy file. A hypervisor runs them on itself
+/// (its facts); a server, which runs no facts session, over its transport.
+public struct FirewallObserver: Sendable {
+    public typealias Run = @Sendable (Command) async throws(SystemError) -> CommandResult
+
+    let run: Run
     let timeout: Duration
 
-    public init(transport: any Transport, timeout: Duration) {
-        self.transport = transport
+    public init(timeout: Duration, run: @escaping Run) {
+        self.run = run
         self.timeout = timeout
+    }
+
+    public init(transport: any Transport, timeout: Duration) {
+        self.init(timeout: timeout) { command throws(SystemError) in try await transport.run(command) }
     }
 
     /// The servers `check` looks at: hosts that are not hypervisors and whose ports the spec
@@ -33,9 +39,9 @@ public struct ServerFirewallObserver: Sendable {
     }
 
     private func look() async -> Known<FirewallFacts> {
-        async let tables = run(Command("nft", ["list", "tables"], timeout: timeout))
-        async let chain = run(Command("iptables", ["-w", "-S", FirewallFiles.chain], timeout: timeout))
-        async let policy = run(Command("test", ["-e", FirewalldFiles.policyPath], timeout: timeout))
+        async let tables = result(Command("nft", ["list", "tables"], timeout: timeout))
+        async let chain = result(Command("iptables", ["-w", "-S", FirewallFiles.chain], timeout: timeout))
+        async let policy = result(Command("test", ["-e", FirewalldFiles.policyPath], timeout: timeout))
         let listed: String
         switch await tables {
         case .success(let result) where result.succeeded: listed = result.stdout
@@ -60,8 +66,8 @@ public struct ServerFirewallObserver: Sendable {
         return .known(FirewallFacts.observed(tables: listed, chain: hasChain, policyFile: hasPolicy))
     }
 
-    private func run(_ command: Command) async -> Result<CommandResult, SystemError> {
-        do { return .success(try await transport.run(command)) } catch { return .failure(error) }
+    private func result(_ command: Command) async -> Result<CommandResult, SystemError> {
+        do { return .success(try await run(command)) } catch { return .failure(error) }
     }
 
     private static func said(_ result: CommandResult) -> String {
