@@ -65,7 +65,12 @@ public struct ISCSIInitiator: Sendable {
             command.environment = [:]
             do {
                 let result = try await files.run(command, "pre-flight of \(node.target) via \(node.portal)", allowFailure: true)
-                if result.succeeded, let report = try? JSONDecoder().decode(ISCSIProbeResult.self, from: Data(result.stdout.utf8)) {
+                if result.succeeded {
+                    // The probe said it succeeded: output that is not its report is said as such.
+                    guard let report = try? JSONDecoder().decode(ISCSIProbeResult.self, from: Data(result.stdout.utf8)) else {
+                        steps.append(Step(ok: false, text: "pre-flight of \(node.target) via \(node.portal): cannot read what `storagekit probe iscsi --json` printed (\(ToolOutputError.firstLine(result.stdout)))"))
+                        continue
+                    }
                     let luns = report.targets.first?.luns.map { "LUN \($0.lun) \($0.serial)" }.joined(separator: ", ") ?? ""
                     steps.append(Step(ok: true, text: "\(node.portal) admits \(spec.initiatorName(of: host)) to \(node.target): \(luns.isEmpty ? "no LUNs" : luns)"))
                     seen += (report.targets.first?.luns ?? []).map { LUNSighting(host: host.name, target: node.target, portal: node.portal, lun: $0.lun, serial: $0.serial, wwid: $0.wwid) }
