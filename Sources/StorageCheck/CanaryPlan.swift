@@ -29,4 +29,29 @@ public enum CanaryPlan {
         }
         return result
     }
+
+    /// Of the reads `reads` gives for the hosts decided so far (answered, silent or given up),
+    /// the ones no later answer can change, so they can be made (and the canary removed) while
+    /// others are still out: in the ring, a reader and the next writer with every host between
+    /// them decided; with `allPairs`, every pair of decided hosts.
+    public static func settledReads(hosts: [Host], facts: ClusterFacts, allPairs: Bool) -> [String: [Read]] {
+        let planned = reads(hosts: hosts, facts: facts, allPairs: allPairs)
+        if allPairs { return planned }
+        let position = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($1.name, $0) })
+        func allDecided(after reader: String, before writer: String) -> Bool {
+            guard let from = position[reader], let to = position[writer] else { return false }
+            var index = (from + 1) % hosts.count
+            while index != to {
+                if facts.hosts[hosts[index].name] == nil { return false }
+                index = (index + 1) % hosts.count
+            }
+            return true
+        }
+        var settled: [String: [Read]] = [:]
+        for (reader, wanted) in planned {
+            let kept = wanted.filter { allDecided(after: reader, before: $0.writer) }
+            if !kept.isEmpty { settled[reader] = kept }
+        }
+        return settled
+    }
 }

@@ -73,7 +73,7 @@ public struct ClusterFactsGatherer: Sendable {
         case halfTime
         case roundOver
         /// Canary reads among the hosts that answered, while others are still out.
-        case earlyReads([CanaryRead], Duration)
+        case earlyReads([CanaryRead], Set<CanaryRef>, Duration)
     }
 
     /// How long a host that has not answered keeps its slot: a tenth of the timeout. A
@@ -82,10 +82,10 @@ public struct ClusterFactsGatherer: Sendable {
     var slotHold: Duration { timeout / 10 }
 
     /// Facts from every host, `concurrency` at a time. If some have not answered by half the
-    /// timeout and every host has been asked, the ones that answered read their neighbours'
-    /// canaries meanwhile (beside the gathering, never holding up the asking), so a stopped host
-    /// costs the timeout and not the timeout plus a canary round; latecomers are read in a
-    /// second round.
+    /// timeout and every host has been asked, the ones that answered read (and remove) the
+    /// canaries whose reader no later answer can change (`CanaryPlan.settledReads`) meanwhile,
+    /// beside the gathering and never holding up the asking, so a stopped host costs the
+    /// timeout and not the timeout plus a canary round; the rest are read in a second round.
     public func gather() async -> ClusterFacts {
         let clock = ContinuousClock()
         let started = clock.now
@@ -96,6 +96,7 @@ public struct ClusterFactsGatherer: Sendable {
         var readsTime = Duration.zero
         var outcomes: [String: HostOutcome] = [:]
         var reads: [CanaryRead] = []
+        var removedEarly = Set<CanaryRef>()
         var waiting = hosts[...]
         var holding = Set<String>()
         var roundOver = false
@@ -109,10 +110,9 @@ public struct ClusterFactsGatherer: Sendable {
                 let known = ClusterFacts(hosts: outcomes), done = reads
                 group.addTask {
                     let start = ContinuousClock.now
-                    // Read only: the ring of all hosts is not known yet, and a canary's reader
-                    // in it may be another host.
-                    let early = await gatherer.readCanaries(known, done: done, removing: false)
-                    return .earlyReads(early.reads, ContinuousClock.now - start)
+                    let settled = CanaryPlan.settledReads(hosts: gatherer.hosts, facts: known, allPairs: gatherer.plan.allPairs)
+                    let early = await gatherer.readCanaries(known, planned: settled, done: done, removing: !gatherer.plan.allPairs)
+                    return .earlyReads(early.reads, early.removed, ContinuousClock.now - start)
                 }
             }
             func askNext() {
@@ -149,8 +149,9 @@ public struct ClusterFactsGatherer: Sendable {
                 case .halfTime:
                     readsDue = true
                     startEarlyReads()
-                case .earlyReads(let early, let took):
+                case .earlyReads(let early, let removed, let took):
                     reads += early
+                    removedEarly.formUnion(removed)
                     readsTime += took
                     earlyReading = false
                 case .roundOver:
@@ -168,10 +169,11 @@ public struct ClusterFactsGatherer: Sendable {
         var facts = ClusterFacts(hosts: outcomes)
         facts.build = BuildInfo.runningBuildID
         // Between ring neighbours each canary has one reader, which removes it once read.
-        let final = await gatherer.readCanaries(facts, done: reads, removing: !plan.allPairs)
+        let planned = CanaryPlan.reads(hosts: hosts, facts: facts, allPairs: plan.allPairs)
+        let final = await gatherer.readCanaries(facts, planned: planned, done: reads, removing: !plan.allPairs)
         reads += final.reads
         let read = clock.now
-        await gatherer.removeCanaries(facts, except: final.removed)
+        await gatherer.removeCanaries(facts, except: final.removed.union(removedEarly))
         facts.canaryReads = reads
         facts.serverFirewalls = await serverFirewalls
         facts.phasesMs = [
@@ -219,12 +221,13 @@ public struct ClusterFactsGatherer: Sendable {
         }
     }
 
-    /// Each hypervisor reads the canaries `CanaryPlan` gives it, but for the reads in `done`;
-    /// `removing`: and removes them in the same mount (each has that one reader).
-    func readCanaries(_ facts: ClusterFacts, done: [CanaryRead], removing: Bool) async -> (reads: [CanaryRead], removed: Set<CanaryRef>) {
+    /// Each hypervisor reads the canaries `planned` (`CanaryPlan`) gives it, but for the reads
+    /// in `done`; `removing`: and removes them in the same mount (each has that one reader).
+    func readCanaries(_ facts: ClusterFacts, planned wantedByReader: [String: [CanaryPlan.Read]], done: [CanaryRead], removing: Bool) async
+        -> (reads: [CanaryRead], removed: Set<CanaryRef>)
+    {
         let written = canariesWritten(facts)
         guard !written.isEmpty else { return ([], []) }
-        let wantedByReader = CanaryPlan.reads(hosts: hosts, facts: facts, allPairs: plan.allPairs)
         let readers = hosts.filter { !(wantedByReader[$0.name] ?? []).isEmpty }
         let results: [(reads: [CanaryRead], removed: [CanaryRef])] = await readers.concurrentMap { _, reader in
             let wanted = written.filter { entry in (wantedByReader[reader.name] ?? []).contains { $0.writer == entry.writer && $0.export == entry.export } }

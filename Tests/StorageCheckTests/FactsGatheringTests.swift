@@ -165,6 +165,40 @@ import StorageFacts
         #expect(server.requests.filter { $0.request.mode != .gather }.allSatisfy { $0.request.specYAML.isEmpty })
     }
 
+    @Test func aLateHostDoesNotCostARemovalRoundReadsThatCannotChangeAreMadeAndRemovedEarly() async throws {
+        let spec = CheckFixtures.spec
+        let server = FakeServer()
+        let timeout = Duration.seconds(4)
+        let transports = spec.hypervisors.map { host in
+            guard host.name == "hv3" else { return server.sessionHost(host.name) }
+            // hv3 answers only once hv1 has read hv2's canary, which is settled at half time
+            // (no host between them); hv2's read of hv1 waits for hv3, which is between.
+            return ScriptedTransport(host: "hv3", session: { command in
+                ScriptedSession(command: command) { line in
+                    _ = try? await waitUntil("an early canary read", timeout: .milliseconds(3500), every: .milliseconds(20)) {
+                        server.requests.contains { $0.request.mode == .readCanaries }
+                    }
+                    var asked = command
+                    asked.stdin = line
+                    return .line(server.answer("hv3", asked))
+                }
+            }, reply: { CommandResult(command: $0, exitCode: 1, stdout: "", stderr: "no") })
+        }
+        let gatherer = ClusterFactsGatherer(
+            spec: spec, specYAML: CheckFixtures.yaml, secrets: [:], hosts: spec.hypervisors, timeout: timeout,
+            transport: { host in transports.first { $0.host == host.name }! }, storagekit: { _ in ["storagekit"] })
+        let facts = await gatherer.gather()
+        #expect(facts.hosts.values.allSatisfy { $0.facts != nil })
+        let order = server.requests.map { "\($0.request.host):\($0.request.mode)" }
+        let early = try #require(order.firstIndex(of: "hv1:readCanaries"), "\(order)")
+        let late = try #require(order.firstIndex(of: "hv3:gather"), "\(order)")
+        #expect(early < late, "hv1 read before hv3 answered: \(order)")
+        #expect(order.filter { $0 == "hv2:readCanaries" }.count == 1, "\(order)")
+        #expect(Set(facts.canaryReads.map { "\($0.reader)<\($0.writer)" }) == ["hv1<hv2", "hv2<hv1"])
+        #expect(Set(server.removedBy) == ["hv1:/.c-hv2", "hv2:/.c-hv1"])
+        #expect(server.requests.filter { $0.request.mode == .removeCanaries }.isEmpty, "\(order)")
+    }
+
     @Test func aSessionThatEndsBeforeAnsweringMakesTheHostSilentWithItsLastWords() async throws {
         let spec = CheckFixtures.spec
         let gatherer = ClusterFactsGatherer(

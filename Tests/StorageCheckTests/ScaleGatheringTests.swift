@@ -141,6 +141,31 @@ import StorageFacts
         let all = CanaryPlan.reads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: true)
         #expect(all.values.map(\.count).reduce(0, +) == 30)
     }
+
+    @Test func onlyReadsNoLaterAnswerCanChangeAreSettled() {
+        let names = (1...6).map { "hv\($0)" }
+        var outcomes: [String: HostOutcome] = [:]
+        for name in names where name != "hv3" && name != "hv5" {
+            var facts = HostFacts(host: name, version: "t")
+            facts.nfs = NFSFacts(server: "10.99.1.9", rpcbind: .open, mounts: [
+                ExportMountFacts(export: "/srv/vmstore", rootUID: 0, rootGID: 0, rootMode: 0o755, canary: CanaryFile(path: "/.c-\(name)", content: name)),
+            ])
+            outcomes[name] = .answered(facts)
+        }
+        let hosts = names.map { Host(name: $0, addresses: ["10.99.1.\(10 + Int($0.dropFirst(2))!)"], roles: [.hypervisor]) }
+        // hv3 and hv5 have not answered: hv2's and hv4's next writer may still be them.
+        var settled = CanaryPlan.settledReads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
+        #expect(settled.mapValues { $0.map(\.writer) } == ["hv1": ["hv2"], "hv6": ["hv1"]])
+        // hv3 is silent (decided, no mount): hv2 reads hv4 whatever else happens.
+        outcomes["hv3"] = .silent(reason: "did not answer")
+        settled = CanaryPlan.settledReads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
+        #expect(settled.mapValues { $0.map(\.writer) } == ["hv1": ["hv2"], "hv2": ["hv4"], "hv6": ["hv1"]])
+        // Every settled read is one of the final plan's, once all have answered.
+        outcomes["hv5"] = .silent(reason: "did not answer")
+        let final = CanaryPlan.reads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
+        for (reader, reads) in settled { #expect(reads.allSatisfy { final[reader]?.contains($0) == true }, "\(reader)") }
+        #expect(CanaryPlan.settledReads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false) == final)
+    }
 }
 
 /// Counts requests in flight by mode.
