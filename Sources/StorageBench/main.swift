@@ -4,7 +4,7 @@ import Foundation
 // StorageBench: the measuring side of scripts/bench.
 //   StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS   rows of the probe section (run inside a lab host)
 //   StorageBench scale-spec HYPERVISORS LUNS                 a generated spec for the render section
-//   StorageBench lab-spec HYPERVISORS                         a generated lab spec for the scale section
+//   StorageBench lab-spec HYPERVISORS [CLUSTER]               a generated lab spec for the scale section
 //   StorageBench report ROWS RESULTS MACHINE COMMAND          the table, printed and written to RESULTS
 
 func fail(_ message: String) -> Never {
@@ -26,10 +26,10 @@ case "scale-spec":
     }
     print(ScaleSpec.yaml(hypervisors: hypervisors, luns: luns), terminator: "")
 case "lab-spec":
-    guard arguments.count == 2, let hypervisors = Int(arguments[1]), (1...240).contains(hypervisors) else {
-        fail("usage: StorageBench lab-spec HYPERVISORS (1 to 240)")
+    guard (2...3).contains(arguments.count), let hypervisors = Int(arguments[1]), (1...240).contains(hypervisors) else {
+        fail("usage: StorageBench lab-spec HYPERVISORS (1 to 240) [CLUSTER]")
     }
-    print(ScaleSpec.labYAML(hypervisors: hypervisors), terminator: "")
+    print(ScaleSpec.labYAML(hypervisors: hypervisors, cluster: arguments.count == 3 ? arguments[2] : "skscale"), terminator: "")
 case "report":
     guard arguments.count == 5 else { fail("usage: StorageBench report ROWS RESULTS MACHINE COMMAND") }
     let text: String
