@@ -80,7 +80,7 @@ import Testing
         let spec = try SpecLoader.load(yaml: Self.yaml).spec
         let own = try kernel.ownDirectories(of: hv1, in: spec) { _ in .missing }
         #expect(own == [LabOwnDirectory(path: "/guests", kind: .empty, fields: ["mountPath"])])
-        let script = KernelGuest.initScript(hv1, own: own, files: kernel.kernelFiles, nfsServer: false)
+        let script = KernelGuest.initScript(hv1, own: own, files: kernel.kernelFiles)
         #expect(script.contains("layer /etc") && script.contains("layer /var") && script.contains("mount -t tmpfs -o mode=0755 tmpfs /guests"))
         #expect(script.contains("layer /root") && script.contains("layer /tmp") && script.contains("rm -f /root/.bashrc"))
         #expect(script.contains("hostname hv1"))
@@ -89,9 +89,13 @@ import Testing
             #expect(script.contains(daemon), "\(daemon)")
         }
         #expect(!script.contains("nfsd"))
-        #expect(KernelGuest.initScript(try kernel.host("nfs"), own: [], files: kernel.kernelFiles, nfsServer: true).contains(" nfsd;"))
+        #expect(KernelGuest.initScript(try kernel.host("nfs"), own: [], files: kernel.kernelFiles, servers: [.knfsd]).contains(" nfsd;"))
+        #expect(!script.contains("iscsi_target_mod") && !script.contains("configfs"))
+        let lio = KernelGuest.initScript(hv1, own: [], files: kernel.kernelFiles, servers: [.lio])
+        #expect(lio.contains(" target_core_mod target_core_file target_core_iblock iscsi_target_mod;"), "\(lio)")
+        #expect(lio.contains("mount -t configfs configfs /sys/kernel/config"))
         // The lab's /etc/hosts lines, quoted for the shell (its comment has an apostrophe).
-        let named = KernelGuest.initScript(hv1, own: own, hostsFile: kernel.hostsFileLines, files: kernel.kernelFiles, nfsServer: false)
+        let named = KernelGuest.initScript(hv1, own: own, hostsFile: kernel.hostsFileLines, files: kernel.kernelFiles)
         #expect(named.contains("echo '10.97.1.11 hv1' >> /etc/hosts") && kernel.hostsFileLines[0].contains("'"))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sk-guest-init-\(getpid()).sh")
         try named.write(to: file, atomically: true, encoding: .utf8)
@@ -102,7 +106,7 @@ import Testing
         try shell.run()
         shell.waitUntilExit()
         #expect(shell.terminationStatus == 0, "sh -n reads the guest's PID 1 script")
-        let existing = KernelGuest.initScript(hv1, own: [LabOwnDirectory(path: "/opt", kind: .overlay, fields: ["mountPath"])], files: kernel.kernelFiles, nfsServer: false)
+        let existing = KernelGuest.initScript(hv1, own: [LabOwnDirectory(path: "/opt", kind: .overlay, fields: ["mountPath"])], files: kernel.kernelFiles)
         #expect(existing.contains("layer /opt") && !existing.contains("tmpfs /opt"))
     }
 }
@@ -172,5 +176,31 @@ import Testing
         #expect(argv.contains("virtio-blk-pci,drive=d0,serial=storagekit-vd0"))
         let namespaceLab = try LabLayout(spec: spec, runRoot: "/run/t", dataRoot: "/var/tmp/t", kernel: false)
         #expect(try namespaceLab.host("hv1").disks.isEmpty, "a namespace lab attaches nothing")
+    }
+
+    @Test func aLIOTargetsServerBecomesAGuestAndATgtOneStaysANamespace() throws {
+        let yaml = """
+            cluster: kl
+            network: [10.96.1.0/24]
+            hosts:
+              - {name: san, address: 10.96.1.5, roles: [iscsi-target]}
+              - {name: tgt, address: 10.96.1.6, roles: [iscsi-target]}
+              - {name: nfs, address: 10.96.1.9, roles: [nfs-server]}
+              - {name: hv1, address: 10.96.1.11, roles: [hypervisor]}
+            nfs:
+              server: nfs
+              implementation: ganesha
+              exports: [{path: /srv/vmstore, clients: [10.96.1.0/24]}]
+            iscsi:
+              targets:
+                - {iqn: iqn.2026-12.kl.san:a, server: san, implementation: lio, initiators: [hv1], luns: [{lun: 1, backingStore: /srv/a.img, size: 16M}]}
+                - {iqn: iqn.2026-12.kl.tgt:b, server: tgt, initiators: [hv1], luns: [{lun: 1, backingStore: /srv/b.img, size: 16M}]}
+            """
+        let spec = try SpecLoader.load(yaml: yaml).spec
+        #expect(LabLayout.kernelServers(of: "san", in: spec) == [.lio])
+        #expect(LabLayout.becomesGuest("san", in: spec))
+        #expect(!LabLayout.becomesGuest("tgt", in: spec))
+        #expect(!LabLayout.becomesGuest("nfs", in: spec), "ganesha runs in a namespace")
+        #expect(LabLayout.becomesGuest("hv1", in: spec))
     }
 }

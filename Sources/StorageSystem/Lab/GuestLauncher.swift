@@ -128,8 +128,8 @@ struct GuestLauncher: Sendable {
                 throw .labStep("sizing \(host.name)'s disk \(disk.file)", reason: error.localizedDescription)
             }
         }
-        let isNFSServer = spec.nfs.map { $0.server == host.name && $0.implementation == .kernel } ?? false
-        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, own: own, hostsFile: layout.hostsFileLines, files: layout.kernelFiles, nfsServer: isNFSServer), mode: 0o755)
+        let servers = LabLayout.kernelServers(of: host.name, in: spec)
+        try write(KernelGuest.initScriptPath(host), KernelGuest.initScript(host, own: own, hostsFile: layout.hostsFileLines, files: layout.kernelFiles, servers: servers), mode: 0o755)
         try? FileManager.default.removeItem(atPath: KernelGuest.consoleLog(host))
         do {
             return try DetachedProcess.spawn(KernelGuest.qemuArguments(host, cluster: layout.cluster, boot: boot), log: "\(host.dataDirectory)/qemu.log")

@@ -10,6 +10,21 @@ public enum KernelGuest {
     /// Loaded by the guest itself once the root is mounted.
     public static let clientModules = ["overlay", "virtio_net", "virtio_blk", "sd_mod", "iscsi_tcp", "dm_multipath", "nfs", "nfsv3", "nfsv4"]
 
+    /// A server that lives in the guest's own kernel, which is why that host is a guest.
+    public enum KernelServer: Sendable, Hashable, CaseIterable {
+        /// knfsd (`nfs.implementation: kernel`).
+        case knfsd
+        /// LIO, the in-kernel iSCSI target (`implementation: lio`), driven through configfs.
+        case lio
+
+        public var modules: [String] {
+            switch self {
+            case .knfsd: ["nfsd"]
+            case .lio: ["target_core_mod", "target_core_file", "target_core_iblock", "iscsi_target_mod"]
+            }
+        }
+    }
+
     /// Module files, in load order and once each, from `modprobe --show-depends` output.
     public static func moduleFiles(showDepends output: String) -> [String] {
         var seen = Set<String>()
@@ -116,10 +131,12 @@ public enum KernelGuest {
     /// multipathd, rpcbind), and sshd with the lab's keys, through which storagekit reaches it.
     /// `own`: the directories the spec needs beyond the fixed ones (`LabLayout.ownDirectories`);
     /// a new one exists on this machine as an empty mount point and becomes a tmpfs here.
-    public static func initScript(_ host: LabLayout.LabHost, own: [LabOwnDirectory], hostsFile: [String] = [], files: LabLayout.KernelFiles, nfsServer: Bool) -> String {
+    public static func initScript(
+        _ host: LabLayout.LabHost, own: [LabOwnDirectory], hostsFile: [String] = [], files: LabLayout.KernelFiles, servers: Set<KernelServer> = []
+    ) -> String {
         let tmpfs = LabLayout.guestTmpfsDirectories + own.filter { $0.kind == .empty }.map(\.path)
         let overlays = LabLayout.guestOverlayDirectories + own.filter { $0.kind == .overlay }.map(\.path)
-        let modules = clientModules + (nfsServer ? ["nfsd"] : [])
+        let modules = clientModules + KernelServer.allCases.filter(servers.contains).flatMap(\.modules)
         var lines = [
             "#!/bin/sh",
             "# storagekit kernel-lab guest \(host.name): written by `storagekit lab up --kernel`, run as PID 1.",
@@ -150,6 +167,12 @@ public enum KernelGuest {
         lines += hostsFile.map { "echo \(SSHTransport.shellQuoted($0)) >> /etc/hosts" }
         lines += [
             "for m in \(modules.joined(separator: " ")); do modprobe $m || say \"modprobe $m failed\"; done",
+        ]
+        if servers.contains(.lio) {
+            // LIO is configured through configfs, which a systemd host mounts at boot.
+            lines.append("mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config || say 'no configfs'")
+        }
+        lines += [
             "ip link set lo up",
             "nic() { for n in /sys/class/net/*; do [ \"$(cat $n/address)\" = \"$1\" ] || continue; [ \"${n##*/}\" = \"$2\" ] || ip link set \"${n##*/}\" name \"$2\"; ip addr add \"$3\" dev \"$2\"; ip link set \"$2\" up; return 0; done; say \"no NIC with MAC $1\"; }",
         ]

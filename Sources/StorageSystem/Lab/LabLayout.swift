@@ -169,10 +169,17 @@ public struct LabLayout: Sendable, Equatable {
         return letter
     }
 
-    /// Hypervisors, and an NFS server whose implementation is the kernel's, need a real kernel.
+    /// Hypervisors, and servers that live in the kernel (knfsd, a LIO target), need a real kernel.
     public static func becomesGuest(_ host: String, in spec: ClusterSpec) -> Bool {
-        if spec.host(named: host)?.has(.hypervisor) == true { return true }
-        return spec.nfs.map { $0.server == host && $0.implementation == .kernel } ?? false
+        spec.host(named: host)?.has(.hypervisor) == true || !kernelServers(of: host, in: spec).isEmpty
+    }
+
+    /// The servers `host` runs in its own kernel.
+    public static func kernelServers(of host: String, in spec: ClusterSpec) -> Set<KernelGuest.KernelServer> {
+        var servers = Set<KernelGuest.KernelServer>()
+        if spec.nfs.map({ $0.server == host && $0.implementation == .kernel }) == true { servers.insert(.knfsd) }
+        if spec.iscsi?.targets.contains(where: { $0.server == host && $0.implementation == .lio }) == true { servers.insert(.lio) }
+        return servers
     }
 
     /// A locally administered unicast MAC in qemu's 52:54:00 range.
