@@ -1,4 +1,6 @@
 @testable import StorageModel
+import Foundation
+import StorageTestSupport
 import Testing
 
 @Suite struct DerivedValueTests {
@@ -85,6 +87,25 @@ import Testing
         #expect(identity.serial == serial)
         #expect(identity.wwid == wwid)
         #expect(identity.wwid.count == 33)
+    }
+
+    /// Captured in the kernel lab (examples/kernel-lab-lio.yaml): a LIO target guest, and hv1
+    /// logged in through both portals. `/lib/udev/scsi_id` there printed, for each LUN, the WWID
+    /// storagekit rendered into multipath's wwids file before the login.
+    @Test func scsiIDInAGuestSaysTheWWIDsTheSpecDerived() throws {
+        let spec = try SpecLoader.load(yaml: String(contentsOf: TestSpecs.packageRoot.appendingPathComponent("examples/kernel-lab-lio.yaml"), encoding: .utf8)).spec
+        let target = try #require(spec.iscsi?.targets.first { $0.implementation == .lio })
+        let rows = try TestFixtures.text("lio/scsi-id-hv1.txt").split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "|").map(String.init) }
+        #expect(rows.count == 4, "two LUNs through two portals")
+        for lun in target.luns {
+            let identity = spec.identity(of: target, lun)
+            let seen = rows.filter { $0[4] == identity.serial }
+            #expect(seen.count == 2, "LUN \(lun.lun) (serial \(identity.serial)) through both sessions: \(rows)")
+            for row in seen {
+                #expect(row[1] == "LIO-ORG" && row[2] == "FILEIO")
+                #expect(row[3] == identity.wwid, "scsi_id on \(row[0]) said \(row[3]); the spec derived \(identity.wwid)")
+            }
+        }
     }
 
     @Test func aDerivedSerialFillsTheWholeWWIDAndDiffersPerLUNAndFromTgt() {

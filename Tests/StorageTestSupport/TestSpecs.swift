@@ -15,7 +15,7 @@ public enum TestSpecs {
     }
 
     /// The CHAP secret the variant specs' secret file stands for (rendering never reads disk).
-    public static let secrets = ["/etc/storagekit/vm.chap": "golden-secret-01", "/run/storagekit/lab-chap.secret": "golden-secret-02", "/run/storagekit/klab-chap.secret": "golden-secret-03", "/run/storagekit/rlab-chap.secret": "golden-secret-04"]
+    public static let secrets = ["/etc/storagekit/vm.chap": "golden-secret-01", "/run/storagekit/lab-chap.secret": "golden-secret-02", "/run/storagekit/klab-chap.secret": "golden-secret-03", "/run/storagekit/rlab-chap.secret": "golden-secret-04", "/run/storagekit/kllio-chap.secret": "golden-secret-05"]
 
     public static func name(of url: URL) -> String { url.deletingPathExtension().lastPathComponent }
 
