@@ -95,23 +95,19 @@ struct LIOSaveConfig: Encodable {
             }
             var luns: [LUN] = []
             for lun in target.luns {
-                let name = spec.multipathAlias(of: target, lun)
-                let block = lun.backingStore.hasPrefix("/dev/")
-                let plugin = block ? "block" : "fileio"
+                let object = spec.lioStorageObject(of: target, lun)
                 storage_objects.append(StorageObject(
-                    name: name, plugin: plugin, dev: lun.backingStore, size: block ? nil : lun.sizeBytes, write_back: false,
-                    wwn: spec.identity(of: target, lun).serial))
-                luns.append(LUN(index: lun.lun, storage_object: "/backstores/\(plugin)/\(name)", alias: name))
+                    name: object.name, plugin: object.plugin.rawValue, dev: object.dev, size: object.size, write_back: false, wwn: object.serial))
+                luns.append(LUN(index: lun.lun, storage_object: object.rtslibPath, alias: object.name))
             }
             let mapped = target.luns.map { MappedLUN(index: $0.lun, tpg_lun: $0.lun, write_protect: false) }
             let acls = spec.initiatorNames(of: target).map { name in
                 NodeACL(node_wwn: name.lowercased(), chap_userid: chap?.username, chap_password: chap?.secret, mapped_luns: mapped)
             }
             let tpg = TPG(
-                tag: 1, enable: true,
-                // Only the listed initiators (no demo mode), CHAP enforced when the spec sets it.
-                attributes: ["authentication": chap == nil ? 0 : 1, "generate_node_acls": 0, "demo_mode_write_protect": 1, "cache_dynamic_acls": 0],
-                parameters: ["AuthMethod": chap == nil ? "None" : "CHAP"],
+                tag: LIOTPGSettings.tag, enable: true,
+                attributes: LIOTPGSettings.attributes(chap: chap != nil),
+                parameters: ["AuthMethod": LIOTPGSettings.authMethod(chap: chap != nil)],
                 portals: spec.portals(of: target).map { Portal(ip_address: $0.address, port: $0.port) },
                 luns: luns, node_acls: acls)
             self.targets.append(Target(fabric: "iscsi", wwn: target.iqn.lowercased(), tpgs: [tpg]))

@@ -1,3 +1,4 @@
+import StorageFacts
 import Foundation
 import StorageModel
 import Synchronization
@@ -130,6 +131,18 @@ public struct Applier: Sendable {
             if !result.conflicts.isEmpty && !force { throw SystemError.refusedTargetsInUse(host: context.host.name, conflicts: result.conflicts) }
             for operation in result.operations { try await runTgt(operation) }
             notes += result.operations.map(\.summary)
+        case .lio(let operation):
+            try await runLIO(operation)
+        case .reconcileLIO(let desired):
+            let used = desired.compactMap(\.chapSecretFile).compactMap { secrets[$0] }
+            guard let live = try await LIOLiveState.read(files, secrets: used) else {
+                throw SystemError.hostCommand(host: context.host.name, what: "loading LIO",
+                                              reason: "\(LIOConfigfsParser.root) is still missing after modprobe: is configfs mounted (mount -t configfs configfs /sys/kernel/config)?")
+            }
+            let result = LIOReconciler.reconcile(desired: desired, live: live, secrets: secrets)
+            if !result.conflicts.isEmpty && !force { throw SystemError.refusedTargetsInUse(host: context.host.name, conflicts: result.conflicts) }
+            for operation in result.operations { try await runLIO(operation) }
+            notes += result.operations.map(\.summary)
         case .firewall(let input, let persistPath):
             try await backUpFirewall(manifest: &manifest)
             try await loadFirewall(.iptables, comingBack: "the previous rules come back", notes: &notes) {
@@ -219,6 +232,19 @@ public struct Applier: Sendable {
         try await files.run(operation.command(secret: secret), operation.summary)
     }
 
+    private func runLIO(_ operation: LIOOperation) async throws {
+        for step in operation.steps {
+            var secret: String?
+            if case .writeSecret(_, let file) = step {
+                guard let value = secrets[file] else {
+                    throw SystemError.hostCommand(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
+                }
+                secret = value
+            }
+            try await files.run(step.command(secret: secret), operation.summary)
+        }
+    }
+
     /// tgtd answers tgtadm a moment after it starts.
     private func waitForTgtd() async throws -> TgtLiveState {
         var lastError: (any Error)?
@@ -232,7 +258,7 @@ public struct Applier: Sendable {
 
 extension SystemError {
     /// `apply` refuses: targets in use would change, and nothing was changed.
-    static func refusedTargetsInUse(host: String, conflicts: [TgtConflict]) -> SystemError {
+    static func refusedTargetsInUse(host: String, conflicts: [TargetConflict]) -> SystemError {
         SystemError(.refused, "\(host): refusing to change targets in use (nothing was changed):\n" + conflicts.map { "  - \($0)" }.joined(separator: "\n"), host: host)
     }
 

@@ -167,12 +167,9 @@ public struct HostPlanner: Sendable {
     }
 
     private func iscsiActions(into plan: inout HostPlan) async throws {
-        let targets = spec.iscsi?.targets ?? []
-        if let index = targets.firstIndex(where: { $0.server == host.name && $0.implementation == .lio }) {
-            throw SystemError.plan(host: host.name, reason: "iscsi.targets[\(index)] (\(targets[index].iqn)) is served by LIO: storagekit renders its saveconfig.json (`storagekit render --host \(host.name)`) but does not load it into the kernel yet, so nothing was changed. Serve it with `implementation: tgt` for now")
-        }
         let desired = TgtDesiredTarget.all(spec, host: host.name)
-        guard !desired.isEmpty else { return }
+        let lio = LIODesiredTarget.all(spec, host: host.name)
+        guard !desired.isEmpty || !lio.isEmpty else { return }
         for target in spec.iscsi?.targets ?? [] where target.server == host.name {
             for lun in target.luns {
                 if let size = try await files.size(lun.backingStore) {
@@ -191,6 +188,8 @@ public struct HostPlanner: Sendable {
                 plan.actions.append(PlannedAction("create sparse backing file \(lun.backingStore) (\(lun.size ?? "\(bytes)"))", .createSparseFile(path: lun.backingStore, size: bytes)))
             }
         }
+        try await lioActions(lio, into: &plan)
+        guard !desired.isEmpty else { return }
         let tgtd = Services.tgtd(context.osFamily)
         guard try await context.services.isRunning(tgtd) else {
             plan.actions.append(PlannedAction("start tgtd", .startService(tgtd)))
@@ -203,6 +202,30 @@ public struct HostPlanner: Sendable {
         plan.conflicts = result.conflicts
         for iqn in result.unmanaged { plan.notes.append("target \(iqn) is not in the spec: left alone") }
     }
+}
+
+extension HostPlanner {
+    /// LIO's changes, through configfs: only what differs from the spec (`LIOReconciler`). When
+    /// LIO is not loaded yet, its modules are, and the changes are computed once they are.
+    func lioActions(_ desired: [LIODesiredTarget], into plan: inout HostPlan) async throws {
+        guard !desired.isEmpty else { return }
+        let used = desired.compactMap(\.chapSecretFile).compactMap { secrets[$0] }
+        guard let live = try await LIOLiveState.read(files, secrets: used) else {
+            plan.actions.append(PlannedAction("load LIO (\(LIOModules.all.joined(separator: ", ")))", .run(LIOModules.load)))
+            plan.actions.append(PlannedAction("create \(desired.count) LIO target(s) once it is loaded", .reconcileLIO(desired)))
+            return
+        }
+        let result = LIOReconciler.reconcile(desired: desired, live: live, secrets: secrets)
+        plan.actions += result.operations.map { PlannedAction($0.summary, .lio($0)) }
+        plan.conflicts += result.conflicts
+        plan.notes += result.notes
+    }
+}
+
+/// The kernel modules of an iSCSI LIO target with file and block backstores.
+public enum LIOModules {
+    public static let all = ["target_core_mod", "target_core_file", "target_core_iblock", "iscsi_target_mod"]
+    public static var load: Command { Command("modprobe", ["-a"] + all, timeout: .seconds(60)) }
 }
 
 extension SystemError {

@@ -13,6 +13,9 @@ public struct PlannedAction: Sendable {
         case tgt(TgtOperation)
         /// tgtd was not running when planned: its changes are computed once it runs.
         case reconcileTargets([TgtDesiredTarget])
+        case lio(LIOOperation)
+        /// LIO was not loaded when planned: its changes are computed once it is.
+        case reconcileLIO([LIODesiredTarget])
         case firewall(chainInput: String, persistPath: String)
         /// storagekit's nftables table (`NFTablesFiles.ruleset`).
         case nftables(ruleset: String)
@@ -40,6 +43,7 @@ public struct PlannedAction: Sendable {
         case .restartService: "restart-service"
         case .run: "command"
         case .tgt, .reconcileTargets: "tgtadm"
+        case .lio, .reconcileLIO: "configfs"
         case .firewall, .nftables, .firewalld: "firewall"
         }
     }
@@ -50,12 +54,12 @@ public struct HostPlan: Sendable {
     public var host: String
     public var actions: [PlannedAction]
     /// Changes that would disturb logged-in initiators: apply refuses them without --force.
-    public var conflicts: [TgtConflict]
+    public var conflicts: [TargetConflict]
     /// The firewall backend the plan looked at (nil: the firewall was not part of it).
     public var firewallBackend: FirewallBackend?
     public var notes: [String]
 
-    public init(host: String, actions: [PlannedAction] = [], conflicts: [TgtConflict] = [], notes: [String] = []) {
+    public init(host: String, actions: [PlannedAction] = [], conflicts: [TargetConflict] = [], notes: [String] = []) {
         self.host = host
         self.actions = actions
         self.conflicts = conflicts

@@ -58,7 +58,7 @@ public enum TgtOperation: Sendable, Equatable {
 }
 
 /// A change that would disturb connected initiators: refused unless forced.
-public struct TgtConflict: Sendable, Equatable, CustomStringConvertible {
+public struct TargetConflict: Sendable, Equatable, CustomStringConvertible {
     public var iqn: String
     public var change: String
     public var initiators: [String]
@@ -74,7 +74,7 @@ public struct TgtConflict: Sendable, Equatable, CustomStringConvertible {
 public enum TgtReconciler {
     public struct Result: Sendable, Equatable {
         public var operations: [TgtOperation]
-        public var conflicts: [TgtConflict]
+        public var conflicts: [TargetConflict]
         /// Live targets storagekit leaves alone.
         public var unmanaged: [String]
     }
@@ -101,7 +101,7 @@ public enum TgtReconciler {
 
     public static func reconcile(desired: [TgtDesiredTarget], live: [TgtLiveTarget], accounts: [String], portals: [Portal] = [Portal(address: "0.0.0.0", port: Portal.defaultPort)]) -> Result {
         var operations: [TgtOperation] = []
-        var conflicts: [TgtConflict] = []
+        var conflicts: [TargetConflict] = []
         var nextTid = (live.map(\.tid).max() ?? 0) + 1
         var knownAccounts = Set(accounts)
 
@@ -166,7 +166,7 @@ public enum TgtReconciler {
                 if connected.isEmpty {
                     operations += changeOperations
                 } else {
-                    conflicts.append(TgtConflict(iqn: target.iqn, change: change, initiators: connected))
+                    conflicts.append(TargetConflict(iqn: target.iqn, change: change, initiators: connected))
                     operations += changeOperations
                 }
             }

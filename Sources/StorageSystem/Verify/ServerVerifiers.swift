@@ -85,7 +85,7 @@ public struct NFSServerVerifier: Sendable {
     }
 }
 
-/// After `setup iscsi-target`: tgtd's live state read back and compared with the spec.
+/// After `setup iscsi-target`: tgtd's and LIO's live state read back and compared with the spec.
 public struct ISCSITargetVerifier: Sendable {
     public let spec: ClusterSpec
     public let files: HostFiles
@@ -96,7 +96,50 @@ public struct ISCSITargetVerifier: Sendable {
     }
 
     public func verify() async -> [VerifiedFact] {
+        await verifyTgt() + verifyLIO()
+    }
+
+    func verifyLIO() async -> [VerifiedFact] {
+        let desired = LIODesiredTarget.all(spec, host: files.host)
+        guard !desired.isEmpty else { return [] }
+        let live: LIOLiveState
+        do {
+            guard let read = try await LIOLiveState.read(files) else { return [VerifiedFact(ok: false, text: "LIO is not loaded (no \(LIOConfigfsParser.root))")] }
+            live = read
+        } catch {
+            return [VerifiedFact(ok: false, text: error.description)]
+        }
+        var facts: [VerifiedFact] = []
+        for target in desired {
+            guard let tpg = live.targets.first(where: { $0.iqn == target.iqn })?.tpgs.first(where: { $0.tag == LIOTPGSettings.tag }) else {
+                facts.append(VerifiedFact(ok: false, text: "LIO does not serve \(target.iqn)"))
+                continue
+            }
+            facts.append(VerifiedFact(ok: tpg.enabled, text: "\(target.iqn) TPG \(tpg.tag) \(tpg.enabled ? "enabled" : "NOT enabled")"))
+            let portals = Set(tpg.portals)
+            facts.append(VerifiedFact(ok: portals == Set(target.portals), text: "\(target.iqn) portals: \(tpg.portals.map(\.description).sorted().joined(separator: ", "))"))
+            for lun in target.luns {
+                let object = tpg.luns[lun.lun]?.pointee.flatMap { path in live.storageObjects.first { $0.path == path } }
+                let ok = object?.serial == lun.object.serial && object?.dev == lun.object.dev && object?.enabled == true
+                facts.append(VerifiedFact(ok: ok, text: ok
+                    ? "\(target.iqn) LUN \(lun.lun): serial \(lun.object.serial), \(lun.object.dev)"
+                    : "\(target.iqn) LUN \(lun.lun): expected serial \(lun.object.serial) on \(lun.object.dev), LIO has \(object.map { "\($0.serial ?? "no serial") on \($0.dev ?? "nothing")" } ?? "no such LUN")"))
+            }
+            let acl = tpg.acls.map(\.initiator).sorted()
+            let mapped = tpg.acls.allSatisfy { acl in target.luns.allSatisfy { acl.mappedLUNs[$0.lun]?.pointee == $0.lun } }
+            facts.append(VerifiedFact(ok: acl == target.initiators.sorted() && mapped,
+                                      text: "\(target.iqn) ACL: \(acl.joined(separator: ", "))\(mapped ? "" : " (not every LUN mapped)")\(acl == target.initiators.sorted() ? "" : " (expected \(target.initiators.sorted().joined(separator: ", ")))")"))
+            if let user = target.chapUser {
+                let set = tpg.acls.allSatisfy { $0.userid == user } && tpg.attributes["authentication"] == "1"
+                facts.append(VerifiedFact(ok: set, text: "\(target.iqn) CHAP: user \(user) \(set ? "required" : "NOT required") of every initiator"))
+            }
+        }
+        return facts
+    }
+
+    func verifyTgt() async -> [VerifiedFact] {
         let desired = TgtDesiredTarget.all(spec, host: files.host)
+        guard !desired.isEmpty else { return [] }
         let live: TgtLiveState
         do { live = try await TgtLiveState.read(files) } catch { return [VerifiedFact(ok: false, text: error.description)] }
         var facts: [VerifiedFact] = []
