@@ -12,6 +12,8 @@ struct ISCSIProbeBench {
     let initiator: String
     let luns: Int
     let rounds: Int
+    /// What serves the target, said in each row (nil: tgtd, the rows as they always read).
+    var kind: String?
     let clock = ContinuousClock()
 
     func probe(lun: Int?) async throws {
@@ -36,6 +38,14 @@ struct ISCSIProbeBench {
         // Every LUN of the target in one session, every command of a round queued together.
         let all = try await times { try await probe(lun: nil) }
         func field(_ values: [Double]) -> String { values.map { String(format: "%.3f", $0) }.joined(separator: ",") }
+        if let kind {
+            return [
+                ["probe", "\(kind): one LUN: login, INQUIRY, VPD 0x80 + 0x83, READ CAPACITY(16), TEST UNIT READY, logout", "ms",
+                 field(one), "one iscsi-inq process (login, INQUIRY, logout)", field(inq), "none"],
+                ["probe", "\(kind): \(luns) LUNs of one target probed at once (the same commands each)", "ms",
+                 field(all), "storagekit, one LUN", field(one), "ratio<=3"],
+            ].map { $0.joined(separator: "\t") }
+        }
         return [
             ["probe", "one LUN: login, INQUIRY, VPD 0x80 + 0x83, READ CAPACITY(16), TEST UNIT READY, logout", "ms",
              field(one), "one iscsi-inq process (login, INQUIRY, logout)", field(inq), "ratio<=1.2"],

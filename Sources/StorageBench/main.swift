@@ -2,7 +2,7 @@ import BenchSupport
 import Foundation
 
 // StorageBench: the measuring side of scripts/bench.
-//   StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS   rows of the probe section (run inside a lab host)
+//   StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS [KIND]  rows of the probe section (run inside a lab host)
 //   StorageBench scale-spec HYPERVISORS LUNS                 a generated spec for the render section
 //   StorageBench lab-spec HYPERVISORS [CLUSTER]               a generated lab spec for the scale section
 //   StorageBench report ROWS RESULTS MACHINE COMMAND          the table, printed and written to RESULTS
@@ -15,10 +15,11 @@ func fail(_ message: String) -> Never {
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "iscsi":
-    guard arguments.count == 6, let luns = Int(arguments[4]), let rounds = Int(arguments[5]) else {
-        fail("usage: StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS")
+    guard (6...7).contains(arguments.count), let luns = Int(arguments[4]), let rounds = Int(arguments[5]) else {
+        fail("usage: StorageBench iscsi PORTAL TARGET INITIATOR LUNS ROUNDS [TARGET-KIND]")
     }
-    let rows = try await ISCSIProbeBench(portal: arguments[1], target: arguments[2], initiator: arguments[3], luns: luns, rounds: rounds).run()
+    let rows = try await ISCSIProbeBench(portal: arguments[1], target: arguments[2], initiator: arguments[3], luns: luns, rounds: rounds,
+                                         kind: arguments.count == 7 ? arguments[6] : nil).run()
     print(rows.joined(separator: "\n"))
 case "scale-spec":
     guard arguments.count == 3, let hypervisors = Int(arguments[1]), let luns = Int(arguments[2]), hypervisors >= 1, luns >= 1 else {
