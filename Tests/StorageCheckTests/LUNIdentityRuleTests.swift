@@ -28,6 +28,29 @@ import Testing
         #expect(agreed.count == spec.iscsi?.allLUNs.count)
     }
 
+    /// tgtd and LIO targets in one cluster (iscsi.lun.unique): each LUN is one disk with the
+    /// identity the spec fixed, and no two share a serial or a WWID; a LIO LUN that reported a
+    /// tgt LUN's WWID would be named.
+    @Test func aClusterOfTgtAndLIOTargetsHasNoSharedIdentity() throws {
+        let spec = try TestSpecs.load(TestSpecs.packageRoot.appendingPathComponent("Tests/StorageRenderTests/Specs/iscsi-lio-and-tgt.yaml"))
+        let implementations = Set((spec.iscsi?.targets ?? []).map(\.implementation))
+        #expect(implementations == [.tgt, .lio])
+        let seen = Self.asPredicted(spec)
+        let (problems, agreed) = LUNIdentityRule.evaluate(seen, spec: spec)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(agreed.count == 4)
+        let tgt = try #require(seen.first { $0.target == "iqn.2026-11.org.example.san2:db" })
+        let clashing = seen.map { sighting -> LUNSighting in
+            var sighting = sighting
+            if sighting.target == "iqn.2026-11.org.example.san3:logs" { sighting.wwid = tgt.wwid }
+            return sighting
+        }
+        let shared = LUNIdentityRule.evaluate(clashing, spec: spec).problems.filter {
+            if case .shared(.wwid, let value, _, _) = $0 { value == tgt.wwid } else { false }
+        }
+        #expect(shared.count == 1, "\(LUNIdentityRule.evaluate(clashing, spec: spec).problems)")
+    }
+
     @Test func tgtdDefaultsOnTwoServersAreRefusedWithTheFix() throws {
         let spec = try Self.spec()
         // tgtd's default identity for tid 1 / LUN 1 is the same on every server.
