@@ -209,6 +209,14 @@ extension HostPlanner {
     /// LIO is not loaded yet, its modules are, and the changes are computed once they are.
     func lioActions(_ desired: [LIODesiredTarget], into plan: inout HostPlan) async throws {
         guard !desired.isEmpty else { return }
+        // LIO's fileio needs a size; a LUN whose spec gives none takes its file's (the file
+        // must exist then: the backing-file step above refuses it otherwise).
+        var desired = desired
+        for target in desired.indices {
+            for lun in desired[target].luns.indices where desired[target].luns[lun].object.plugin == .fileio && desired[target].luns[lun].object.size == nil {
+                desired[target].luns[lun].object.size = try await files.size(desired[target].luns[lun].object.dev)
+            }
+        }
         let used = desired.compactMap(\.chapSecretFile).compactMap { secrets[$0] }
         guard let live = try await LIOLiveState.read(files, secrets: used) else {
             plan.actions.append(PlannedAction("load LIO (\(LIOModules.all.joined(separator: ", ")))", .run(LIOModules.load)))

@@ -75,7 +75,7 @@ public enum LIOReconciler {
             let path = "core/\(hba)/\(object.name)"
             objects.append(LIOLiveState.StorageObject(hba: hba, name: object.name, enabled: true))
             objectPath[object.name] = path
-            let control = object.plugin == .fileio ? "fd_dev_name=\(object.dev),fd_dev_size=\(object.size ?? 0)" : "udev_path=\(object.dev)"
+            let control = object.plugin == .fileio ? "fd_dev_name=\(object.dev)" + (object.size.map { ",fd_dev_size=\($0)" } ?? "") : "udev_path=\(object.dev)"
             objectChanges.append(LIOOperation(
                 summary: "create storage object \(path) on \(object.dev)\(object.size.map { " (\($0) bytes)" } ?? ""), serial \(object.serial)",
                 steps: [.makeDirectory("core/\(hba)"), .makeDirectory(path), .write("\(path)/control", control), .write("\(path)/udev_path", object.dev),
