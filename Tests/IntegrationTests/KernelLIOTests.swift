@@ -47,18 +47,7 @@ import Testing
 
             // 3. Maps with two paths whose WWID (scsi_id, from LIO's serial) is the one rendered.
             ok(try await lab.storagekit(["multipath", "setup", "--spec", lab.labSpec], timeout: .seconds(300)), "multipath setup")
-            for host in ["hv1", "hv2"] {
-                for lun in target.luns {
-                    let alias = spec.multipathAlias(of: target, lun)
-                    let device = try await lab.exec(host, ["sh", "-c", "ls /sys/block/$(basename $(readlink -f /dev/mapper/$0))/slaves", alias])
-                    let slaves = device.stdout.split(separator: "\n")
-                    #expect(slaves.count == 2, "\(host) \(alias) paths: \(device.stdout)\(device.stderr)")
-                    for slave in slaves {
-                        let wwid = try await lab.exec(host, ["/lib/udev/scsi_id", "-g", "-u", "-d", "/dev/\(slave)"])
-                        #expect(wwid.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == spec.identity(of: target, lun).wwid, "\(host) \(slave)")
-                    }
-                }
-            }
+            try await lab.expectMapsOfTwoPaths(on: ["hv1", "hv2"], of: target, spec: spec)
 
             // 4. The same source at the same path on both.
             ok(try await lab.storagekit(["mount", "--spec", lab.labSpec], timeout: .seconds(300)), "mount")

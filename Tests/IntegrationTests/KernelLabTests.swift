@@ -90,18 +90,7 @@ import Testing
             // 3. Maps named by the spec, one path per portal, WWIDs as rendered before any login.
             ok(try await lab.storagekit(["multipath", "setup", "--spec", lab.labSpec], timeout: .seconds(300)), "multipath setup")
             let target = try #require(spec.iscsi?.targets.first)
-            for host in ["hv1", "hv2"] {
-                for lun in target.luns {
-                    let alias = spec.multipathAlias(of: target, lun)
-                    let device = try await lab.exec(host, ["sh", "-c", "ls /sys/block/$(basename $(readlink -f /dev/mapper/$0))/slaves", alias])
-                    let slaves = device.stdout.split(separator: "\n")
-                    #expect(slaves.count == 2, "\(host) \(alias) paths: \(device.stdout)\(device.stderr)")
-                    for slave in slaves {
-                        let wwid = try await lab.exec(host, ["/lib/udev/scsi_id", "-g", "-u", "-d", "/dev/\(slave)"])
-                        #expect(wwid.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == spec.identity(of: target, lun).wwid, "\(host) \(slave)")
-                    }
-                }
-            }
+            try await lab.expectMapsOfTwoPaths(on: ["hv1", "hv2"], of: target, spec: spec)
 
             // 4. The same export at the same path on both; bytes written by one read by the other.
             ok(try await lab.storagekit(["mount", "--spec", lab.labSpec], timeout: .seconds(300)), "mount")

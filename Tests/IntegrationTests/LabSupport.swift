@@ -1,4 +1,5 @@
 import Foundation
+import StorageModel
 import StorageSystem
 import Testing
 
@@ -64,5 +65,24 @@ struct LabFixture {
         if result.exitCode == 0 { return "open" }
         if result.exitCode == 124 { return "timeout" }
         return "refused"
+    }
+}
+
+extension LabFixture {
+    /// On each host, every LUN of `target` is a multipath map with two paths (one per portal),
+    /// and `scsi_id` of each path is the WWID the spec rendered before any login.
+    func expectMapsOfTwoPaths(on hosts: [String], of target: ISCSITarget, spec: ClusterSpec) async throws {
+        for host in hosts {
+            for lun in target.luns {
+                let alias = spec.multipathAlias(of: target, lun)
+                let device = try await exec(host, ["sh", "-c", "ls /sys/block/$(basename $(readlink -f /dev/mapper/$0))/slaves", alias])
+                let slaves = device.stdout.split(separator: "\n")
+                #expect(slaves.count == 2, "\(host) \(alias) paths: \(device.stdout)\(device.stderr)")
+                for slave in slaves {
+                    let wwid = try await exec(host, ["/lib/udev/scsi_id", "-g", "-u", "-d", "/dev/\(slave)"])
+                    #expect(wwid.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == spec.identity(of: target, lun).wwid, "\(host) \(slave)")
+                }
+            }
+        }
     }
 }

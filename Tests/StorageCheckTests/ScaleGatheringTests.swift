@@ -122,10 +122,11 @@ import StorageFacts
         #expect(facts.kernel.mounts.reason == "not gathered: check --only drbd")
     }
 
-    @Test func canaryReadsFollowTheRingOneEachAndTheRuleExpectsExactlyThem() {
+    /// hv1…hv6, and the ones in `answered` with /srv/vmstore mounted and their canary written.
+    static func ringOfSix(answered: Set<String>) -> (hosts: [StorageModel.Host], outcomes: [String: HostOutcome]) {
         let names = (1...6).map { "hv\($0)" }
         var outcomes: [String: HostOutcome] = [:]
-        for name in names {
+        for name in names where answered.contains(name) {
             var facts = HostFacts(host: name, version: "t")
             facts.nfs = NFSFacts(server: "10.99.1.9", rpcbind: .open, mounts: [
                 ExportMountFacts(export: "/srv/vmstore", rootUID: 0, rootGID: 0, rootMode: 0o755, canary: CanaryFile(path: "/.c-\(name)", content: name)),
@@ -133,6 +134,11 @@ import StorageFacts
             outcomes[name] = .answered(facts)
         }
         let hosts = names.map { Host(name: $0, addresses: ["10.99.1.\(10 + Int($0.dropFirst(2))!)"], roles: [.hypervisor]) }
+        return (hosts, outcomes)
+    }
+
+    @Test func canaryReadsFollowTheRingOneEachAndTheRuleExpectsExactlyThem() {
+        let (hosts, outcomes) = Self.ringOfSix(answered: Set((1...6).map { "hv\($0)" }))
         let reads = CanaryPlan.reads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
         #expect(reads["hv1"].map { $0.map(\.writer) } == ["hv2"])
         #expect(reads["hv4"].map { $0.map(\.writer) } == ["hv5"])
@@ -143,16 +149,7 @@ import StorageFacts
     }
 
     @Test func onlyReadsNoLaterAnswerCanChangeAreSettled() {
-        let names = (1...6).map { "hv\($0)" }
-        var outcomes: [String: HostOutcome] = [:]
-        for name in names where name != "hv3" && name != "hv5" {
-            var facts = HostFacts(host: name, version: "t")
-            facts.nfs = NFSFacts(server: "10.99.1.9", rpcbind: .open, mounts: [
-                ExportMountFacts(export: "/srv/vmstore", rootUID: 0, rootGID: 0, rootMode: 0o755, canary: CanaryFile(path: "/.c-\(name)", content: name)),
-            ])
-            outcomes[name] = .answered(facts)
-        }
-        let hosts = names.map { Host(name: $0, addresses: ["10.99.1.\(10 + Int($0.dropFirst(2))!)"], roles: [.hypervisor]) }
+        var (hosts, outcomes) = Self.ringOfSix(answered: ["hv1", "hv2", "hv4", "hv6"])
         // hv3 and hv5 have not answered: hv2's and hv4's next writer may still be them.
         var settled = CanaryPlan.settledReads(hosts: hosts, facts: ClusterFacts(hosts: outcomes), allPairs: false)
         #expect(settled.mapValues { $0.map(\.writer) } == ["hv1": ["hv2"], "hv6": ["hv1"]])

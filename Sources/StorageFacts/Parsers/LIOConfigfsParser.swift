@@ -67,9 +67,8 @@ public enum LIOConfigfsParser {
         let byLength = files.sorted { $0.count > $1.count }
         var result: [String: [String]] = [:]
         for (index, line) in output.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.isEmpty && index > 0 { continue }
+            if line.isEmpty { continue }
             guard let file = byLength.first(where: { line.hasPrefix($0 + ":") }) else {
-                if line.isEmpty { continue }
                 throw ToolOutputError(tool: "grep -H '' (LIO configfs values)", line: index + 1, text: String(line.prefix(160)), reason: "each line is PATH:VALUE for a file asked for")
             }
             result[file, default: []].append(String(line.dropFirst(file.count + 1)))

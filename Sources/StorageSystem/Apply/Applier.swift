@@ -134,8 +134,7 @@ public struct Applier: Sendable {
         case .lio(let operation):
             try await runLIO(operation)
         case .reconcileLIO(let desired):
-            let used = desired.compactMap(\.chapSecretFile).compactMap { secrets[$0] }
-            guard let live = try await LIOLiveState.read(files, secrets: used) else {
+            guard let live = try await LIOLiveState.read(files) else {
                 throw SystemError.hostCommand(host: context.host.name, what: "loading LIO",
                                               reason: "\(LIOConfigfsParser.root) is still missing after modprobe: is configfs mounted (mount -t configfs configfs /sys/kernel/config)?")
             }
@@ -223,26 +222,24 @@ public struct Applier: Sendable {
 
     private func runTgt(_ operation: TgtOperation) async throws {
         var secret: String?
-        if case .newAccount(_, let file) = operation {
-            guard let value = secrets[file] else {
-                throw SystemError.hostCommand(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
-            }
-            secret = value
-        }
+        if case .newAccount(_, let file) = operation { secret = try self.secret(file, for: operation.summary) }
         try await files.run(operation.command(secret: secret), operation.summary)
     }
 
     private func runLIO(_ operation: LIOOperation) async throws {
         for step in operation.steps {
             var secret: String?
-            if case .writeSecret(_, let file) = step {
-                guard let value = secrets[file] else {
-                    throw SystemError.hostCommand(host: context.host.name, what: operation.summary, reason: "cannot read the CHAP secret from \(file)")
-                }
-                secret = value
-            }
+            if case .writeSecret(_, let file) = step { secret = try self.secret(file, for: operation.summary) }
             try await files.run(step.command(secret: secret), operation.summary)
         }
+    }
+
+    /// The CHAP secret read from `file` on this machine, for the step `what`.
+    private func secret(_ file: String, for what: String) throws(SystemError) -> String {
+        guard let value = secrets[file] else {
+            throw SystemError.hostCommand(host: context.host.name, what: what, reason: "cannot read the CHAP secret from \(file)")
+        }
+        return value
     }
 
     /// tgtd answers tgtadm a moment after it starts.

@@ -170,9 +170,11 @@ public struct HostPlanner: Sendable {
         let desired = TgtDesiredTarget.all(spec, host: host.name)
         let lio = LIODesiredTarget.all(spec, host: host.name)
         guard !desired.isEmpty || !lio.isEmpty else { return }
+        var sizes: [String: UInt64] = [:]
         for target in spec.iscsi?.targets ?? [] where target.server == host.name {
             for lun in target.luns {
                 if let size = try await files.size(lun.backingStore) {
+                    sizes[lun.backingStore] = size
                     if let wanted = lun.sizeBytes, size > wanted {
                         let field = "iscsi.targets[\(spec.iscsi?.targets.firstIndex { $0.iqn == target.iqn } ?? 0)].luns[\(target.luns.firstIndex { $0.lun == lun.lun } ?? 0)].size"
                         throw SystemError.plan(host: host.name, reason: "\(lun.backingStore) (LUN \(lun.lun) of \(target.iqn)) is \(size) bytes, larger than \(field) (\(lun.size ?? "\(wanted)")): storagekit never shrinks a backing file, it holds guests' disks. Set \(field) to at least \(ByteSize.describe(size)), or remove size: to take the file as it is")
@@ -188,7 +190,7 @@ public struct HostPlanner: Sendable {
                 plan.actions.append(PlannedAction("create sparse backing file \(lun.backingStore) (\(lun.size ?? "\(bytes)"))", .createSparseFile(path: lun.backingStore, size: bytes)))
             }
         }
-        try await lioActions(lio, into: &plan)
+        try await lioActions(lio, fileSizes: sizes, into: &plan)
         guard !desired.isEmpty else { return }
         let tgtd = Services.tgtd(context.osFamily)
         guard try await context.services.isRunning(tgtd) else {
@@ -207,18 +209,18 @@ public struct HostPlanner: Sendable {
 extension HostPlanner {
     /// LIO's changes, through configfs: only what differs from the spec (`LIOReconciler`). When
     /// LIO is not loaded yet, its modules are, and the changes are computed once they are.
-    func lioActions(_ desired: [LIODesiredTarget], into plan: inout HostPlan) async throws {
+    /// `fileSizes`: the backing files that exist, by path.
+    func lioActions(_ desired: [LIODesiredTarget], fileSizes: [String: UInt64], into plan: inout HostPlan) async throws {
         guard !desired.isEmpty else { return }
         // LIO's fileio needs a size; a LUN whose spec gives none takes its file's (the file
         // must exist then: the backing-file step above refuses it otherwise).
         var desired = desired
         for target in desired.indices {
             for lun in desired[target].luns.indices where desired[target].luns[lun].object.plugin == .fileio && desired[target].luns[lun].object.size == nil {
-                desired[target].luns[lun].object.size = try await files.size(desired[target].luns[lun].object.dev)
+                desired[target].luns[lun].object.size = fileSizes[desired[target].luns[lun].object.dev]
             }
         }
-        let used = desired.compactMap(\.chapSecretFile).compactMap { secrets[$0] }
-        guard let live = try await LIOLiveState.read(files, secrets: used) else {
+        guard let live = try await LIOLiveState.read(files) else {
             plan.actions.append(PlannedAction("load LIO (\(LIOModules.all.joined(separator: ", ")))", .run(LIOModules.load)))
             plan.actions.append(PlannedAction("create \(desired.count) LIO target(s) once it is loaded", .reconcileLIO(desired)))
             return
@@ -228,12 +230,6 @@ extension HostPlanner {
         plan.conflicts += result.conflicts
         plan.notes += result.notes
     }
-}
-
-/// The kernel modules of an iSCSI LIO target with file and block backstores.
-public enum LIOModules {
-    public static let all = ["target_core_mod", "target_core_file", "target_core_iblock", "iscsi_target_mod"]
-    public static var load: Command { Command("modprobe", ["-a"] + all, timeout: .seconds(60)) }
 }
 
 extension SystemError {

@@ -20,7 +20,7 @@ public enum KernelGuest {
         public var modules: [String] {
             switch self {
             case .knfsd: ["nfsd"]
-            case .lio: ["target_core_mod", "target_core_file", "target_core_iblock", "iscsi_target_mod"]
+            case .lio: LIOModules.all
             }
         }
     }
