@@ -34,11 +34,11 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public var findings: [Finding]
     public var durationMs: Double
     /// The gathering's phases (see `ClusterFacts.phasesMs`).
-    public var phasesMs: [String: Double]?
+    public var phasesMs: [CheckPhase: Double]?
     /// Hypervisors never asked before the check's time ran out.
     public var notChecked: [String]
 
-    public init(findings: [Finding], durationMs: Double, phasesMs: [String: Double]? = nil, notChecked: [String] = []) {
+    public init(findings: [Finding], durationMs: Double, phasesMs: [CheckPhase: Double]? = nil, notChecked: [String] = []) {
         self.findings = findings
         self.ready = !findings.contains { $0.status == .fail } && notChecked.isEmpty
         self.durationMs = durationMs

@@ -12,7 +12,7 @@ public enum RehearsalRules {
             if let reason = result.skipped {
                 findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .skip, "\(pair): not rehearsed", fix: reason))
             } else if result.passed {
-                let took = result.stepsMs["migrate"].map { String(format: " in %.2f s", $0 / 1000) } ?? ""
+                let took = result.stepsMs[.migrate].map { String(format: " in %.2f s", $0 / 1000) } ?? ""
                 let account = result.account.map { ", qemu as \($0)" } ?? ""
                 if let directory = result.diskStandIn {
                     findings.append(Finding(.rehearseMigration, hosts: [pair.source, pair.destination], .pass,

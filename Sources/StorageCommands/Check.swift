@@ -29,7 +29,7 @@ struct Check: AsyncParsableCommand {
 
             JSON: {"ready", "findings": [{"check", "hosts", "status", "message", "fix"}], \
             "durationMs", "notChecked", "phasesMs": {"facts", "canaryReads", "canaryRemoval", \
-            "slowestHost", "rules"}}.
+            "slowestHost", "rules", "rehearse"}}.
             """)
 
     @OptionGroup var spec: SpecOptions

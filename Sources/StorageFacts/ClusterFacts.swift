@@ -3,16 +3,15 @@
 public struct ClusterFacts: Sendable, Codable, Equatable {
     public var hosts: [String: HostOutcome]
     public var canaryReads: [CanaryRead]
-    /// Where the gathering spent its time, in ms: `facts` (until every host answered or was
-    /// given up), `canaryReads`, `canaryRemoval`, and `slowestHost` (its own facts time).
-    public var phasesMs: [String: Double]?
+    /// Where the gathering spent its time, in ms.
+    public var phasesMs: [CheckPhase: Double]?
     /// The firewall of each server (a host that is not a hypervisor, whose ports the spec opens),
     /// looked at over its transport with three plain commands: servers run no facts session.
     public var serverFirewalls: [String: Known<FirewallFacts>]
     /// The build id of the storagekit that gathered them (the checker's own).
     public var build: String?
 
-    public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = [], phasesMs: [String: Double]? = nil, serverFirewalls: [String: Known<FirewallFacts>] = [:]) {
+    public init(hosts: [String: HostOutcome], canaryReads: [CanaryRead] = [], phasesMs: [CheckPhase: Double]? = nil, serverFirewalls: [String: Known<FirewallFacts>] = [:]) {
         self.hosts = hosts
         self.canaryReads = canaryReads
         self.phasesMs = phasesMs

@@ -1,7 +1,7 @@
 import StorageModel
 
 /// The steps of one rehearsal, in order: the one that failed names where it stopped.
-public enum RehearsalStep: String, Sendable, Codable, CaseIterable {
+public enum RehearsalStep: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
     /// Reaching storagekit on the host (`canary-vm --session` over its transport).
     case connect
     /// Source: create the canary image, start the canary VM.
@@ -53,7 +53,7 @@ public struct RehearsalResult: Sendable, Codable, Equatable {
     /// What could not be removed, by host.
     public var leftBehind: [String: [String]]
     /// Time per step, in milliseconds.
-    public var stepsMs: [String: Double]
+    public var stepsMs: [RehearsalStep: Double]
     public var totalMs: Double
 
     public init(pair: RehearsalPair) {

@@ -71,7 +71,7 @@ public struct ClusterCheck: Sendable {
         let context = CheckContext(spec: cluster, facts: facts, specFile: specFile, hypervisors: options.hosts, allPairs: options.allPairs)
         findings += ReadinessRules.evaluate(context, areas: options.areas)
         var phases = facts.phasesMs ?? [:]
-        phases["rules"] = (clock.now - judging).milliseconds
+        phases[.rules] = (clock.now - judging).milliseconds
         var rehearsals: [RehearsalResult] = []
         if options.rehearse {
             let rehearsing = clock.now
@@ -84,7 +84,7 @@ public struct ClusterCheck: Sendable {
             if pairs.isEmpty {
                 findings.append(Finding(.rehearseMigration, hosts: [], .skip, "nothing to rehearse: fewer than two hypervisors share storage"))
             }
-            phases["rehearse"] = (clock.now - rehearsing).milliseconds
+            phases[.rehearse] = (clock.now - rehearsing).milliseconds
         }
         let report = CheckReport(findings: findings, durationMs: (clock.now - started).milliseconds, phasesMs: phases, notChecked: facts.notChecked)
         return Outcome(report: report, rehearsals: rehearsals)

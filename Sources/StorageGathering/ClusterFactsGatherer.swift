@@ -177,9 +177,9 @@ public struct ClusterFactsGatherer: Sendable {
         facts.canaryReads = reads
         facts.serverFirewalls = await serverFirewalls
         facts.phasesMs = [
-            "facts": (answered - started).milliseconds, "canaryReads": (readsTime + (read - answered)).milliseconds,
-            "canaryRemoval": (clock.now - read).milliseconds,
-            "slowestHost": outcomes.values.compactMap { $0.facts?.durationMs }.max() ?? 0,
+            .facts: (answered - started).milliseconds, .canaryReads: (readsTime + (read - answered)).milliseconds,
+            .canaryRemoval: (clock.now - read).milliseconds,
+            .slowestHost: outcomes.values.compactMap { $0.facts?.durationMs }.max() ?? 0,
         ]
         return facts
     }

@@ -84,7 +84,7 @@ public struct MigrationRehearser: Sendable {
         func step(_ name: RehearsalStep, _ side: Side, _ request: CanaryVMRequest) async -> CanaryVMReply {
             let began = clock.now
             let reply = await side.ask(request, within: timeout + .seconds(5))
-            result.stepsMs[name.rawValue, default: 0] += (clock.now - began).milliseconds
+            result.stepsMs[name, default: 0] += (clock.now - began).milliseconds
             if !reply.ok { result.fail(name, on: side.host, reply.error ?? "failed") }
             return reply
         }
@@ -121,7 +121,7 @@ public struct MigrationRehearser: Sendable {
         for side in [destination, source] {
             let began = clock.now
             let ended = await side.ask(CanaryVMRequest(.end, id: id, timeoutMs: timeoutMs), within: .seconds(15))
-            result.stepsMs[RehearsalStep.cleanup.rawValue, default: 0] += (clock.now - began).milliseconds
+            result.stepsMs[.cleanup, default: 0] += (clock.now - began).milliseconds
             if !ended.ok { result.leftBehind[side.host] = ended.leftBehind ?? [ended.error ?? "its canary VM (no answer to end)"] }
             side.session.close()
         }

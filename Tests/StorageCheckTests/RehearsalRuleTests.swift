@@ -82,7 +82,7 @@ import Testing
         var passed = RehearsalResult(pair: RehearsalPair(source: "hv1", destination: "hv2", storage: .directory("/var/lib/vmstore")))
         passed.passed = true
         passed.account = "libvirt-qemu (64055:107)"
-        passed.stepsMs = ["migrate": 260]
+        passed.stepsMs = [.migrate: 260]
         passed.leftBehind = ["hv2": ["qemu pid 42"]]
         var skipped = RehearsalResult(pair: RehearsalPair(source: "hv1", destination: "hv2", storage: .device("/dev/drbd0", .drbd)))
         skipped.skipped = "namespace lab"
