@@ -186,12 +186,13 @@ public enum ISCSIProber {
 
 extension ISCSIProber {
     /// SendTargets only: the target names the portal offers to `initiatorName` (tgtd lists only
-    /// targets whose ACL admits it).
+    /// targets whose ACL admits it). No TCP connect of its own first: `check` asks this beside
+    /// `probe`, whose connect already says whether the portal answers, and each connect is
+    /// another one the target serves (200 hypervisors, two portals).
     public static func discover(portal: String, initiatorName: String, timeout: Duration) async throws(ProbeError) -> [String] {
         try await onOwnThread { () throws(ProbeError) in
             let deadline = ContinuousClock.now + timeout
             let (host, port) = ISCSIProbeRequest(portal: portal, initiatorName: initiatorName).address
-            try TCPProbe.require(host, port: port, timeout: timeout, step: "TCP connect")
             let session = try ISCSISession(initiatorName: initiatorName, portal: "\(host):\(port)", sessionType: ISCSI_SESSION_DISCOVERY, target: nil, chap: nil)
             try session.login(step: "discovery login", deadline: deadline)
             let found = try session.discover(deadline: deadline).map(\.iqn)
