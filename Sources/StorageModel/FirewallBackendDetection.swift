@@ -6,14 +6,14 @@ import Foundation
 public enum FirewallBackendDetection {
     public struct Observed: Sendable, Equatable {
         public var firewalldRunning: Bool
-        /// `systemctl is-enabled nftables.service`; nil when systemctl could not answer (no
-        /// systemd, as in a lab namespace).
-        public var nftablesUnitState: UnitFileState?
+        /// `systemctl is-enabled nftables.service`'s first line; nil when systemctl could not
+        /// answer (no systemd, as in a lab namespace).
+        public var nftablesUnitState: String?
         /// The distribution's nftables.conf, nil when absent.
         public var nftablesConf: String?
         public var nftablesConfPath: String
 
-        public init(firewalldRunning: Bool, nftablesUnitState: UnitFileState?, nftablesConf: String?, nftablesConfPath: String) {
+        public init(firewalldRunning: Bool, nftablesUnitState: String?, nftablesConf: String?, nftablesConfPath: String) {
             self.firewalldRunning = firewalldRunning
             self.nftablesUnitState = nftablesUnitState
             self.nftablesConf = nftablesConf
@@ -40,12 +40,12 @@ public enum FirewallBackendDetection {
     public static func choose(_ wanted: FirewallBackend, _ observed: Observed) -> Choice {
         if wanted != .auto { return stated(wanted) }
         if observed.firewalldRunning { return Choice(backend: .firewalld, reason: "firewalld is running") }
-        if observed.nftablesUnitState == .enabled { return Choice(backend: .nftables, reason: "nftables.service is enabled") }
+        if observed.nftablesUnitState == "enabled" { return Choice(backend: .nftables, reason: "nftables.service is enabled") }
         let rules = ownRules(ofNFTablesConf: observed.nftablesConf ?? "")
         if !rules.isEmpty {
             return Choice(backend: .nftables, reason: "\(observed.nftablesConfPath) has rules of its own (\(rules.count), first: `\(rules[0])`)")
         }
-        let unit = observed.nftablesUnitState.map { "nftables.service is \($0.rawValue)" } ?? "systemctl cannot say whether nftables.service is enabled"
+        let unit = observed.nftablesUnitState.map { "nftables.service is \($0)" } ?? "systemctl cannot say whether nftables.service is enabled"
         return Choice(backend: .iptables, reason: "firewalld is not running, \(unit), and \(observed.nftablesConfPath) has no rules")
     }
 

@@ -8,7 +8,7 @@ import Testing
 @Suite struct FirewallBackendTests {
     static let debianConf = try! TestFixtures.text("nftables/debian-12-nftables.conf")
 
-    func observed(firewalld: Bool = false, unit: UnitFileState? = .disabled, conf: String? = debianConf) -> FirewallBackendDetection.Observed {
+    func observed(firewalld: Bool = false, unit: String? = "disabled", conf: String? = debianConf) -> FirewallBackendDetection.Observed {
         .init(firewalldRunning: firewalld, nftablesUnitState: unit, nftablesConf: conf, nftablesConfPath: "/etc/nftables.conf")
     }
 
@@ -20,8 +20,8 @@ import Testing
     }
 
     @Test func autoPrefersFirewalldThenAnEnabledUnitThenRulesInTheConf() {
-        #expect(FirewallBackendDetection.choose(.auto, observed(firewalld: true, unit: .enabled)) == .init(backend: .firewalld, reason: "firewalld is running"))
-        #expect(FirewallBackendDetection.choose(.auto, observed(unit: .enabled)).backend == .nftables)
+        #expect(FirewallBackendDetection.choose(.auto, observed(firewalld: true, unit: "enabled")) == .init(backend: .firewalld, reason: "firewalld is running"))
+        #expect(FirewallBackendDetection.choose(.auto, observed(unit: "enabled")).backend == .nftables)
         let withRules = Self.debianConf.replacingOccurrences(of: "type filter hook input priority filter;", with: "type filter hook input priority filter;\n\t\ttcp dport 22 accept # ssh")
         let choice = FirewallBackendDetection.choose(.auto, observed(conf: withRules))
         #expect(choice.backend == .nftables)

@@ -44,7 +44,7 @@ import Testing
 
         let plan = try await HostPlanner(spec: spec, context: context, secrets: [:], parts: [.nfsServer, .firewall]).plan()
         #expect(plan.actions.map(\.kind).filter { $0 != "write-file" } == [
-            "make-directory", "start-service", "start-service", "start-service", "command", "command", "enable-service", "enable-service", "firewall",
+            "make-directory", "start-service", "start-service", "start-service", "command", "command", "firewall",
         ])
         let planned = transport.commands.count
         _ = try await Applier(context: context, secrets: [:], runID: "20261125T000000Z").apply(plan)
@@ -58,14 +58,12 @@ import Testing
         let firstService = try #require(ran.firstIndex { $0.hasPrefix("systemctl start") })
         #expect(renames.count == written.count)
         #expect(renames.allSatisfy { $0 < firstService }, "every file is in place before a daemon starts")
-        let services = ran.filter { $0.hasPrefix("systemctl start") || $0.hasPrefix("systemctl enable") || $0.contains("sysctl") || $0.hasPrefix("exportfs") }
+        let services = ran.filter { $0.hasPrefix("systemctl start") || $0.contains("sysctl") || $0.hasPrefix("exportfs") }
         #expect(services == [
             "systemctl start rpcbind", "systemctl start rpc-statd", "systemctl start nfs-server",
             // Only where lockd is loaded (/proc/sys/fs/nfs exists); rpc.nfsd also reads nfs.conf.
             "sh -c [ ! -d /proc/sys/fs/nfs ] || exec sysctl -w \"$@\" sysctl fs.nfs.nlm_tcpport=\(nfs.ports.lockd) fs.nfs.nlm_udpport=\(nfs.ports.lockdUdp)",
             "exportfs -ra",
-            // The fresh server's units are disabled: after a reboot it would serve nothing.
-            "systemctl enable rpcbind", "systemctl enable nfs-server",
         ])
         // nfs.conf was checked by nfsconf on the staged copy, before its rename.
         let check = try #require(ran.firstIndex { $0.hasPrefix("nfsconf --file /etc/.nfs.conf.storagekit-new --dump") })

@@ -121,8 +121,6 @@ public struct Applier: Sendable {
             try await context.services.start(service)
         case .restartService(let service):
             try await context.services.restart(service)
-        case .enableService(let service):
-            try await context.services.enable(service)
         case .run(let command):
             try await files.run(command, "`\(command)`")
         case .tgt(let operation):

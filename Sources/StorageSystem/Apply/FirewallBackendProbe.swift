@@ -4,6 +4,12 @@ import StorageRender
 /// Looks at what a host runs to decide `firewall.backend: auto` there (the decision itself is
 /// `FirewallBackendDetection`).
 public struct FirewallBackendProbe: Sendable {
+    /// The states `systemctl is-enabled` prints; anything else means systemctl could not say.
+    static let unitStates: Set<String> = [
+        "enabled", "enabled-runtime", "linked", "linked-runtime", "alias", "masked", "masked-runtime",
+        "static", "indirect", "disabled", "generated", "transient", "bad", "not-found",
+    ]
+
     let context: HostContext
 
     public init(context: HostContext) {
@@ -21,7 +27,7 @@ public struct FirewallBackendProbe: Sendable {
         return FirewallBackendDetection.choose(.auto, observed)
     }
 
-    func nftablesUnitState() async throws -> UnitFileState? {
+    func nftablesUnitState() async throws -> String? {
         let result: CommandResult
         do throws(SystemError) {
             result = try await context.transport.run(Command("systemctl", ["is-enabled", "nftables.service"], timeout: .seconds(10)))
@@ -29,6 +35,7 @@ public struct FirewallBackendProbe: Sendable {
             if error.code == .notInstalled { return nil }
             throw error
         }
-        return UnitFileState(isEnabledOutput: result.stdout)
+        let state = String(result.stdout.split(separator: "\n").first ?? "").trimmingCharacters(in: .whitespaces)
+        return Self.unitStates.contains(state) ? state : nil
     }
 }

@@ -66,11 +66,4 @@ public enum Services {
     public static func tgtd(_ os: OSFamily) -> ServiceDefinition {
         ServiceDefinition(name: "tgtd", systemdUnit: os == .rhel ? "tgtd" : "tgt", foreground: ["tgtd", "-f"], listens: true)
     }
-
-    /// The unit that loads LIO's saved configuration at boot (python3-rtslib-fb's on Debian,
-    /// targetcli's on RHEL). storagekit changes the live LIO through configfs and never starts
-    /// this one: it only has to be enabled.
-    public static func lioRestore(_ os: OSFamily) -> ServiceDefinition {
-        ServiceDefinition(name: "lio-restore", systemdUnit: os == .rhel ? "target" : "rtslib-fb-targetctl", foreground: ["targetctl", "restore"])
-    }
 }

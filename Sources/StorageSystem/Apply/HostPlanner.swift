@@ -163,19 +163,6 @@ public struct HostPlanner: Sendable {
                 actions.append(PlannedAction("re-export everything (exportfs -ra)", .run(Command("exportfs", ["-ra"]))))
             }
         }
-        // rpc-statd is static: nfs-server starts it.
-        actions += try await bootActions([Services.rpcbind, nfs.implementation == .ganesha ? Services.ganesha : Services.nfsServer])
-        return actions
-    }
-
-    /// `systemctl enable` for each of `services` that is disabled: a server whose daemons do not
-    /// start at boot serves nothing after a reboot (RHEL installs nfs-server, tgtd and target
-    /// disabled). Static, masked or unknown units are left as they are.
-    func bootActions(_ services: [ServiceDefinition]) async throws -> [PlannedAction] {
-        var actions: [PlannedAction] = []
-        for service in services where try await context.services.bootState(service) == .disabled {
-            actions.append(PlannedAction("enable \(service.systemdUnit) (it is disabled: it would not start after a reboot)", .enableService(service)))
-        }
         return actions
     }
 
@@ -206,7 +193,6 @@ public struct HostPlanner: Sendable {
         try await lioActions(lio, fileSizes: sizes, into: &plan)
         guard !desired.isEmpty else { return }
         let tgtd = Services.tgtd(context.osFamily)
-        plan.actions += try await bootActions([tgtd])
         guard try await context.services.isRunning(tgtd) else {
             plan.actions.append(PlannedAction("start tgtd", .startService(tgtd)))
             plan.actions.append(PlannedAction("create \(desired.count) target(s) in tgtd once it runs", .reconcileTargets(desired)))
@@ -234,8 +220,6 @@ extension HostPlanner {
                 desired[target].luns[lun].object.size = fileSizes[desired[target].luns[lun].object.dev]
             }
         }
-        // What configfs gets now is lost at reboot unless the saved file is restored then.
-        plan.actions += try await bootActions([Services.lioRestore(context.osFamily)])
         guard let live = try await LIOLiveState.read(files) else {
             plan.actions.append(PlannedAction("load LIO (\(LIOModules.all.joined(separator: ", ")))", .run(LIOModules.load)))
             plan.actions.append(PlannedAction("create \(desired.count) LIO target(s) once it is loaded", .reconcileLIO(desired)))

@@ -9,8 +9,6 @@ public struct PlannedAction: Sendable {
         case createSparseFile(path: String, size: UInt64)
         case startService(ServiceDefinition)
         case restartService(ServiceDefinition)
-        /// `systemctl enable`: the service starts again after a reboot.
-        case enableService(ServiceDefinition)
         case run(Command)
         case tgt(TgtOperation)
         /// tgtd was not running when planned: its changes are computed once it runs.
@@ -43,7 +41,6 @@ public struct PlannedAction: Sendable {
         case .createSparseFile: "create-backing-file"
         case .startService: "start-service"
         case .restartService: "restart-service"
-        case .enableService: "enable-service"
         case .run: "command"
         case .tgt, .reconcileTargets: "tgtadm"
         case .lio, .reconcileLIO: "configfs"

@@ -62,13 +62,6 @@ public struct LabServiceManager: ServiceManager {
         }
     }
 
-    /// A lab host never boots: its daemons start when `lab up` or a plan starts them.
-    public func bootState(_ service: ServiceDefinition) async throws(SystemError) -> UnitFileState? { nil }
-
-    public func enable(_ service: ServiceDefinition) async throws(SystemError) {
-        throw SystemError(.invalidRequest, "\(host.name) is a lab host: it never boots, so \(service.systemdUnit) cannot be enabled there", host: host.name)
-    }
-
     public func restart(_ service: ServiceDefinition) async throws(SystemError) {
         try await stop(service)
         try await start(service)

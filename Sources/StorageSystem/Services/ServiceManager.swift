@@ -30,11 +30,6 @@ public protocol ServiceManager: Sendable {
     func start(_ service: ServiceDefinition) async throws(SystemError)
     func restart(_ service: ServiceDefinition) async throws(SystemError)
     func stop(_ service: ServiceDefinition) async throws(SystemError)
-    /// Whether the service starts at boot (`systemctl is-enabled`); nil where the host has no
-    /// boot of its own to start it (no systemd: the lab's daemons).
-    func bootState(_ service: ServiceDefinition) async throws(SystemError) -> UnitFileState?
-    /// Makes the service start at boot (`systemctl enable`), without starting it.
-    func enable(_ service: ServiceDefinition) async throws(SystemError)
     /// Runs `service.foreground` once after `delay`, detached from storagekit (it fires even
     /// if the connection that set it dies).
     func startTimer(_ service: ServiceDefinition, after delay: Duration) async throws(SystemError)
@@ -73,15 +68,6 @@ public struct SystemdServiceManager: ServiceManager {
     public func stop(_ service: ServiceDefinition) async throws(SystemError) {
         guard await systemdRuns() else { return try await DetachedServices(transport: transport).stop(service) }
         _ = try await systemctl(["stop", service.systemdUnit], service, "stop")
-    }
-
-    public func bootState(_ service: ServiceDefinition) async throws(SystemError) -> UnitFileState? {
-        guard await systemdRuns() else { return nil }
-        return UnitFileState(isEnabledOutput: try await systemctl(["is-enabled", service.systemdUnit], service, "query", allowFailure: true).stdout)
-    }
-
-    public func enable(_ service: ServiceDefinition) async throws(SystemError) {
-        _ = try await systemctl(["enable", service.systemdUnit], service, "enable")
     }
 
     /// systemd is PID 1 (sd_booted's test); otherwise timers are detached shells.
